@@ -1,0 +1,48 @@
+"""The `gainflow` command: a thin argparse layer over the library.
+
+Each subcommand lives in `gainflow.commands.<name>` and provides
+`add_arguments(parser)` and `run(args) -> int`.
+"""
+
+import argparse
+import importlib
+import sys
+
+from gainflow import __version__
+from gainflow.errors import InputError
+
+# name -> one-line help; the module gainflow.commands.<name> does the work.
+SUBCOMMANDS = {
+    "simulate": "simulate a topology on a systolic array (SCALE-Sim v2 compatible outputs)",
+    "layers": "print the parsed layers of a topology file",
+    "lifetimes": "compute per-address data lifetimes from a SCALE-Sim run directory",
+    "frontend": "project refresh, area and energy per memory technology into a JSON report",
+}
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="gainflow",
+        description="Gain-cell memory exploration for systolic-array accelerators.",
+    )
+    parser.add_argument("--version", action="version", version=f"gainflow {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, help_text in SUBCOMMANDS.items():
+        module = importlib.import_module(f"gainflow.commands.{name}")
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sub_parser)
+        sub_parser.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as err:
+        print(f"gainflow {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
