@@ -1,7 +1,35 @@
-"""Topology CSV files (SCALE-Sim v2 format, conv and GEMM) -> a list of `Layer`."""
+"""Topology CSV files (SCALE-Sim v2 format, conv and GEMM) -> a list of `Layer`.
+
+Every file SCALE-Sim v2 (2.0.2) parses without error yields exactly its layers:
+
+- the first line is a header and is always skipped, whatever it holds; blank lines are skipped;
+- a row is split on `,` and its last field dropped (rows end in a trailing comma);
+- conv rows are `name, H, W, FH, FW, C, N, SH[, SW]`: one stride is used for both directions, further
+  integer columns are ignored; a name containing `DP` is a depthwise layer, expanded into `C` layers
+  `<name>Channel_<i>` with one channel each (and the same number of filters);
+- GEMM rows are `name, M, N, K`, mapped onto the conv layer `H=M, W=K, FH=1, FW=K, C=1, N=N, S=1`;
+  columns after K are ignored whatever they hold.
+
+Where SCALE-Sim crashes but the intent is plain, the row is read anyway (README "Input formats"):
+
+- a row of only commas (and spaces) is skipped like a blank line;
+- a row without a trailing comma keeps its last value when dropping it would leave too few values;
+- in conv rows, an empty field after the 7th value ends the layer: it and everything after it are
+  extra columns (such as the `Eh,Ew,e2` columns of SCALE-Sim's own Resnet50.csv) and ignored;
+- a row without any comma is split on tabs (tab-separated files such as SCALE-Sim's UNet_maestro.csv).
+
+Anything else raises `InputError` naming the file, the line and the field.
+"""
 
 import math
 from dataclasses import dataclass
+
+from gainflow.errors import InputError
+
+CONV_FIELDS = ("IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels", "Num Filter",
+               "Strides")
+GEMM_FIELDS = ("M", "N", "K")
+INPUT_TYPES = ("conv", "gemm")
 
 
 @dataclass(frozen=True)
@@ -38,4 +66,131 @@ class Layer:
 
 def load_topology(path, input_type="conv"):
     """Parse a topology file; `input_type` is "conv" or "gemm". Raises InputError on bad input."""
-    raise NotImplementedError("topology parsing: see issue 3")
+    if input_type not in INPUT_TYPES:
+        raise InputError(f"input type must be one of {', '.join(INPUT_TYPES)}, got {input_type!r}",
+                         path=path, key="input_type")
+    parse_row = _conv_layers if input_type == "conv" else _gemm_layers
+    layers = []
+    for line_number, fields in _data_rows(path):
+        layers.extend(parse_row(_RowContext(path, line_number), fields))
+    if not layers:
+        raise InputError("the topology has no layers (expected a header line, then one row per layer)",
+                         path=path)
+    return layers
+
+
+@dataclass(frozen=True)
+class _RowContext:
+    """Where a row came from, so that every error names the file and line."""
+
+    path: object
+    line: int
+
+    def error(self, message):
+        return InputError(message, path=self.path, line=self.line)
+
+
+def _data_rows(path):
+    """Yield (line number, stripped fields) for each data row: header, blank and all-comma rows skipped."""
+    for line_number, line in enumerate(_read_lines(path), start=1):
+        text = line.strip()
+        if line_number == 1 or not text:
+            continue
+        separator = "," if "," in text or "\t" not in text else "\t"
+        fields = [field.strip() for field in text.split(separator)]
+        if separator == "\t":
+            # Stripping the line removed the trailing tab, so every field is a value.
+            fields.append("")
+        if any(fields):
+            yield line_number, fields
+
+
+def _read_lines(path):
+    try:
+        # newline=None: the same universal line endings as a text-mode file iteration.
+        with open(path, encoding="utf-8", newline=None) as handle:
+            return handle.readlines()
+    except FileNotFoundError:
+        raise InputError("topology file not found", path=path) from None
+    except IsADirectoryError:
+        raise InputError("expected a topology CSV file, got a directory", path=path) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"not a UTF-8 text file ({err.reason} at byte {err.start})", path=path) from None
+    except OSError as err:
+        raise InputError(f"cannot read topology file: {err.strerror}", path=path) from None
+
+
+def _value_fields(context, fields, needed):
+    """The fields after the name that SCALE-Sim reads as values (the trailing-field rule)."""
+    values = fields[1:-1]
+    if fields[-1] and len(values) < needed:
+        # No trailing comma and dropping the last value would lose it: keep it.
+        values = fields[1:]
+    if len(values) < needed:
+        raise context.error(f"expected a layer name and at least {needed} values, "
+                            f"found {len(values)} value(s)")
+    return values
+
+
+def _to_int(context, text, column, field_name):
+    try:
+        return int(text)
+    except ValueError:
+        raise context.error(f"field '{field_name}' (column {column}): expected an integer, "
+                            f"got {text!r}") from None
+
+
+def _positive(context, value, column, field_name):
+    if value <= 0:
+        raise context.error(f"field '{field_name}' (column {column}): expected a positive integer, "
+                            f"got {value}")
+    return value
+
+
+def _conv_layers(context, fields):
+    values = _value_fields(context, fields, len(CONV_FIELDS))
+    if "" in values[len(CONV_FIELDS):]:
+        values = values[:values.index("", len(CONV_FIELDS))]
+    names = _conv_field_names(len(values))
+    numbers = [_to_int(context, text, column, field_name)
+               for column, (text, field_name) in enumerate(zip(values, names), start=2)]
+    used = numbers[:8]
+    for column, (value, field_name) in enumerate(zip(used, names), start=2):
+        _positive(context, value, column, field_name)
+    height, width, filter_height, filter_width, channels, num_filters, stride_height = used[:7]
+    stride_width = used[7] if len(used) > 7 else stride_height
+    _check_filter_fits(context, height, width, filter_height, filter_width)
+    name = fields[0]
+    if "DP" not in name:
+        return [Layer(name, height, width, filter_height, filter_width, channels, num_filters,
+                      stride_height, stride_width)]
+    # SCALE-Sim's depthwise model: one single-channel layer per input channel, each with all filters.
+    return [Layer(f"{name}Channel_{index}", height, width, filter_height, filter_width, 1, num_filters,
+                  stride_height, stride_width)
+            for index in range(channels)]
+
+
+def _conv_field_names(count):
+    """Names of `count` conv values: a lone stride serves both directions; columns past SW are extras."""
+    if count == len(CONV_FIELDS):
+        return CONV_FIELDS
+    strides = ("Stride Height", "Stride Width")
+    extras = tuple(f"extra column {column}" for column in range(10, count + 2))
+    return CONV_FIELDS[:-1] + strides + extras
+
+
+def _check_filter_fits(context, height, width, filter_height, filter_width):
+    if filter_height > height:
+        raise context.error(f"field 'Filter Height' (column 4): the filter ({filter_height}) is taller "
+                            f"than the input ({height})")
+    if filter_width > width:
+        raise context.error(f"field 'Filter Width' (column 5): the filter ({filter_width}) is wider "
+                            f"than the input ({width})")
+
+
+def _gemm_layers(context, fields):
+    values = _value_fields(context, fields, len(GEMM_FIELDS))
+    m, n, k = (_positive(context, _to_int(context, text, column, field_name), column, field_name)
+               for column, (text, field_name) in enumerate(zip(values, GEMM_FIELDS), start=2))
+    return [Layer(fields[0], ifmap_height=m, ifmap_width=k, filter_height=1, filter_width=k, channels=1,
+                  num_filters=n, stride_height=1, stride_width=1)]
