@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Record what SCALE-Sim v2's own topology loader makes of every file in the conformance corpus.
+
+The reference is produced by scalesim 2.0.2 itself (installed in a separate venv, never in ours), so
+the test suite can check gainflow's parser against it:
+
+    python3 -m venv /work/scalesim-venv && /work/scalesim-venv/bin/pip install scalesim==2.0.2
+    .venv/bin/python scripts/make_topology_reference.py --scalesim-python /work/scalesim-venv/bin/python
+
+For each `*.csv` under the corpus (files under `GEMM_mnk/` in GEMM mode, the rest in conv mode) it
+loads the file with `scalesim.topology_utils.topologies().load_arrays(...)`, then computes SCALE-Sim's
+per-layer hyper-parameters (output size, MACs), which every simulation does first. The JSON lists
+each file's layers, or the exception SCALE-Sim raised. Output is deterministic (sorted, fixed layout).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "scalesim-topologies"
+DEFAULT_OUTPUT = REPO / "tests" / "data" / "scalesim_topology_reference.json"
+GEMM_FOLDER = "GEMM_mnk"
+
+# Runs inside the scalesim venv: reads [[path, input_type], ...] on stdin, writes results on stdout.
+LOADER_PROGRAM = r"""
+import contextlib, importlib.metadata, io, json, platform, sys
+from scalesim.topology_utils import topologies
+
+def load(path, input_type):
+    topo = topologies()
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            topo.load_arrays(topofile=path, mnk_inputs=input_type == "gemm")
+            topo.topo_calc_hyperparams()
+        except Exception as err:
+            return {"error": f"{type(err).__name__}: {err}"}
+    layers = []
+    for params, (ofmap_h, ofmap_w, macs, _window) in zip(topo.topo_arrays, topo.layers_calculated_hyperparams):
+        name, values = params[0], params[1:9]
+        layers.append([name, *values, ofmap_h, ofmap_w, macs])
+    return {"layers": layers}
+
+jobs = json.load(sys.stdin)
+json.dump({"scalesim_version": importlib.metadata.version("scalesim"),
+           "python_version": platform.python_version(),
+           "results": [load(path, input_type) for path, input_type in jobs]}, sys.stdout)
+"""
+
+LAYER_COLUMNS = ["name", "ifmap_height", "ifmap_width", "filter_height", "filter_width", "channels",
+                 "num_filters", "stride_height", "stride_width", "ofmap_height", "ofmap_width", "macs"]
+
+
+def corpus_files(corpus):
+    """(relative posix path, input type) for every topology CSV, in sorted order."""
+    files = sorted(path.relative_to(corpus).as_posix() for path in corpus.rglob("*.csv"))
+    return [(name, "gemm" if name.split("/")[0] == GEMM_FOLDER else "conv") for name in files]
+
+
+def run_scalesim_loader(scalesim_python, corpus, files):
+    jobs = [[str(corpus / name), input_type] for name, input_type in files]
+    completed = subprocess.run([scalesim_python, "-c", LOADER_PROGRAM], input=json.dumps(jobs),
+                               capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout)
+
+
+def build_reference(loaded, files):
+    entries = {}
+    for (name, input_type), result in zip(files, loaded["results"]):
+        entry = {"input_type": input_type}
+        if "error" in result:
+            entry["scalesim_error"] = result["error"]
+        else:
+            entry["layers"] = result["layers"]
+        entries[name] = entry
+    return {
+        "generator": "scripts/make_topology_reference.py",
+        "scalesim_version": loaded["scalesim_version"],
+        "python_version": loaded["python_version"],
+        "layer_columns": LAYER_COLUMNS,
+        "files": entries,
+    }
+
+
+def format_reference(reference):
+    """Indented JSON with one line per layer (a plain indent would put every number on its own line)."""
+    layer_rows = {name: entry.pop("layers", None) for name, entry in reference["files"].items()}
+    text = json.dumps(reference, indent=1, sort_keys=True)
+    for name, rows in layer_rows.items():
+        if rows is None:
+            continue
+        reference["files"][name]["layers"] = rows
+        compact_rows = ",\n".join("    " + json.dumps(row) for row in rows)
+        entry_start = text.index(json.dumps(name) + ": {")
+        entry_end = text.index("\n  }", entry_start)
+        text = f'{text[:entry_end]},\n   "layers": [\n{compact_rows}\n   ]{text[entry_end:]}'
+    return text + "\n"
+
+
+def write_text_atomically(text, output):
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=output.parent, suffix=".tmp", delete=False,
+                                     encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(handle.name, 0o644)
+    os.replace(handle.name, output)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scalesim-python", required=True,
+                        help="python of a separate venv with scalesim==2.0.2 installed")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help=f"topology corpus folder (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
+                        help=f"reference JSON to write (default: {DEFAULT_OUTPUT})")
+    args = parser.parse_args(argv)
+    corpus = args.corpus.resolve()
+    files = corpus_files(corpus)
+    if not files:
+        parser.error(f"no *.csv files under {corpus}")
+    loaded = run_scalesim_loader(args.scalesim_python, corpus, files)
+    if loaded["scalesim_version"] != "2.0.2":
+        parser.error(f"expected scalesim 2.0.2, the given python has {loaded['scalesim_version']}")
+    reference = build_reference(loaded, files)
+    write_text_atomically(format_reference(reference), args.output)
+    failed = sum("scalesim_error" in entry for entry in reference["files"].values())
+    print(f"{args.output}: {len(files)} files, SCALE-Sim fails on {failed}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
