@@ -120,15 +120,17 @@ def _read_lines(path):
         raise InputError(f"cannot read topology file: {err.strerror}", path=path) from None
 
 
-def _value_fields(context, fields, needed):
+def _value_fields(context, fields, field_names):
     """The fields after the name that SCALE-Sim reads as values (the trailing-field rule)."""
+    needed = len(field_names)
     values = fields[1:-1]
     if fields[-1] and len(values) < needed:
         # No trailing comma and dropping the last value would lose it: keep it.
         values = fields[1:]
     if len(values) < needed:
-        raise context.error(f"expected a layer name and at least {needed} values, "
-                            f"found {len(values)} value(s)")
+        raise context.error(f"too few fields: expected the layer name and {needed} values "
+                            f"({', '.join(field_names)}), found {len(values)} value(s); "
+                            f"field '{field_names[len(values)]}' (column {len(values) + 2}) is missing")
     return values
 
 
@@ -148,7 +150,7 @@ def _positive(context, value, column, field_name):
 
 
 def _conv_layers(context, fields):
-    values = _value_fields(context, fields, len(CONV_FIELDS))
+    values = _value_fields(context, fields, CONV_FIELDS)
     if "" in values[len(CONV_FIELDS):]:
         values = values[:values.index("", len(CONV_FIELDS))]
     names = _conv_field_names(len(values))
@@ -189,7 +191,7 @@ def _check_filter_fits(context, height, width, filter_height, filter_width):
 
 
 def _gemm_layers(context, fields):
-    values = _value_fields(context, fields, len(GEMM_FIELDS))
+    values = _value_fields(context, fields, GEMM_FIELDS)
     m, n, k = (_positive(context, _to_int(context, text, column, field_name), column, field_name)
                for column, (text, field_name) in enumerate(zip(values, GEMM_FIELDS), start=2))
     return [Layer(fields[0], ifmap_height=m, ifmap_width=k, filter_height=1, filter_width=k, channels=1,

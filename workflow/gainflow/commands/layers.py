@@ -1,16 +1,35 @@
-"""`gainflow layers` (not implemented yet)."""
+"""`gainflow layers`: the layers a topology file parses into, as a table or as JSON."""
 
-import sys
+import json
+
+from gainflow.topology import INPUT_TYPES, load_topology
+
+# The printed columns, in order; the JSON objects have exactly these keys.
+COLUMNS = ("name", "ifmap_height", "ifmap_width", "filter_height", "filter_width", "channels",
+           "num_filters", "stride_height", "stride_width", "ofmap_height", "ofmap_width", "macs")
 
 
 def add_arguments(parser):
-    parser.add_argument("rest", nargs="*", help=argparse_suppress())
-
-
-def argparse_suppress():
-    return "arguments of the future implementation"
+    parser.add_argument("-t", "--topology", required=True, metavar="TOPOLOGY",
+                        help="topology CSV file (SCALE-Sim format)")
+    parser.add_argument("-i", "--input-type", choices=INPUT_TYPES, default="conv",
+                        help="conv (default) or gemm (rows are `name, M, N, K,`)")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON list of objects instead of a table")
 
 
 def run(args):
-    print("gainflow layers: not implemented yet (its issue has not landed)", file=sys.stderr)
-    return 3
+    rows = [{column: getattr(layer, column) for column in COLUMNS}
+            for layer in load_topology(args.topology, args.input_type)]
+    print(json.dumps(rows, indent=2) if args.json else format_table(rows))
+    return 0
+
+
+def format_table(rows):
+    """Aligned text table: names left-aligned, numbers right-aligned, two spaces between columns."""
+    cells = [list(COLUMNS)] + [[str(row[column]) for column in COLUMNS] for row in rows]
+    widths = [max(len(line[index]) for line in cells) for index in range(len(COLUMNS))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) if index == 0 else cell.rjust(width)
+                  for index, (cell, width) in enumerate(zip(line, widths))).rstrip()
+        for line in cells)
