@@ -1,0 +1,43 @@
+rule lifetimes:
+    """Lifetimes of one buffer (subdivision) in one layer, from the simulator's events of that layer."""
+    input:
+        topology=topology_input,
+        hardware=hardware_input,
+        code=package_sources("topology", "hwconfig", "simulator", "events", "lifetimes"),
+        adapter=adapter_script("lifetimes_part"),
+    output:
+        temp(RUN_DIR + "/layer{layer}/parts/{sub}.npz"),
+    params:
+        input_type=input_type_param,
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/{topo}/{hw}/layer{layer}/lifetimes_{sub}.log",
+    group:
+        "sweep"
+    shell:
+        "python {input.adapter} --topology {input.topology} --input-type {params.input_type}"
+        " --hardware {input.hardware} --layer {wildcards.layer} --subdivision {wildcards.sub}"
+        " --output {output} 2> {log}"
+
+
+rule layer:
+    """GainSight's per-layer files: lifetime table, aggregate statistics and distribution plot."""
+    input:
+        parts=layer_lifetime_parts,
+        run_info=RUN_DIR + "/run_info.json",
+        code=package_sources("events", "lifetimes"),
+        adapter=adapter_script("layer"),
+    output:
+        multiext(RUN_DIR + "/layer{layer}/layer{layer}_", "lifetime_data.csv", "aggregate_data.csv", "graph.png"),
+    params:
+        dpi=config["plots"]["dpi"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/{topo}/{hw}/layer{layer}/layer.log",
+    group:
+        "sweep"
+    shell:
+        "python {input.adapter} --run-info {input.run_info} --layer {wildcards.layer}"
+        " --parts {input.parts} --outputs {output} --dpi {params.dpi} 2> {log}"

@@ -1,0 +1,30 @@
+rule report:
+    """The frontend's JSON report of one (topology, hardware) run: refresh, area and energy per technology."""
+    input:
+        run_info=RUN_DIR + "/run_info.json",
+        layers=layer_outputs_of_run,
+        gc_list=config["devices"]["gc_list"],
+        area_power=config["devices"]["area_power"],
+        code=package_sources("devices", "frontend"),
+        adapter=adapter_script("report"),
+    output:
+        report(
+            RUN_DIR + "/report.json",
+            category="Reports",
+            subcategory="{topo}",
+            labels={"topology": "{topo}", "hardware": "{hw}"},
+        ),
+    params:
+        run_dir=run_dir_param,
+        clock_hz=config["clock_hz"],
+        word_bits=config["word_bits"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/{topo}/{hw}/report.log",
+    group:
+        "sweep"
+    shell:
+        "python {input.adapter} --run-dir {params.run_dir} --gc-list {input.gc_list}"
+        " --area-power {input.area_power} --clock-hz {params.clock_hz} --word-bits {params.word_bits}"
+        " --output {output} 2> {log}"
