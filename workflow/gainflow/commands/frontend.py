@@ -1,16 +1,76 @@
-"""`gainflow frontend` (not implemented yet)."""
+"""`gainflow frontend`: a `gainflow lifetimes` output directory -> one JSON report per run.
 
-import sys
+GainSight's `scale_sim_frontend.py`: concatenates all layers and projects
+refreshes, area and energy per memory technology, plus two compositions.
+"""
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from gainflow.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_device_library
+from gainflow.errors import InputError
+from gainflow.processed_run import load_processed_run
+from gainflow.report import build_report, check_hardware, model_settings, write_report
+
+REPORT_NAME = "frontend_report.json"
 
 
 def add_arguments(parser):
-    parser.add_argument("rest", nargs="*", help=argparse_suppress())
+    parser.add_argument("run_dir", metavar="PROCESSED_RUN_DIR",
+                        help="a `gainflow lifetimes` output directory (OUT/<run_name>/ with run_info.json)")
+    parser.add_argument("-o", "--output", metavar="REPORT.json",
+                        help=f"report path (default: PROCESSED_RUN_DIR/{REPORT_NAME})")
+    parser.add_argument("--gc-list", default=str(DEFAULT_GC_LIST), metavar="FILE",
+                        help="retention per technology (default: the shipped hardware/simple_gc_list.json)")
+    parser.add_argument("--area-power", default=str(DEFAULT_AREA_POWER), metavar="FILE",
+                        help="area and energy per technology (default: the shipped hardware/area_power.json)")
+    parser.add_argument("--clock-hz", type=positive_number, default="1e9", metavar="F",
+                        help="clock frequency in Hz that turns cycles into seconds (default 1e9)")
+    parser.add_argument("--word-bits", type=positive_int, default=8, metavar="B",
+                        help="bits per buffer word (default 8: SCALE-Sim's word is one byte)")
+    parser.add_argument("-c", "--config", metavar="CFG",
+                        help="SCALE-Sim .cfg for the buffer sizes when run_info.json has no hardware")
 
 
-def argparse_suppress():
-    return "arguments of the future implementation"
+def positive_number(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return text  # kept as text: the model converts it exactly
+
+
+def positive_int(text):
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def hardware_of(run, config_path):
+    """Buffer sizes etc.: -c CFG wins over run_info.json's hardware; one of them is required."""
+    if config_path is not None:
+        from gainflow.hwconfig import load_hardware_config
+
+        return dataclasses.asdict(load_hardware_config(config_path)), config_path
+    hardware = run.run_info.get("hardware")
+    origin = run.run_dir / "run_info.json"
+    if not isinstance(hardware, dict):
+        raise InputError("no hardware (buffer sizes) recorded; pass -c CFG", path=origin, key="hardware")
+    return hardware, origin
 
 
 def run(args):
-    print("gainflow frontend: not implemented yet (its issue has not landed)", file=sys.stderr)
-    return 3
+    processed = load_processed_run(args.run_dir)
+    hardware, origin = hardware_of(processed, args.config)
+    check_hardware(hardware, origin)
+    settings = model_settings(processed.run_info, args.clock_hz, args.word_bits)
+    library = load_device_library(args.gc_list, args.area_power, settings.clock_hz)
+    report = build_report(processed, library, hardware, settings,
+                          {"gc_list": args.gc_list, "area_power": args.area_power})
+    output = Path(args.output) if args.output else Path(args.run_dir) / REPORT_NAME
+    write_report(report, output)
+    print(f"gainflow frontend: wrote {output}")
+    return 0

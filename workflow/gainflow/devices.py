@@ -1,0 +1,165 @@
+"""The memory-device library: `simple_gc_list.json` + `area_power.json` -> `Technology` list.
+
+Both files are data (see `hardware/` and the JSON Schemas in `workflow/schemas/`):
+every number is `{"value", "unit", "source"}`. Loading validates each file
+against its schema, checks that both name the same technologies and that the
+baseline exists, and converts every quantity to SI units. Retention stays an
+exact `Fraction` of seconds (or `None` for a static cell) so that the refresh
+boundary `L == R` is decided exactly, not up to float rounding.
+
+Nothing about a particular technology lives in this module.
+"""
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import jsonschema
+
+from gainflow.errors import InputError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# The shipped defaults (repository layout: workflow/gainflow/ -> hardware/).
+DEFAULT_GC_LIST = Path(__file__).resolve().parents[2] / "hardware" / "simple_gc_list.json"
+DEFAULT_AREA_POWER = Path(__file__).resolve().parents[2] / "hardware" / "area_power.json"
+
+# unit -> factor to the SI unit (s, Hz, m^2/bit, J/bit, W/bit). The schemas list
+# the same units (a test keeps them in agreement).
+UNIT_FACTORS = {
+    "time": {"s": 1, "ms": Fraction(1, 10**3), "us": Fraction(1, 10**6),
+             "ns": Fraction(1, 10**9), "ps": Fraction(1, 10**12)},
+    "frequency": {"Hz": 1, "kHz": 10**3, "MHz": 10**6, "GHz": 10**9},
+    "area": {"mm^2/bit": Fraction(1, 10**6), "um^2/bit": Fraction(1, 10**12),
+             "nm^2/bit": Fraction(1, 10**18)},
+    "energy": {"J/bit": 1, "nJ/bit": Fraction(1, 10**9), "pJ/bit": Fraction(1, 10**12),
+               "fJ/bit": Fraction(1, 10**15), "aJ/bit": Fraction(1, 10**18)},
+    "power": {"W/bit": 1, "mW/bit": Fraction(1, 10**3), "uW/bit": Fraction(1, 10**6),
+              "nW/bit": Fraction(1, 10**9), "pW/bit": Fraction(1, 10**12)},
+}
+
+
+@dataclass(frozen=True)
+class Technology:
+    """One memory technology in SI units, per bit.
+
+    `retention_s` is None for a static cell (never refreshed).
+    """
+
+    name: str
+    retention_s: Fraction | None
+    area_m2: float
+    read_energy_j: float
+    write_energy_j: float
+    refresh_energy_j: float
+    leakage_w: float
+
+
+@dataclass(frozen=True)
+class DeviceLibrary:
+    technologies: tuple  # of Technology, in the order of simple_gc_list.json
+    baseline: str
+
+    def by_name(self, name):
+        return next(tech for tech in self.technologies if tech.name == name)
+
+
+def load_schema(name):
+    with open(SCHEMA_DIR / name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise InputError("file not found", path=path) from None
+    except json.JSONDecodeError as err:
+        raise InputError(f"not valid JSON: {err.msg} (column {err.colno})",
+                         path=path, line=err.lineno) from None
+
+
+def validate(document, schema_name, path):
+    """Raise InputError naming the dotted key of the first schema violation."""
+    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is None:
+        return
+    keys = [str(part) for part in error.absolute_path]
+    if error.validator == "required":
+        missing = next(name for name in error.validator_value if name not in error.instance)
+        keys.append(missing)
+        message = "missing field (required by the schema)"
+    elif error.validator == "enum":
+        message = f"unknown unit {error.instance!r}, expected one of {error.validator_value}"
+    elif error.validator in ("minimum", "exclusiveMinimum"):
+        bound = "non-negative" if error.validator == "minimum" else "positive"
+        message = f"expected a {bound} number, got {error.instance!r}"
+    elif error.validator == "type":
+        message = f"expected {error.validator_value}, got {error.instance!r}"
+    else:
+        message = error.message
+    raise InputError(message, path=path, key=".".join(keys) or None)
+
+
+def to_si(quantity, dimension):
+    """Exact SI value of a schema-valid `{"value", "unit"}` object."""
+    # str() keeps the decimal literal as written (10 us -> exactly 1e-5 s).
+    return Fraction(str(quantity["value"])) * UNIT_FACTORS[dimension][quantity["unit"]]
+
+
+def retention_at(retention, clock_hz, path, key):
+    """Retention in seconds (None: static) for a clock; table rows are maximum frequencies."""
+    if retention.get("static"):
+        return None
+    if "table" not in retention:
+        return to_si(retention, "time")
+    rows = [(to_si(row["frequency"], "frequency"), row["retention"]) for row in retention["table"]]
+    fast_enough = [row for row in rows if row[0] >= clock_hz]
+    if not fast_enough:
+        fastest = max(frequency for frequency, _ in rows)
+        raise InputError(f"no table row at or above the clock of {float(clock_hz):g} Hz "
+                         f"(fastest row: {float(fastest):g} Hz)", path=path, key=key)
+    return to_si(min(fast_enough, key=lambda row: row[0])[1], "time")
+
+
+def load_device_library(gc_list_path, area_power_path, clock_hz):
+    """Load, validate and convert both device files; `clock_hz` picks retention table rows."""
+    gc_list = read_json(gc_list_path)
+    validate(gc_list, "simple_gc_list.schema.json", gc_list_path)
+    area_power = read_json(area_power_path)
+    validate(area_power, "area_power.schema.json", area_power_path)
+    names = list(gc_list["technologies"])
+    for name in area_power["technologies"]:
+        if name not in gc_list["technologies"]:
+            raise InputError(f"technology not in {gc_list_path}", path=area_power_path,
+                             key=f"technologies.{name}")
+    for name in names:
+        if name not in area_power["technologies"]:
+            raise InputError(f"technology not in {area_power_path}", path=gc_list_path,
+                             key=f"technologies.{name}")
+    if gc_list["baseline"] not in names:
+        raise InputError(f"baseline {gc_list['baseline']!r} is not one of the technologies {names}",
+                         path=gc_list_path, key="baseline")
+    technologies = tuple(
+        build_technology(name, gc_list["technologies"][name]["retention"],
+                         area_power["technologies"][name], Fraction(clock_hz), gc_list_path)
+        for name in names)
+    return DeviceLibrary(technologies=technologies, baseline=gc_list["baseline"])
+
+
+def build_technology(name, retention, entry, clock_hz, gc_list_path):
+    read = float(to_si(entry["read_energy_per_bit"], "energy"))
+    write = float(to_si(entry["write_energy_per_bit"], "energy"))
+    # A refresh is a read plus a write-back unless the library gives its own figure.
+    refresh = entry.get("refresh_energy_per_bit")
+    return Technology(
+        name=name,
+        retention_s=retention_at(retention, clock_hz, gc_list_path, f"technologies.{name}.retention"),
+        area_m2=float(to_si(entry["area_per_bit"], "area")),
+        read_energy_j=read,
+        write_energy_j=write,
+        refresh_energy_j=read + write if refresh is None else float(to_si(refresh, "energy")),
+        leakage_w=float(to_si(entry["leakage_power_per_bit"], "power")),
+    )

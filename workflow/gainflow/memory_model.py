@@ -1,0 +1,174 @@
+"""The memory-technology model: refreshes, shares, energy, area and composition.
+
+Everything works on a `LifetimeHistogram` (exact: lifetime in cycles -> number
+of intervals and their reads), never on rows. Formulas (README, "Memory-technology
+model"), with clock f, word size b bits and retention R:
+
+- an interval of c cycles lives L = c / f seconds; it needs 0 refreshes if
+  L <= R, else ceil(L / R) - 1 (static cells: always 0);
+- an interval's accesses are its write plus its reads;
+- dynamic energy = reads * E_read + writes * E_write + refreshes * E_refresh,
+  per-word energies = per-bit energies * b;
+- leakage energy = P_leak per bit * capacity bits * run time;
+- area = bits * area per bit.
+
+Comparisons against R use exact fractions of cycles (R * f), so L == R is
+never misjudged by float rounding.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+MICROSECOND = Fraction(1, 10**6)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The knobs of the model: clock (exact, Hz), word size (bits), run time (s)."""
+
+    clock_hz: Fraction
+    word_bits: int
+    run_time_s: float
+
+
+@dataclass(frozen=True)
+class LifetimeHistogram:
+    """Lifetimes (cycles, sorted, unique) with the number of intervals and reads at each."""
+
+    lifetimes: np.ndarray
+    intervals: np.ndarray
+    reads: np.ndarray
+
+    @classmethod
+    def empty(cls):
+        zero = np.zeros(0, dtype=np.int64)
+        return cls(zero, zero, zero)
+
+    @classmethod
+    def from_parts(cls, lifetimes, intervals, reads):
+        """Merge unsorted (lifetime, intervals, reads) triples in which lifetimes may repeat."""
+        lifetimes = np.asarray(lifetimes, dtype=np.int64)
+        if lifetimes.size == 0:
+            return cls.empty()
+        order = np.argsort(lifetimes, kind="stable")
+        ordered = lifetimes[order]
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(ordered)) + 1))
+        # reduceat on int64 keeps the sums exact (np.bincount would go through float64).
+        return cls(ordered[starts],
+                   np.add.reduceat(np.asarray(intervals, dtype=np.int64)[order], starts),
+                   np.add.reduceat(np.asarray(reads, dtype=np.int64)[order], starts))
+
+    @property
+    def accesses(self):
+        """Per lifetime: the intervals' writes plus their reads."""
+        return self.intervals + self.reads
+
+    def total_intervals(self):
+        return int(self.intervals.sum())
+
+    def total_reads(self):
+        return int(self.reads.sum())
+
+    def total_accesses(self):
+        return int(self.accesses.sum())
+
+
+def merge_histograms(histograms):
+    histograms = [h for h in histograms if h.lifetimes.size]
+    if not histograms:
+        return LifetimeHistogram.empty()
+    return LifetimeHistogram.from_parts(
+        np.concatenate([h.lifetimes for h in histograms]),
+        np.concatenate([h.intervals for h in histograms]),
+        np.concatenate([h.reads for h in histograms]))
+
+
+def as_exact_ints(cycles, factor):
+    """cycles * factor as int64 when it cannot overflow, else as Python ints (object array)."""
+    largest = int(cycles.max()) if cycles.size else 0
+    if largest * factor < 2**62:
+        return cycles * factor
+    return cycles.astype(object) * factor
+
+
+def within(cycles, limit_cycles):
+    """Mask of lifetimes c <= limit (limit a Fraction of cycles; None: unlimited)."""
+    if limit_cycles is None:
+        return np.ones(cycles.shape, dtype=bool)
+    limit = Fraction(limit_cycles)
+    return as_exact_ints(cycles, limit.denominator) <= limit.numerator
+
+
+def refreshes_per_interval(cycles, retention_cycles):
+    """0 if c <= R*f, else ceil(c / (R*f)) - 1; None (static cell) -> all 0."""
+    if retention_cycles is None:
+        return np.zeros(cycles.shape, dtype=np.int64)
+    retention = Fraction(retention_cycles)
+    scaled = as_exact_ints(cycles, retention.denominator)
+    ceiling = -((-scaled) // retention.numerator)
+    return np.where(within(cycles, retention), 0, ceiling - 1).astype(np.int64)
+
+
+def retention_cycles(technology, clock_hz):
+    """Retention of a technology in (fractional) cycles; None for a static cell."""
+    if technology.retention_s is None:
+        return None
+    return technology.retention_s * Fraction(clock_hz)
+
+
+def total_refreshes(histogram, retention_in_cycles):
+    return int((refreshes_per_interval(histogram.lifetimes, retention_in_cycles)
+                * histogram.intervals).sum())
+
+
+def shares_within(histogram, limit_cycles):
+    """(share of intervals, share of interval accesses) whose lifetime is <= limit; None if empty."""
+    mask = within(histogram.lifetimes, limit_cycles)
+    intervals, accesses = histogram.total_intervals(), histogram.total_accesses()
+    return (ratio(int(histogram.intervals[mask].sum()), intervals),
+            ratio(int(histogram.accesses[mask].sum()), accesses))
+
+
+def ratio(part, whole):
+    return None if whole == 0 else part / whole
+
+
+def dynamic_energy(technology, reads, writes, refreshes, word_bits):
+    """Joules of reads, writes and refreshes of whole words."""
+    read = reads * technology.read_energy_j * word_bits
+    write = writes * technology.write_energy_j * word_bits
+    refresh = refreshes * technology.refresh_energy_j * word_bits
+    return {"read_j": read, "write_j": write, "refresh_j": refresh,
+            "dynamic_j": read + write + refresh}
+
+
+def leakage_energy(technology, capacity_bits, run_time_s):
+    return technology.leakage_w * capacity_bits * run_time_s
+
+
+def area_m2(technology, bits):
+    return technology.area_m2 * bits
+
+
+def quantile(histogram, q):
+    """pandas `Series.quantile(q)` (linear interpolation) of the lifetimes the histogram counts."""
+    count = histogram.total_intervals()
+    position = (count - 1) * q
+    lower = int(np.floor(position))
+    upper = min(lower + 1, count - 1)
+    ends = np.cumsum(histogram.intervals)
+    low_value, high_value = histogram.lifetimes[np.searchsorted(ends, [lower, upper], side="right")]
+    return float(low_value + (position - lower) * (high_value - low_value))
+
+
+def lifetime_summary(histogram):
+    """mean, median, p90, max, min over intervals (cycles); None for each when there are none."""
+    count = histogram.total_intervals()
+    if count == 0:
+        return dict.fromkeys(("mean", "median", "p90", "max", "min"))
+    total = int((histogram.lifetimes * histogram.intervals).sum())
+    return {"mean": total / count, "median": quantile(histogram, 0.5),
+            "p90": quantile(histogram, 0.9), "max": int(histogram.lifetimes[-1]),
+            "min": int(histogram.lifetimes[0])}

@@ -1,0 +1,201 @@
+"""Read a `gainflow lifetimes` output directory into exact per-buffer totals.
+
+Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there,
+`layer<i>/layer<i>_lifetime_data.csv` (header
+`subdivision,address,lifetime,write_cycle,reads`) and
+`layer<i>/layer<i>_aggregate_data.csv` (one row per subdivision, issue 4 columns).
+
+Lifetime CSVs can hold tens of millions of rows, so they are streamed in chunks
+and reduced to a `LifetimeHistogram` per subdivision; no rows are kept.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS
+from gainflow.memory_model import LifetimeHistogram, merge_histograms
+
+LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
+AGGREGATE_COUNTS = ("intervals", "reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
+CHUNK_ROWS = 1_000_000
+
+
+@dataclass
+class BufferTotals:
+    """One subdivision summed over all layers."""
+
+    histogram: LifetimeHistogram = field(default_factory=LifetimeHistogram.empty)
+    intervals: int = 0
+    reads: int = 0
+    writes: int = 0
+    dead_writes: int = 0
+    unfilled_reads: int = 0
+    unique_addresses_sum: int = 0  # over layers: address-layer pairs
+    footprint_words: int = 0  # the largest per-layer footprint
+
+
+@dataclass
+class ProcessedRun:
+    run_dir: Path
+    run_info: dict
+    buffers: dict  # subdivision -> BufferTotals
+
+
+def load_run_info(run_dir):
+    path = run_dir / "run_info.json"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            info = json.load(handle)
+    except FileNotFoundError:
+        raise InputError("not a `gainflow lifetimes` output directory (no run_info.json)",
+                         path=path) from None
+    except json.JSONDecodeError as err:
+        raise InputError(f"not valid JSON: {err.msg}", path=path, line=err.lineno) from None
+    if not isinstance(info, dict) or not isinstance(info.get("layers"), list) or not info["layers"]:
+        raise InputError("expected an object with a non-empty 'layers' list", path=path, key="layers")
+    for position, layer in enumerate(info["layers"]):
+        for key in ("index", "total_cycles"):
+            value = layer.get(key) if isinstance(layer, dict) else None
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InputError(f"expected a non-negative integer, got {value!r}",
+                                 path=path, key=f"layers.{position}.{key}")
+    return info
+
+
+def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputError("processed run directory not found", path=run_dir)
+    info = load_run_info(run_dir)
+    buffers = {name: BufferTotals() for name in SUBDIVISIONS}
+    histograms = {name: [] for name in SUBDIVISIONS}
+    for layer in info["layers"]:
+        stem = f"layer{layer['index']}"
+        layer_histograms = read_lifetime_histograms(run_dir / stem / f"{stem}_lifetime_data.csv",
+                                                    chunk_rows)
+        aggregate_path = run_dir / stem / f"{stem}_aggregate_data.csv"
+        intervals = add_aggregate(buffers, aggregate_path)
+        for name, histogram in layer_histograms.items():
+            if histogram.total_intervals() != intervals.get(name, 0):
+                raise InputError(
+                    f"{name}: {intervals.get(name, 0)} intervals, but the lifetime CSV has "
+                    f"{histogram.total_intervals()} rows", path=aggregate_path, key="intervals")
+            histograms[name].append(histogram)
+    for name in SUBDIVISIONS:
+        buffers[name].histogram = merge_histograms(histograms[name])
+    return ProcessedRun(run_dir=run_dir, run_info=info, buffers=buffers)
+
+
+def check_header(path, required_leading, required_anywhere):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            header = handle.readline().rstrip("\r\n").split(",")
+    except FileNotFoundError:
+        raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
+    leading_ok = tuple(header[:len(required_leading)]) == tuple(required_leading)
+    missing = [name for name in required_anywhere if name not in header]
+    if not leading_ok or missing:
+        expected = ",".join(required_leading) + ",... with " + ",".join(required_anywhere)
+        raise InputError(f"bad header {','.join(header)!r}, expected {expected}", path=path, line=1)
+
+
+def first_bad_row(chunk, start_row, path, column, bad_mask, expected):
+    position = int(np.flatnonzero(bad_mask)[0])
+    value = chunk[column].iloc[position]
+    raise InputError(f"column '{column}': expected {expected}, got {value!r}",
+                     path=path, line=start_row + position + 2)
+
+
+def integer_column(chunk, column, start_row, path):
+    """The column as int64; errors name the first non-integer or negative value's line."""
+    values = pd.to_numeric(chunk[column], errors="coerce")
+    bad = values.isna().to_numpy() | (values.to_numpy() % 1 != 0)
+    if bad.any():
+        first_bad_row(chunk, start_row, path, column, bad, "an integer")
+    values = values.to_numpy().astype(np.int64)
+    if (values < 0).any():
+        first_bad_row(chunk, start_row, path, column, values < 0, "a non-negative integer")
+    return values
+
+
+def read_lifetime_histograms(path, chunk_rows):
+    """subdivision -> LifetimeHistogram of one lifetime CSV, streamed in chunks."""
+    check_header(path, LIFETIME_COLUMNS, ("reads",))
+    try:
+        chunks = pd.read_csv(path, usecols=["subdivision", "lifetime", "reads"], chunksize=chunk_rows,
+                             dtype={"subdivision": "category", "lifetime": np.int64, "reads": np.int64})
+        return accumulate_histograms(chunks, path)
+    except (ValueError, pd.errors.ParserError) as err:
+        # The fast integer parser does not say where; a text pass finds the line.
+        locate_bad_value(path, chunk_rows)
+        raise InputError(f"malformed CSV: {err}", path=path) from None
+
+
+def accumulate_histograms(chunks, path):
+    parts = {name: [] for name in SUBDIVISIONS}
+    start_row = 0
+    for chunk in chunks:
+        subdivisions = chunk["subdivision"].to_numpy(dtype=object)
+        check_subdivisions(chunk, subdivisions, start_row, path)
+        lifetimes = chunk["lifetime"].to_numpy()
+        reads = chunk["reads"].to_numpy()
+        for column, values in (("lifetime", lifetimes), ("reads", reads)):
+            if (values < 0).any():
+                first_bad_row(chunk, start_row, path, column, values < 0, "a non-negative integer")
+        for name in SUBDIVISIONS:
+            mask = subdivisions == name
+            if mask.any():
+                parts[name].append(LifetimeHistogram.from_parts(
+                    lifetimes[mask], np.ones(int(mask.sum()), dtype=np.int64), reads[mask]))
+        start_row += len(chunk)
+    return {name: merge_histograms(found) for name, found in parts.items()}
+
+
+def check_subdivisions(chunk, subdivisions, start_row, path):
+    unknown = ~np.isin(subdivisions, SUBDIVISIONS)
+    if unknown.any():
+        first_bad_row(chunk, start_row, path, "subdivision", unknown, f"one of {SUBDIVISIONS}")
+
+
+def locate_bad_value(path, chunk_rows):
+    """Raise InputError at the first non-integer lifetime or reads value, if any."""
+    start_row = 0
+    chunks = pd.read_csv(path, usecols=["lifetime", "reads"], dtype=str, chunksize=chunk_rows,
+                         keep_default_na=False)
+    try:
+        for chunk in chunks:
+            for column in ("lifetime", "reads"):
+                integer_column(chunk, column, start_row, path)
+            start_row += len(chunk)
+    except pd.errors.ParserError:
+        return  # a structural error: the caller reports pandas' message, which names the line
+
+
+def add_aggregate(buffers, path):
+    """Add one layer's aggregate counts to the per-subdivision totals; return its intervals."""
+    check_header(path, ("subdivision",), AGGREGATE_COUNTS)
+    try:
+        table = pd.read_csv(path, usecols=["subdivision", *AGGREGATE_COUNTS], dtype=str,
+                            keep_default_na=False)
+    except pd.errors.ParserError as err:
+        raise InputError(f"malformed CSV: {err}", path=path) from None
+    names = table["subdivision"].to_numpy(dtype=object)
+    check_subdivisions(table, names, 0, path)
+    seen = set()
+    counts = {column: integer_column(table, column, 0, path) for column in AGGREGATE_COUNTS}
+    for row, name in enumerate(names):
+        if name in seen:
+            raise InputError(f"subdivision {name!r} appears twice", path=path, line=row + 2)
+        seen.add(name)
+        totals = buffers[name]
+        for column in ("intervals", "reads", "writes", "dead_writes", "unfilled_reads"):
+            setattr(totals, column, getattr(totals, column) + int(counts[column][row]))
+        unique = int(counts["unique_addresses"][row])
+        totals.unique_addresses_sum += unique
+        totals.footprint_words = max(totals.footprint_words, unique)
+    return {name: int(counts["intervals"][row]) for row, name in enumerate(names)}
