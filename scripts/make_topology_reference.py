@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record what SCALE-Sim v2's own topology loader makes of every file in the conformance corpus.
+"""Record what SCALE-Sim v2's own topology loader makes of every topology in the shared corpus.
 
 The reference is produced by scalesim 2.0.2 itself (installed in a separate venv, never in ours), so
 the test suite can check gainflow's parser against it:
@@ -7,7 +7,8 @@ the test suite can check gainflow's parser against it:
     python3 -m venv /work/scalesim-venv && /work/scalesim-venv/bin/pip install scalesim==2.0.2
     .venv/bin/python scripts/make_topology_reference.py --scalesim-python /work/scalesim-venv/bin/python
 
-For each `*.csv` under the corpus (files under `GEMM_mnk/` in GEMM mode, the rest in conv mode) it
+It covers every `*.csv` under `scalesim-topologies/` (files under `GEMM_mnk/` in GEMM mode, the rest
+in conv mode) and every `golden/<case>/topology.csv` (in the mode its `input_type` file names). It
 loads the file with `scalesim.topology_utils.topologies().load_arrays(...)`, then computes SCALE-Sim's
 per-layer hyper-parameters (output size, MACs), which every simulation does first. The JSON lists
 each file's layers, or the exception SCALE-Sim raised. Output is deterministic (sorted, fixed layout).
@@ -22,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = REPO.parent / "shared" / "scalesim-topologies"
+DEFAULT_SHARED = REPO.parent / "shared"
 DEFAULT_OUTPUT = REPO / "tests" / "data" / "scalesim_topology_reference.json"
 GEMM_FOLDER = "GEMM_mnk"
 
@@ -55,14 +56,20 @@ LAYER_COLUMNS = ["name", "ifmap_height", "ifmap_width", "filter_height", "filter
                  "num_filters", "stride_height", "stride_width", "ofmap_height", "ofmap_width", "macs"]
 
 
-def corpus_files(corpus):
-    """(relative posix path, input type) for every topology CSV, in sorted order."""
-    files = sorted(path.relative_to(corpus).as_posix() for path in corpus.rglob("*.csv"))
-    return [(name, "gemm" if name.split("/")[0] == GEMM_FOLDER else "conv") for name in files]
+def corpus_files(shared):
+    """(path relative to `shared`, input type) for every topology CSV, in sorted order."""
+    files = []
+    for path in (shared / "scalesim-topologies").rglob("*.csv"):
+        gemm = path.relative_to(shared / "scalesim-topologies").parts[0] == GEMM_FOLDER
+        files.append((path.relative_to(shared).as_posix(), "gemm" if gemm else "conv"))
+    for path in (shared / "golden").glob("*/topology.csv"):
+        input_type = (path.parent / "input_type").read_text().strip()
+        files.append((path.relative_to(shared).as_posix(), input_type))
+    return sorted(files)
 
 
-def run_scalesim_loader(scalesim_python, corpus, files):
-    jobs = [[str(corpus / name), input_type] for name, input_type in files]
+def run_scalesim_loader(scalesim_python, shared, files):
+    jobs = [[str(shared / name), input_type] for name, input_type in files]
     completed = subprocess.run([scalesim_python, "-c", LOADER_PROGRAM], input=json.dumps(jobs),
                                capture_output=True, text=True, check=True)
     return json.loads(completed.stdout)
@@ -114,16 +121,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scalesim-python", required=True,
                         help="python of a separate venv with scalesim==2.0.2 installed")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                        help=f"topology corpus folder (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
+                        help=f"folder holding scalesim-topologies/ and golden/ (default: {DEFAULT_SHARED})")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
                         help=f"reference JSON to write (default: {DEFAULT_OUTPUT})")
     args = parser.parse_args(argv)
-    corpus = args.corpus.resolve()
-    files = corpus_files(corpus)
+    shared = args.shared.resolve()
+    files = corpus_files(shared)
     if not files:
-        parser.error(f"no *.csv files under {corpus}")
-    loaded = run_scalesim_loader(args.scalesim_python, corpus, files)
+        parser.error(f"no topology files under {shared}")
+    loaded = run_scalesim_loader(args.scalesim_python, shared, files)
     if loaded["scalesim_version"] != "2.0.2":
         parser.error(f"expected scalesim 2.0.2, the given python has {loaded['scalesim_version']}")
     reference = build_reference(loaded, files)

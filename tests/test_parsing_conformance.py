@@ -1,8 +1,9 @@
-"""load_topology against SCALE-Sim 2.0.2 itself, over SCALE-Sim's own 117 topology files.
+"""load_topology against SCALE-Sim 2.0.2 itself, over SCALE-Sim's own 117 topology files and the
+topologies of the golden cases.
 
 `tests/data/scalesim_topology_reference.json` was written by `scripts/make_topology_reference.py`,
 which runs SCALE-Sim's loader (in its own venv): for each file, the layers it yields (with its output
-sizes and MACs) or the exception it raises. The corpus is `../shared/scalesim-topologies`.
+sizes and MACs) or the exception it raises. Paths are relative to `../shared`.
 """
 
 import json
@@ -14,7 +15,8 @@ from gainflow.errors import InputError
 from gainflow.topology import Layer, load_topology
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "scalesim-topologies"
+SHARED = REPO.parent / "shared"
+CORPUS = "scalesim-topologies/"
 REFERENCE = json.loads((REPO / "tests" / "data" / "scalesim_topology_reference.json").read_text())
 FILES = REFERENCE["files"]
 PARSED_BY_SCALESIM = sorted(name for name, entry in FILES.items() if "layers" in entry)
@@ -24,18 +26,18 @@ CRASHED_SCALESIM = sorted(name for name, entry in FILES.items() if "scalesim_err
 # file -> number of layers.
 TOLERATED = {
     # blank ",,," row and extra ",,Eh,Ew,e2" columns
-    "conv_nets/Resnet50.csv": 54,
+    CORPUS + "conv_nets/Resnet50.csv": 54,
     # a row without trailing comma whose stride SCALE-Sim drops
-    "conv_nets/MobileNet_4k_non_dw.csv": 15,
-    "conv_nets/mobilnet_4k.csv": 28,
-    "conv_nets/mobilnet_reduce_run.csv": 11,
+    CORPUS + "conv_nets/MobileNet_4k_non_dw.csv": 15,
+    CORPUS + "conv_nets/mobilnet_4k.csv": 28,
+    CORPUS + "conv_nets/mobilnet_reduce_run.csv": 11,
     # tab-separated
-    "conv_nets/UNet_maestro.csv": 23,
+    CORPUS + "conv_nets/UNet_maestro.csv": 23,
     # blank ",,," rows, some also without trailing commas
-    "mlperf/NCF_recommendation_short.csv": 6,
-    "mlperf/Sentimental_seqCNN.csv": 4,
-    "mlperf/Transformer_short.csv": 9,
-    **{f"mlperf/{scale}/{name}.csv": count
+    CORPUS + "mlperf/NCF_recommendation_short.csv": 6,
+    CORPUS + "mlperf/Sentimental_seqCNN.csv": 4,
+    CORPUS + "mlperf/Transformer_short.csv": 9,
+    **{f"{CORPUS}mlperf/{scale}/{name}.csv": count
        for scale in ("div64q", "div256q")
        for name, count in [("AlphaGoZero", 8), ("NCF_recommendation_short", 6), ("Resnet50", 54),
                            ("Sentimental_seqCNN", 4), ("Sentimental_seqLSTM_short", 8),
@@ -44,14 +46,14 @@ TOLERATED = {
 # Files gainflow rejects, as SCALE-Sim does: file -> (line, words the message must contain).
 REJECTED = {
     # symbolic sizes ("1, B, 1, 1, H, H, 1,")
-    "CSV/LSTM.csv": (2, "'IFMAP Width' (column 3)"),
-    "rnn_eval/LSTM_template.csv": (2, "'IFMAP Width' (column 3)"),
+    CORPUS + "CSV/LSTM.csv": (2, "'IFMAP Width' (column 3)"),
+    CORPUS + "rnn_eval/LSTM_template.csv": (2, "'IFMAP Width' (column 3)"),
     # a network title row ("AlphaGoZero,") between the layers
-    "CSV/MLPERF.csv": (3, "too few fields"),
-    "mlperf/MLPERF.csv": (3, "too few fields"),
-    "mlperf/NCF_recommendation.csv": (3, "too few fields"),
-    "mlperf/Sentimental_seqLSTM.csv": (3, "too few fields"),
-    "mlperf/Transformer.csv": (3, "too few fields"),
+    CORPUS + "CSV/MLPERF.csv": (3, "too few fields"),
+    CORPUS + "mlperf/MLPERF.csv": (3, "too few fields"),
+    CORPUS + "mlperf/NCF_recommendation.csv": (3, "too few fields"),
+    CORPUS + "mlperf/Sentimental_seqLSTM.csv": (3, "too few fields"),
+    CORPUS + "mlperf/Transformer.csv": (3, "too few fields"),
 }
 
 
@@ -60,15 +62,21 @@ def as_rows(layers):
 
 
 def load_corpus_file(name):
-    return load_topology(CORPUS / name, FILES[name]["input_type"])
+    return load_topology(SHARED / name, FILES[name]["input_type"])
 
 
 def test_reference_was_made_by_scalesim_2_0_2_over_the_whole_corpus():
     assert REFERENCE["scalesim_version"] == "2.0.2"
-    corpus_files = sorted(path.relative_to(CORPUS).as_posix() for path in CORPUS.rglob("*.csv"))
-    assert sorted(FILES) == corpus_files
-    # The issue's count: SCALE-Sim cannot run 27 of the 117 files.
-    assert (len(FILES), len(CRASHED_SCALESIM)) == (117, 27)
+    shared_files = [*SHARED.glob(CORPUS + "**/*.csv"), *SHARED.glob("golden/*/topology.csv")]
+    assert sorted(FILES) == sorted(path.relative_to(SHARED).as_posix() for path in shared_files)
+    # The issue's count: SCALE-Sim cannot run 27 of its 117 files.
+    assert sum(name.startswith(CORPUS) for name in FILES) == 117
+    assert len(CRASHED_SCALESIM) == 27
+
+
+def test_depthwise_expansion_is_covered_by_the_reference():
+    names = [row[0] for row in FILES["golden/dp_os/topology.csv"]["layers"]]
+    assert names == ["DPconvChannel_0", "DPconvChannel_1", "DPconvChannel_2", "pw"]
 
 
 def test_every_scalesim_crash_is_either_tolerated_or_rejected():
@@ -91,35 +99,37 @@ def test_rejected_file_names_file_and_line(name):
     line, words = REJECTED[name]
     with pytest.raises(InputError) as caught:
         load_corpus_file(name)
-    assert (caught.value.path, caught.value.line) == (str(CORPUS / name), line)
+    assert (caught.value.path, caught.value.line) == (str(SHARED / name), line)
     assert words in str(caught.value)
 
 
 def test_resnet50_with_extra_columns_equals_scalesims_mlperf_copy():
     # conv_nets/Resnet50.csv (SCALE-Sim crashes) and mlperf/Resnet50.csv (SCALE-Sim parses) are the same
     # 54-layer network; the tolerant rules must recover exactly the layers SCALE-Sim yields for the latter.
-    assert as_rows(load_corpus_file("conv_nets/Resnet50.csv")) == FILES["mlperf/Resnet50.csv"]["layers"]
+    scalesim_layers = FILES[CORPUS + "mlperf/Resnet50.csv"]["layers"]
+    assert as_rows(load_corpus_file(CORPUS + "conv_nets/Resnet50.csv")) == scalesim_layers
 
 
 def test_tab_separated_unet_hand_checked():
-    layers = load_corpus_file("conv_nets/UNet_maestro.csv")
+    layers = load_corpus_file(CORPUS + "conv_nets/UNet_maestro.csv")
     assert layers[0] == Layer("Conv1_1", 572, 572, 3, 3, 1, 64, 1, 1)
     assert layers[-1] == Layer("Conv1_5", 388, 388, 1, 1, 64, 2, 1, 1)
 
 
 def test_row_without_trailing_comma_keeps_its_stride_hand_checked():
     # line 7 is "Conv11,270,512,1,1,256,256,1" (no trailing comma)
-    assert load_corpus_file("conv_nets/mobilnet_reduce_run.csv")[5] == Layer("Conv11", 270, 512, 1, 1, 256,
-                                                                               256, 1, 1)
+    layers = load_corpus_file(CORPUS + "conv_nets/mobilnet_reduce_run.csv")
+    assert layers[5] == Layer("Conv11", 270, 512, 1, 1, 256, 256, 1, 1)
 
 
 def test_comment_field_is_dropped_like_scalesim_does_hand_checked():
     # line 4 is "Conv2_dw, 1080, 2048, 3, 3, 1, 1, 1,#dw": the last field "#dw" is the dropped one.
-    assert load_corpus_file("conv_nets/mobilnet_4k.csv")[1] == Layer("Conv2_dw", 1080, 2048, 3, 3, 1, 1, 1, 1)
+    layers = load_corpus_file(CORPUS + "conv_nets/mobilnet_4k.csv")
+    assert layers[1] == Layer("Conv2_dw", 1080, 2048, 3, 3, 1, 1, 1, 1)
 
 
 def test_blank_rows_and_no_trailing_commas_hand_checked():
     # ",,,,,,," on line 2, then rows like "Predict_FC,1,1,1,1,16,1,1" without trailing comma
-    layers = load_corpus_file("mlperf/NCF_recommendation_short.csv")
+    layers = load_corpus_file(CORPUS + "mlperf/NCF_recommendation_short.csv")
     assert layers[0] == Layer("MF_Embedding_user", 1, 1, 1, 1, 138000, 8, 1, 1)
     assert layers[-1] == Layer("Predict_FC", 1, 1, 1, 1, 16, 1, 1, 1)
