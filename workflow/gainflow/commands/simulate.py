@@ -1,16 +1,27 @@
-"""`gainflow simulate` (not implemented yet)."""
+"""`gainflow simulate`: a topology on a systolic array, SCALE-Sim v2 compatible reports and traces."""
 
-import sys
+from gainflow.hwconfig import load_hardware_config
+from gainflow.simulator import simulate_topology
+from gainflow.topology import INPUT_TYPES, load_topology
 
 
 def add_arguments(parser):
-    parser.add_argument("rest", nargs="*", help=argparse_suppress())
-
-
-def argparse_suppress():
-    return "arguments of the future implementation"
+    parser.add_argument("-t", "--topology", required=True, metavar="TOPOLOGY",
+                        help="topology CSV file (SCALE-Sim format)")
+    parser.add_argument("-c", "--config", required=True, metavar="CONFIG",
+                        help="SCALE-Sim .cfg hardware config (InterfaceBandwidth: CALC)")
+    parser.add_argument("-p", "--outdir", required=True, metavar="OUTDIR",
+                        help="output directory; results go to OUTDIR/<run_name>/")
+    parser.add_argument("-i", "--input-type", choices=INPUT_TYPES, default="conv",
+                        help="conv (default) or gemm (rows are `name, M, N, K,`)")
+    parser.add_argument("--save-traces", action="store_true",
+                        help="also write layer<i>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv")
+    parser.add_argument("--quiet", action="store_true", help="no per-layer progress on stderr")
 
 
 def run(args):
-    print("gainflow simulate: not implemented yet (its issue has not landed)", file=sys.stderr)
-    return 3
+    # Parse both inputs before anything is created, so bad input leaves no output behind.
+    hw = load_hardware_config(args.config)
+    layers = load_topology(args.topology, args.input_type)
+    simulate_topology(layers, hw, args.outdir, save_traces=args.save_traces, progress=not args.quiet)
+    return 0

@@ -1,0 +1,106 @@
+"""One layer through the memory system: demand streams -> write buffer (cycles, stalls, drains) ->
+read buffers (DRAM fetches) -> report values and access events."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gainflow.events import SUBDIVISIONS, BufferEvents
+from gainflow.simulator.demand import demand_stream
+from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
+from gainflow.simulator.operands import demand_specs
+from gainflow.simulator.read_buffer import dram_events, plan_fetches
+from gainflow.simulator.reports import LayerReport
+from gainflow.simulator.write_buffer import plan_drains
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    report: LayerReport
+    events: dict  # subdivision -> BufferEvents, only those asked for
+
+
+@dataclass
+class LayerState:
+    """Everything the reports, events and traces of one layer are made from."""
+
+    layer: object
+    hw: object
+    plan: object  # FoldPlan
+    specs: dict  # operand -> DemandSpec
+    streams: dict  # operand -> (addresses, demand rows) of non-(-1) demand slots
+    drains: object  # DrainPlan
+    fetches: dict  # "ifmap"/"filter" -> FetchPlan
+
+    def sram_cycles(self, operand, rows):
+        """SRAM trace cycles of demand rows: IFMAP/FILTER one after the row cycle, OFMAP its own."""
+        if operand == "ofmap":
+            return self.drains.ofmap_cycles[rows]
+        return self.drains.row_cycles[rows] + 1
+
+
+def run_layer(layer, hw):
+    """Simulate `layer` on `hw` (CALC mode) and return its LayerState."""
+    plan = plan_folds(layer, hw.dataflow, hw.array_height, hw.array_width)
+    specs = demand_specs(layer, hw, plan)
+    streams = {name: demand_stream(spec) for name, spec in specs.items()}
+    drains = plan_drains(streams["ofmap"][1], plan.num_demand_rows, hw.ofmap_sram_kb, hw.array_width)
+    sram_kb = {"ifmap": hw.ifmap_sram_kb, "filter": hw.filter_sram_kb}
+    fetches = {
+        name: plan_fetches(*streams[name], drains.row_cycles, specs[name], sram_kb[name])
+        for name in ("ifmap", "filter")
+    }
+    return LayerState(layer, hw, plan, specs, streams, drains, fetches)
+
+
+def layer_report(state):
+    plan, drains = state.plan, state.drains
+    ifmap_reads, filter_reads, ofmap_writes = sram_counters(plan)
+    mapping_efficiency, compute_util = fold_averages(plan)
+
+    def sram_span(operand):
+        rows = state.streams[operand][1]
+        return tuple(int(c) for c in state.sram_cycles(operand, rows[[0, -1]]))
+
+    (if_start, if_stop), (fl_start, fl_stop), (of_start, of_stop) = (
+        sram_span(name) for name in SUBDIVISIONS)
+    ifmap_fetch, filter_fetch = state.fetches["ifmap"], state.fetches["filter"]
+    return LayerReport(
+        total_cycles=int(drains.ofmap_cycles[-1]),
+        stall_cycles=drains.stall_cycles,
+        macs=state.layer.macs,
+        array_pes=plan.rows * plan.cols,
+        mapping_efficiency=mapping_efficiency,
+        compute_util=compute_util,
+        sram_ifmap_start=if_start, sram_ifmap_stop=if_stop, sram_ifmap_reads=ifmap_reads,
+        sram_filter_start=fl_start, sram_filter_stop=fl_stop, sram_filter_reads=filter_reads,
+        sram_ofmap_start=of_start, sram_ofmap_stop=of_stop, sram_ofmap_writes=ofmap_writes,
+        dram_ifmap_start=ifmap_fetch.start_cycle, dram_ifmap_stop=ifmap_fetch.stop_cycle,
+        dram_ifmap_reads=ifmap_fetch.dram_reads,
+        dram_filter_start=filter_fetch.start_cycle, dram_filter_stop=filter_fetch.stop_cycle,
+        dram_filter_reads=filter_fetch.dram_reads,
+        dram_ofmap_start=int(drains.line_cycles[0]), dram_ofmap_stop=int(drains.line_cycles[-1]),
+        dram_ofmap_writes=drains.dram_writes,
+    )
+
+
+def buffer_events(state, subdivision):
+    """BufferEvents of one subdivision (GainSight convention, see gainflow.events)."""
+    addresses, rows = state.streams[subdivision]
+    sram_cycles = state.sram_cycles(subdivision, rows)
+    if subdivision == "ofmap":
+        drains = state.drains
+        drain_cycles = np.repeat(drains.line_cycles, drains.line_lengths)
+        return BufferEvents(subdivision, sram_cycles, addresses, drain_cycles, addresses)
+    write_cycles, write_addresses = dram_events(state.fetches[subdivision])
+    return BufferEvents(subdivision, write_cycles, write_addresses, sram_cycles, addresses)
+
+
+def simulate_layer(layer, hw, *, events=()):
+    """Simulate one layer; returns LayerResult with the report and the BufferEvents of `events`
+    (a tuple of "ifmap", "filter", "ofmap"). Writes nothing."""
+    unknown = set(events) - set(SUBDIVISIONS)
+    if unknown:
+        raise ValueError(f"unknown subdivisions {sorted(unknown)}; expected some of {SUBDIVISIONS}")
+    state = run_layer(layer, hw)
+    return LayerResult(layer_report(state), {name: buffer_events(state, name) for name in events})

@@ -1,0 +1,113 @@
+"""Operand matrices (every entry a word address) and how each demand matrix reads from them.
+
+IFMAP `P x K` (NHWC, batch 1; -1 where a window runs past the input edge), FILTER `K x NF`,
+OFMAP `P x NF` (specification 4.2). A demand matrix (4.5) is never built whole: it is described by a
+`DemandSpec` from which `gainflow.simulator.demand` produces its rows or its stream of addresses.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def ifmap_matrix(layer, offset):
+    oh, ow = layer.ofmap_height, layer.ofmap_width
+    fw, ch = layer.filter_width, layer.channels
+    pixel = np.arange(oh * ow, dtype=np.int64)
+    k = np.arange(layer.window_size, dtype=np.int64)
+    y = (pixel // ow * layer.stride_height)[:, None] + (k // (fw * ch))[None, :]
+    x = (pixel % ow * layer.stride_width)[:, None] + (k // ch % fw)[None, :]
+    addresses = (y * layer.ifmap_width + x) * ch + (k % ch)[None, :] + offset
+    addresses[(y >= layer.ifmap_height) | (x >= layer.ifmap_width)] = -1
+    return addresses
+
+
+def filter_matrix(layer, offset):
+    window = layer.window_size
+    k = np.arange(window, dtype=np.int64)[:, None]
+    n = np.arange(layer.num_filters, dtype=np.int64)[None, :]
+    return n * window + k + offset
+
+
+def ofmap_matrix(layer, offset):
+    pixels = layer.ofmap_height * layer.ofmap_width
+    return np.arange(pixels * layer.num_filters, dtype=np.int64).reshape(pixels, layer.num_filters) + offset
+
+
+@dataclass(frozen=True)
+class DemandSpec:
+    """Demand row `l` of fold `f`, column `j`, holds `source[rb + u, cb + j]` with `u = a*l + b*j + c`,
+    valid while `0 <= u < row_limit` and `j < col_limit`; every other slot is -1.
+
+    `folds` holds `(rb, row_limit, cb, col_limit)` per fold. Skewed blocks have `b = -1`
+    (element `(u, j)` moves down by `j`), flipped blocks `a = -1` (last PE row first).
+    """
+
+    source: np.ndarray
+    a: int
+    b: int
+    c: int
+    folds: np.ndarray
+    fold_len: int
+    width: int
+    # Range of addresses the operand can hold, for dense per-address bookkeeping.
+    address_base: int
+    address_count: int
+
+    @property
+    def num_rows(self):
+        return len(self.folds) * self.fold_len
+
+
+def _fold_table(plan, row_range, lane_range):
+    """Per fold `(rb, row_limit, cb, col_limit)`.
+
+    `row_range` is "spread" when the source's rows follow the row fold, else "temporal" (all T rows).
+    `lane_range` says whether the demand columns follow the row fold ("rows") or the column fold ("cols").
+    """
+    if lane_range == "rows":
+        lanes = (plan.row_start, plan.rows_used)
+    else:
+        lanes = (plan.col_start, plan.cols_used)
+    if row_range == "spread":
+        rows = (plan.row_start, plan.rows_used)
+    else:
+        rows = (np.zeros_like(plan.row_start), np.full_like(plan.row_start, plan.temporal))
+    return np.ascontiguousarray(np.stack([rows[0], rows[1], lanes[0], lanes[1]], axis=1))
+
+
+def demand_specs(layer, hw, plan):
+    """`{"ifmap", "filter", "ofmap"}` -> DemandSpec for the layer under `plan`'s dataflow."""
+    ifm = ifmap_matrix(layer, hw.ifmap_offset)
+    flt = filter_matrix(layer, hw.filter_offset)
+    ofm = ofmap_matrix(layer, hw.ofmap_offset)
+    R, C, T = plan.rows, plan.cols, plan.temporal
+    ifmap_range = (hw.ifmap_offset, layer.ifmap_height * layer.ifmap_width * layer.channels)
+    filter_range = (hw.filter_offset, flt.size)
+    ofmap_range = (hw.ofmap_offset, ofm.size)
+    # (source, a, b, c, row_range, lane_range, width), read off the block recipes of 4.5.
+    recipes = {
+        "os": {
+            "ifmap": (ifm.T, 1, -1, 0, "temporal", "rows", R),
+            "filter": (flt, 1, -1, 0, "temporal", "cols", C),
+            "ofmap": (ofm, -1, 1, R + T - 2, "spread", "cols", C),
+        },
+        "ws": {
+            "ifmap": (ifm, 1, -1, -R, "temporal", "rows", R),
+            "filter": (flt, -1, 0, R - 1, "spread", "cols", C),
+            "ofmap": (ofm, 1, -1, -(2 * R - 1), "temporal", "cols", C),
+        },
+        "is": {
+            "ifmap": (ifm.T, -1, 0, R - 1, "spread", "cols", C),
+            "filter": (flt.T, 1, -1, -R, "temporal", "rows", R),
+            "ofmap": (ofm.T, 1, -1, -(2 * R - 1), "temporal", "cols", C),
+        },
+    }[plan.dataflow]
+    ranges = {"ifmap": ifmap_range, "filter": filter_range, "ofmap": ofmap_range}
+    specs = {}
+    for name, (source, a, b, c, row_range, lane_range, width) in recipes.items():
+        specs[name] = DemandSpec(
+            np.ascontiguousarray(source), a, b, c, _fold_table(plan, row_range, lane_range),
+            plan.fold_len, width, *ranges[name],
+        )
+    return specs

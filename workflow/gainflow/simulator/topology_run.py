@@ -1,0 +1,52 @@
+"""A whole topology: every layer in turn, reports (and traces) written into `outdir/<run_name>/`.
+
+Outputs are staged in a hidden folder next to the run folder and moved into place only when every
+layer has succeeded, so an error never leaves partial files behind. Each layer's state is dropped
+before the next one starts: memory does not grow with the number of layers.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from gainflow.simulator.layer import layer_report, run_layer
+from gainflow.simulator.reports import report_texts
+from gainflow.simulator.traces import write_layer_traces
+
+
+def _publish(staging, run_dir):
+    """Move every staged file to the same relative path under `run_dir` (existing files replaced)."""
+    for folder, _, files in os.walk(staging):
+        target_folder = run_dir / Path(folder).relative_to(staging)
+        target_folder.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(Path(folder) / name, target_folder / name)
+
+
+def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
+    """Simulate `layers` on `hw`; write the three reports (and with `save_traces` the six traces per
+    layer) to `outdir/<run_name>/`. Returns the list of LayerReport."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{hw.run_name}.partial-", dir=outdir))
+    try:
+        reports = []
+        for index, layer in enumerate(layers):
+            started = time.perf_counter()
+            state = run_layer(layer, hw)
+            reports.append(layer_report(state))
+            if save_traces:
+                write_layer_traces(state, staging / f"layer{index}")
+            del state
+            if progress:
+                print(f"layer {index + 1}/{len(layers)} {layer.name}: {reports[-1].total_cycles} cycles "
+                      f"({time.perf_counter() - started:.2f} s)", file=sys.stderr, flush=True)
+        for name, text in report_texts(reports).items():
+            (staging / name).write_text(text)
+        _publish(staging, outdir / hw.run_name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return reports

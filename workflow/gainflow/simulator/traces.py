@@ -1,0 +1,37 @@
+"""The six SCALE-Sim trace files of one layer, streamed in row chunks so memory stays bounded."""
+
+import numpy as np
+
+from gainflow.events import SUBDIVISIONS
+from gainflow.simulator import read_buffer, write_buffer
+from gainflow.simulator.csv_text import ROWS_PER_CHUNK, format_rows, with_cycles
+from gainflow.simulator.demand import demand_rows
+
+
+def _write_matrix(handle, matrix, float_style):
+    for start in range(0, len(matrix), ROWS_PER_CHUNK):
+        handle.write(format_rows(matrix[start:start + ROWS_PER_CHUNK], float_style))
+
+
+def _write_sram_trace(handle, state, operand):
+    spec = state.specs[operand]
+    for start in range(0, spec.num_rows, ROWS_PER_CHUNK):
+        stop = min(start + ROWS_PER_CHUNK, spec.num_rows)
+        cycles = state.sram_cycles(operand, np.arange(start, stop))
+        handle.write(format_rows(with_cycles(cycles, demand_rows(spec, start, stop))))
+
+
+def _dram_matrix(state, operand):
+    if operand == "ofmap":
+        return write_buffer.dram_trace_matrix(state.drains, state.streams["ofmap"][0])
+    return read_buffer.dram_trace_matrix(state.fetches[operand])
+
+
+def write_layer_traces(state, layer_dir):
+    """Write `{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv` of a simulated layer into `layer_dir`."""
+    layer_dir.mkdir(parents=True, exist_ok=True)
+    for operand in SUBDIVISIONS:
+        with open(layer_dir / f"{operand.upper()}_SRAM_TRACE.csv", "wb") as handle:
+            _write_sram_trace(handle, state, operand)
+        with open(layer_dir / f"{operand.upper()}_DRAM_TRACE.csv", "wb") as handle:
+            _write_matrix(handle, _dram_matrix(state, operand), float_style=True)
