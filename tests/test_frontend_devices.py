@@ -1,0 +1,192 @@
+"""The device library: the shipped files, schema errors, unit conversion, retention tables."""
+
+import copy
+import json
+from fractions import Fraction
+
+import pytest
+
+from frontend_support import AREA_POWER, GC_LIST, quantity, write_device_files
+from gainflow.devices import (
+    DEFAULT_AREA_POWER, DEFAULT_GC_LIST, UNIT_FACTORS, load_device_library, load_schema,
+)
+from gainflow.errors import InputError
+
+GHZ = Fraction(10**9)
+
+
+def load(tmp_path, gc_list=GC_LIST, area_power=AREA_POWER, clock_hz=GHZ):
+    gc_path, ap_path = write_device_files(tmp_path, gc_list, area_power)
+    return load_device_library(gc_path, ap_path, clock_hz)
+
+
+def test_shipped_library_has_sram_and_three_gain_cells_with_sources():
+    library = load_device_library(DEFAULT_GC_LIST, DEFAULT_AREA_POWER, GHZ)
+    names = [tech.name for tech in library.technologies]
+    assert names == ["SRAM", "Si-Si", "Hybrid-Si-OS", "OS-OS"]
+    assert library.baseline == "SRAM"
+    assert library.by_name("SRAM").retention_s is None
+    assert library.by_name("Si-Si").retention_s == Fraction(1, 10**5)
+    # every number in both files is an object with a non-empty source (the schema requires it too)
+    for path in (DEFAULT_GC_LIST, DEFAULT_AREA_POWER):
+        numbers = list(numeric_leaves(json.loads(path.read_text())))
+        assert numbers, path
+        assert all(parent.get("source") and "unit" in parent for parent in numbers)
+
+
+def numeric_leaves(node):
+    """Every dict that holds a numeric 'value'."""
+    if isinstance(node, dict):
+        if isinstance(node.get("value"), int | float):
+            yield node
+        for child in node.values():
+            yield from numeric_leaves(child)
+
+
+def test_units_are_converted_to_si(tmp_path):
+    library = load(tmp_path)
+    gc = library.by_name("GC")
+    assert gc.retention_s == Fraction(1, 10**5)
+    assert gc.area_m2 == pytest.approx(0.05e-12)
+    assert gc.read_energy_j == pytest.approx(2e-15)
+    assert gc.write_energy_j == pytest.approx(3e-15)
+    assert gc.refresh_energy_j == pytest.approx(5e-15)
+    assert gc.leakage_w == pytest.approx(0.1e-9)
+
+
+def test_refresh_energy_defaults_to_read_plus_write(tmp_path):
+    # SRAM in the test library has no refresh_energy_per_bit: 10 + 20 fJ
+    assert load(tmp_path).by_name("SRAM").refresh_energy_j == pytest.approx(30e-15)
+
+
+def test_other_units_convert(tmp_path):
+    area_power = copy.deepcopy(AREA_POWER)
+    area_power["technologies"]["GC"].update(
+        area_per_bit=quantity(50000, "nm^2/bit"), read_energy_per_bit=quantity(0.002, "pJ/bit"),
+        write_energy_per_bit=quantity(3000, "aJ/bit"), leakage_power_per_bit=quantity(100, "pW/bit"))
+    gc_list = copy.deepcopy(GC_LIST)
+    gc_list["technologies"]["GC"]["retention"] = quantity(0.01, "ms")
+    gc = load(tmp_path, gc_list, area_power).by_name("GC")
+    assert gc.retention_s == Fraction(1, 10**5)
+    assert gc.area_m2 == pytest.approx(0.05e-12)
+    assert gc.read_energy_j == pytest.approx(2e-15)
+    assert gc.write_energy_j == pytest.approx(3e-15)
+    assert gc.leakage_w == pytest.approx(0.1e-9)
+
+
+def table_library():
+    gc_list = copy.deepcopy(GC_LIST)
+    gc_list["technologies"]["GC"]["retention"] = {"table": [
+        {"frequency": quantity(2, "GHz"), "retention": quantity(1, "us")},
+        {"frequency": quantity(500, "MHz"), "retention": quantity(100, "us")},
+        {"frequency": quantity(1, "GHz"), "retention": quantity(10, "us")},
+    ]}
+    return gc_list
+
+
+@pytest.mark.parametrize("clock_hz, retention_s", [
+    (Fraction(4 * 10**8), Fraction(1, 10**4)),  # 400 MHz -> the 500 MHz row
+    (Fraction(5 * 10**8), Fraction(1, 10**4)),  # exactly 500 MHz
+    (GHZ, Fraction(1, 10**5)),  # exactly 1 GHz
+    (Fraction(12 * 10**8), Fraction(1, 10**6)),  # 1.2 GHz -> the 2 GHz row
+])
+def test_retention_table_picks_lowest_frequency_at_or_above_clock(tmp_path, clock_hz, retention_s):
+    assert load(tmp_path, table_library(), clock_hz=clock_hz).by_name("GC").retention_s == retention_s
+
+
+def test_retention_table_without_a_fast_enough_row(tmp_path):
+    with pytest.raises(InputError, match=r"technologies\.GC\.retention.*no table row at or above"):
+        load(tmp_path, table_library(), clock_hz=Fraction(3 * 10**9))
+
+
+def broken(document, path, value):
+    """A deep copy of `document` with the key path set to `value` (or deleted when value is DELETE)."""
+    document = copy.deepcopy(document)
+    node = document
+    for key in path[:-1]:
+        node = node[key]
+    if value is DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return document
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize("which, path, value, key, message", [
+    ("area_power", ("technologies", "GC", "read_energy_per_bit"), DELETE,
+     "technologies.GC.read_energy_per_bit", "missing field"),
+    ("area_power", ("technologies", "GC", "read_energy_per_bit", "unit"), DELETE,
+     "technologies.GC.read_energy_per_bit.unit", "missing field"),
+    ("area_power", ("technologies", "GC", "read_energy_per_bit", "source"), DELETE,
+     "technologies.GC.read_energy_per_bit.source", "missing field"),
+    ("area_power", ("technologies", "GC", "leakage_power_per_bit", "value"), -1,
+     "technologies.GC.leakage_power_per_bit.value", "non-negative number, got -1"),
+    ("area_power", ("technologies", "GC", "area_per_bit", "value"), 0,
+     "technologies.GC.area_per_bit.value", "positive number, got 0"),
+    ("area_power", ("technologies", "GC", "write_energy_per_bit", "value"), "3",
+     "technologies.GC.write_energy_per_bit.value", "expected number, got '3'"),
+    ("area_power", ("technologies", "GC", "write_energy_per_bit", "unit"), "fJ",
+     "technologies.GC.write_energy_per_bit.unit", "unknown unit 'fJ'"),
+    ("gc_list", ("technologies", "GC", "retention", "unit"), "fortnights",
+     "technologies.GC.retention.unit", "unknown unit 'fortnights'"),
+    ("gc_list", ("technologies", "GC", "retention", "value"), -10,
+     "technologies.GC.retention.value", "positive number, got -10"),
+    ("gc_list", ("technologies", "GC", "retention", "value"), None,
+     "technologies.GC.retention.value", "expected number, got None"),
+    ("gc_list", ("baseline",), DELETE, "baseline", "missing field"),
+])
+def test_schema_errors_name_file_and_key(tmp_path, which, path, value, key, message):
+    gc_list = broken(GC_LIST, path, value) if which == "gc_list" else GC_LIST
+    area_power = broken(AREA_POWER, path, value) if which == "area_power" else AREA_POWER
+    with pytest.raises(InputError) as caught:
+        load(tmp_path, gc_list, area_power)
+    assert caught.value.path.endswith(f"{'simple_gc_list' if which == 'gc_list' else 'area_power'}.json")
+    assert caught.value.key == key
+    assert message in caught.value.detail
+
+
+def test_technology_missing_from_area_power(tmp_path):
+    area_power = broken(AREA_POWER, ("technologies", "Dense"), DELETE)
+    with pytest.raises(InputError) as caught:
+        load(tmp_path, GC_LIST, area_power)
+    assert caught.value.path.endswith("simple_gc_list.json")
+    assert caught.value.key == "technologies.Dense"
+
+
+def test_technology_missing_from_gc_list(tmp_path):
+    gc_list = broken(GC_LIST, ("technologies", "Dense"), DELETE)
+    with pytest.raises(InputError) as caught:
+        load(tmp_path, gc_list, AREA_POWER)
+    assert caught.value.path.endswith("area_power.json")
+    assert caught.value.key == "technologies.Dense"
+
+
+def test_unknown_baseline(tmp_path):
+    with pytest.raises(InputError, match="baseline 'DRAM' is not one of"):
+        load(tmp_path, broken(GC_LIST, ("baseline",), "DRAM"), AREA_POWER)
+
+
+def test_invalid_json_names_the_line(tmp_path):
+    gc_path, ap_path = write_device_files(tmp_path)
+    ap_path.write_text('{\n "technologies": {,\n}')
+    with pytest.raises(InputError) as caught:
+        load_device_library(gc_path, ap_path, GHZ)
+    assert caught.value.line == 2
+
+
+def test_missing_file(tmp_path):
+    gc_path, _ = write_device_files(tmp_path)
+    with pytest.raises(InputError, match="file not found"):
+        load_device_library(gc_path, tmp_path / "nope.json", GHZ)
+
+
+def test_schema_units_and_conversion_table_agree():
+    gc_defs = load_schema("simple_gc_list.schema.json")["$defs"]
+    ap_defs = load_schema("area_power.schema.json")["$defs"]
+    schema_units = {"time": gc_defs["time"], "frequency": gc_defs["frequency"], "area": ap_defs["area"],
+                    "energy": ap_defs["energy"], "power": ap_defs["power"]}
+    for dimension, definition in schema_units.items():
+        assert set(definition["properties"]["unit"]["enum"]) == set(UNIT_FACTORS[dimension]), dimension
