@@ -1,0 +1,211 @@
+"""Access events of one buffer in one layer -> lifetime intervals and counts.
+
+The definition (issue 4; also in README, "Data lifetimes"):
+
+- Per address, events are ordered by cycle; at equal cycles writes come before reads.
+- Each write opens an *interval* that ends at the next write to the same address, or
+  at the end of the layer (all later events of the layer).
+- The interval's *lifetime* = cycle of the last read inside it - the write cycle
+  (an integer, 0 allowed). An interval without reads is a *dead write*: counted, no
+  lifetime. Two writes at the same cycle: the first one is a dead write.
+- Reads of an address before its first write (or of an address never written) are
+  *unfilled reads*: counted, no lifetime.
+- `unique_addresses` counts the distinct addresses with any event (the footprint).
+
+Algorithm: the writes are sorted by (address, cycle) once; every read is assigned to
+the last write with the same address and a cycle <= its own (a binary search over
+packed (address, cycle) keys, reads sorted first so the search walks forwards). Reads
+can therefore arrive in any order and in blocks (`LifetimeBuilder.add_reads`), so a
+CSV trace is processed in bounded memory: state is a few integers per write.
+
+Library functions for the workflow (one job per (layer, subdivision), then one per layer):
+
+- `pair_from_simulator(layer, hw, subdivision) -> (BufferLifetimes, total_cycles)` and
+  `pair_from_trace_dir(run_dir, layer_index, subdivision, offsets)` compute one pair;
+- `save_pair(path, lifetimes, total_cycles)` writes the compact intermediate `.npz`
+  (atomically, byte-identical for equal inputs), `load_pair(path)` reads it back;
+- `gainflow.layer_files.merge_layer_pairs(pair_paths, layer_dir, layer_index)` turns
+  a layer's three `.npz` files into GainSight's three files.
+"""
+
+import zipfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from gainflow.atomic import atomic_file
+from gainflow.events import BufferEvents
+
+READ_BLOCK = 1 << 22  # reads processed per step on the simulator path (bounds temporaries)
+_NO_READ = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class BufferLifetimes:
+    """Lifetime intervals of one buffer in one layer.
+
+    The arrays describe the intervals WITH a lifetime, ordered by address, then
+    write cycle; `interval_reads` = number of reads inside each interval."""
+
+    subdivision: str
+    address: np.ndarray
+    write_cycle: np.ndarray
+    lifetime: np.ndarray
+    interval_reads: np.ndarray
+    reads: int
+    writes: int
+    dead_writes: int
+    unfilled_reads: int
+    unique_addresses: int
+
+
+class LifetimeBuilder:
+    """Collects one buffer's writes (all at once) and reads (in any number of blocks)."""
+
+    def __init__(self, subdivision, write_cycles, write_addresses):
+        self.subdivision = subdivision
+        self.write_address, self.write_cycle = sort_by_address_then_cycle(
+            np.asarray(write_addresses, np.int64), np.asarray(write_cycles, np.int64)
+        )
+        self.interval_reads = np.zeros(len(self.write_address), np.int64)
+        self.last_read = np.full(len(self.write_address), _NO_READ, np.int64)
+        self.reads = 0
+        self.unfilled_reads = 0
+        self.unfilled_addresses = np.empty(0, np.int64)
+
+    def add_reads(self, read_cycles, read_addresses):
+        address, cycle = sort_by_address_then_cycle(
+            np.asarray(read_addresses, np.int64), np.asarray(read_cycles, np.int64)
+        )
+        self.reads += len(address)
+        interval = self._interval_of(address, cycle)
+        filled = interval >= 0
+        self.interval_reads += np.bincount(interval[filled], minlength=len(self.interval_reads))
+        np.maximum.at(self.last_read, interval[filled], cycle[filled])
+        unfilled = address[~filled]
+        self.unfilled_reads += len(unfilled)
+        self.unfilled_addresses = np.union1d(self.unfilled_addresses, unfilled)
+
+    def _interval_of(self, address, cycle):
+        """Index of the write whose interval holds each (sorted) read, or -1 if unfilled."""
+        if len(self.write_address) == 0 or len(address) == 0:
+            return np.full(len(address), -1, np.int64)
+        pack = _KeyPacking(self.write_address, self.write_cycle, address, cycle)
+        interval = np.searchsorted(pack(self.write_address, self.write_cycle), pack(address, cycle), side="right") - 1
+        same_address = self.write_address[np.maximum(interval, 0)] == address
+        return np.where((interval >= 0) & same_address, interval, -1)
+
+    def finish(self):
+        live = self.interval_reads > 0
+        written = self.write_address[np.concatenate(([True], np.diff(self.write_address) != 0))] \
+            if len(self.write_address) else self.write_address
+        return BufferLifetimes(
+            subdivision=self.subdivision,
+            address=self.write_address[live],
+            write_cycle=self.write_cycle[live],
+            lifetime=self.last_read[live] - self.write_cycle[live],
+            interval_reads=self.interval_reads[live],
+            reads=self.reads,
+            writes=len(self.write_address),
+            dead_writes=int(np.count_nonzero(~live)),
+            unfilled_reads=self.unfilled_reads,
+            unique_addresses=len(np.union1d(written, self.unfilled_addresses)),
+        )
+
+
+class _KeyPacking:
+    """Packs (address, cycle) into one int64 whose order is (address, cycle) order."""
+
+    def __init__(self, *address_cycle_arrays):
+        addresses, cycles = address_cycle_arrays[0::2], address_cycle_arrays[1::2]
+        self.address_base = min(int(a.min()) for a in addresses)
+        self.cycle_base = min(int(c.min()) for c in cycles)
+        address_span = max(int(a.max()) for a in addresses) - self.address_base
+        cycle_span = max(int(c.max()) for c in cycles) - self.cycle_base
+        self.cycle_bits = max(cycle_span.bit_length(), 1)
+        if address_span.bit_length() + self.cycle_bits > 62:
+            raise ValueError(
+                f"address span {address_span} and cycle span {cycle_span} do not fit one 62-bit key"
+            )
+
+    def __call__(self, address, cycle):
+        return ((address - self.address_base) << self.cycle_bits) | (cycle - self.cycle_base)
+
+    def unpack(self, key):
+        return (key >> self.cycle_bits) + self.address_base, (key & ((1 << self.cycle_bits) - 1)) + self.cycle_base
+
+
+def sort_by_address_then_cycle(address, cycle):
+    """(address, cycle) sorted lexicographically (one SIMD sort of packed keys)."""
+    if len(address) == 0:
+        return address, cycle
+    pack = _KeyPacking(address, cycle)
+    return pack.unpack(np.sort(pack(address, cycle)))
+
+
+def compute_lifetimes(events: BufferEvents, read_block=READ_BLOCK):
+    """`BufferEvents` -> `BufferLifetimes` (reads taken `read_block` at a time)."""
+    builder = LifetimeBuilder(events.subdivision, events.write_cycles, events.write_addresses)
+    for start in range(0, len(events.read_cycles), read_block):
+        stop = start + read_block
+        builder.add_reads(events.read_cycles[start:stop], events.read_addresses[start:stop])
+    return builder.finish()
+
+
+def lifetimes_from_trace_dir(layer_dir, subdivision, offsets):
+    """One buffer of one SCALE-Sim `layer<i>/` folder -> `BufferLifetimes` (streamed)."""
+    from gainflow import traces_reader
+
+    builder = LifetimeBuilder(subdivision, *traces_reader.read_writes(layer_dir, subdivision, offsets))
+    for read_cycles, read_addresses in traces_reader.iter_reads(layer_dir, subdivision, offsets):
+        builder.add_reads(read_cycles, read_addresses)
+    return builder.finish()
+
+
+def pair_from_trace_dir(run_dir, layer_index, subdivision, offsets):
+    """(BufferLifetimes, Total Cycles) of one (layer, subdivision) of a SCALE-Sim run directory."""
+    from gainflow import traces_reader
+    from gainflow.errors import InputError
+
+    run_dir = Path(run_dir)
+    total_cycles = traces_reader.read_total_cycles(run_dir)
+    if layer_index not in total_cycles:
+        raise InputError(f"no row for LayerID {layer_index}", path=run_dir / "COMPUTE_REPORT.csv")
+    lifetimes = lifetimes_from_trace_dir(run_dir / f"layer{layer_index}", subdivision, offsets)
+    return lifetimes, total_cycles[layer_index]
+
+
+def pair_from_simulator(layer, hw, subdivision):
+    """(BufferLifetimes, Total Cycles) of one (layer, subdivision) from gainflow's simulator."""
+    from gainflow.simulator import simulate_layer
+
+    result = simulate_layer(layer, hw, events=(subdivision,))
+    return compute_lifetimes(result.events[subdivision]), int(result.report.total_cycles)
+
+
+_COUNT_FIELDS = ("reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
+_ARRAY_FIELDS = ("address", "write_cycle", "lifetime", "interval_reads")
+
+
+def save_pair(path, lifetimes, total_cycles):
+    """Write one (layer, subdivision) result as `.npz` (atomic; byte-identical for equal inputs)."""
+    arrays = {name: np.asarray(getattr(lifetimes, name), np.int64) for name in _ARRAY_FIELDS}
+    arrays.update({name: np.int64(getattr(lifetimes, name)) for name in _COUNT_FIELDS})
+    arrays["total_cycles"] = np.int64(total_cycles)
+    arrays["subdivision"] = np.array(lifetimes.subdivision)
+    with atomic_file(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+        for name, value in arrays.items():
+            # Fixed timestamps: np.savez would stamp the current time.
+            with archive.open(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), "w") as member:
+                np.lib.format.write_array(member, np.asarray(value), allow_pickle=False)
+
+
+def load_pair(path):
+    """(BufferLifetimes, total_cycles) from a file written by `save_pair`."""
+    with np.load(path, allow_pickle=False) as data:
+        values = {field.name: data[field.name] for field in fields(BufferLifetimes)}
+        total_cycles = int(data["total_cycles"])
+    values["subdivision"] = str(values["subdivision"])
+    values.update({name: int(values[name]) for name in _COUNT_FIELDS})
+    return BufferLifetimes(**values), total_cycles

@@ -1,0 +1,307 @@
+"""SCALE-Sim CSV traces -> access events (`gainflow.events.BufferEvents`), streamed.
+
+A SCALE-Sim run directory holds `layer<i>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv`
+(no header; column 0 = cycle, columns 1... = word addresses, `-1` = empty slot;
+SRAM traces print integers, DRAM traces floats such as `12.0`). Per buffer the
+write and read files follow GainSight's convention (see `gainflow.events`):
+`TRACE_FILES[subdivision] == (writes_file, reads_file)`.
+
+Streaming: files are parsed in blocks of about `BLOCK_BYTES` (pandas' C parser,
+about 150 MB/s), so memory depends on the block size and on what the caller keeps,
+never on the file size. `read_writes` concatenates a buffer's writes (the
+lifetime analysis keeps one entry per write anyway); `iter_reads` yields reads
+block by block.
+
+Validation (every problem raises `InputError` naming the file and the line): rows
+must be comma-separated integers (DRAM floats must be integral), all rows of a file
+equally wide, and every address must lie in its buffer's range (`address_range`).
+A file cut at a line boundary cannot be told from a shorter trace; a file cut
+inside a line is reported.
+
+The `1.0` width padding of IFMAP/FILTER DRAM traces
+------------------------------------------------------
+SCALE-Sim's read buffer emits fills in *batches*; all rows of a batch are equally
+wide (the first batch 10 addresses per row, later ones `ceil(batch/rows)`), and
+within a batch each address occurs at most once. When batches of different widths
+meet, the narrower rows are right-padded with the value `1.0` up to the trace's
+width (`-1.0` only pads the end of a batch). Batch boundaries are not visible in
+the cycle column (the cycles continue), so the rule works row by row:
+
+- The *apparent width* of a row is its number of address columns minus its trailing
+  run of `1.0` values. Columns at or beyond the apparent width are padding.
+- If the buffer's address range contains 1 (IFMAP with offset 0) the leftmost `1.0`
+  of that run may be a real address 1 that happens to end a row. It is taken as real
+  when every neighbouring row (the one before and the one after, where they exist)
+  has an apparent width exactly one larger: a batch is a run of equally wide rows,
+  so a row one narrower than both neighbours can only be a row of their batch whose
+  last address is 1 (address 1 occurs at most once per batch, so its neighbours in
+  the batch are not shortened themselves).
+- Ambiguous, and resolved as padding: a row ending in a real address 1 that is the
+  first or last row of its batch, next to a batch exactly one column narrower. Then
+  the row looks like a row of the narrower batch and one fill of address 1 is lost.
+  It needs a batch boundary between widths w and w-1 *and* address 1 in the last
+  column of the boundary row *and* no `-1` tail in that row. The test on a real
+  multi-batch SCALE-Sim trace (tests/data/lifetimes/padding_os) checks the rule,
+  including an interior row ending in address 1, against the report's DRAM reads.
+- For every buffer whose range excludes 1 (FILTER, OFMAP with the usual offsets)
+  every trailing `1.0` is padding, without ambiguity. OFMAP DRAM traces are never
+  width-padded (every drain line is `C` wide), so nothing is stripped there.
+"""
+
+import io
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS, BufferEvents
+
+TRACE_FILES = {
+    "ifmap": ("IFMAP_DRAM_TRACE.csv", "IFMAP_SRAM_TRACE.csv"),
+    "filter": ("FILTER_DRAM_TRACE.csv", "FILTER_SRAM_TRACE.csv"),
+    "ofmap": ("OFMAP_SRAM_TRACE.csv", "OFMAP_DRAM_TRACE.csv"),
+}
+# Which file of the pair carries the `1.0` width padding (the read buffers' DRAM traces).
+WIDTH_PADDED_FILES = {"IFMAP_DRAM_TRACE.csv", "FILTER_DRAM_TRACE.csv"}
+# SCALE-Sim's shipped configs (scale.cfg and friends).
+DEFAULT_OFFSETS = {"ifmap": 0, "filter": 10_000_000, "ofmap": 20_000_000}
+BLOCK_BYTES = 1 << 24
+_LAYER_DIR = re.compile(r"layer(\d+)")
+
+
+def address_range(subdivision, offsets):
+    """[lo, hi) of a buffer's addresses: from its offset up to the next larger offset."""
+    lo = offsets[subdivision]
+    higher = [offset for offset in offsets.values() if offset > lo]
+    hi = min(higher) if higher else np.iinfo(np.int64).max
+    return lo, hi
+
+
+def offsets_of(hardware):
+    """Buffer offsets of a `HardwareConfig`, or SCALE-Sim's defaults for None."""
+    if hardware is None:
+        return dict(DEFAULT_OFFSETS)
+    return {"ifmap": hardware.ifmap_offset, "filter": hardware.filter_offset, "ofmap": hardware.ofmap_offset}
+
+
+def find_layer_dirs(run_dir):
+    """{layer index: path} of the `layer<i>/` folders holding traces. InputError if none."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputError("not a directory (expected a SCALE-Sim run directory)", path=run_dir)
+    layers = {}
+    for child in run_dir.iterdir():
+        match = _LAYER_DIR.fullmatch(child.name)
+        if match and child.is_dir() and any(child.glob("*_TRACE.csv")):
+            layers[int(match.group(1))] = child
+    if not layers:
+        raise InputError(
+            "no layer<i>/ folders with *_TRACE.csv files (SCALE-Sim writes traces only with "
+            "save_disk_space=False; gainflow simulate needs --save-traces)",
+            path=run_dir,
+        )
+    return dict(sorted(layers.items()))
+
+
+def read_total_cycles(run_dir):
+    """{LayerID: Total Cycles} from `<run_dir>/COMPUTE_REPORT.csv`."""
+    path = Path(run_dir) / "COMPUTE_REPORT.csv"
+    if not path.is_file():
+        raise InputError("missing (needed for the layers' Total Cycles)", path=path)
+    lines = path.read_text().splitlines()
+    header = [name.strip() for name in lines[0].split(",")] if lines else []
+    if "LayerID" not in header or "Total Cycles" not in header:
+        raise InputError("expected a header with 'LayerID' and 'Total Cycles'", path=path, line=1)
+    id_col, cycles_col = header.index("LayerID"), header.index("Total Cycles")
+    cycles = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = [field.strip() for field in line.split(",")]
+        try:
+            cycles[int(fields[id_col])] = int(fields[cycles_col])
+        except (IndexError, ValueError):
+            raise InputError(
+                f"expected integer LayerID and Total Cycles, got {line!r}", path=path, line=number
+            ) from None
+    return cycles
+
+
+def trace_path(layer_dir, name):
+    path = Path(layer_dir) / name
+    if not path.is_file():
+        raise InputError("missing trace file", path=path)
+    return path
+
+
+def read_writes(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
+    """(cycles, addresses) of all writes of one buffer in one layer, trace order, int64."""
+    blocks = list(iter_accesses(trace_path(layer_dir, TRACE_FILES[subdivision][0]), subdivision, offsets))
+    if not blocks:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
+
+
+def iter_reads(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
+    """Yield (cycles, addresses) blocks of the reads of one buffer in one layer, trace order."""
+    return iter_accesses(trace_path(layer_dir, TRACE_FILES[subdivision][1]), subdivision, offsets)
+
+
+def load_buffer_events(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
+    """All events of one buffer in one layer as `BufferEvents` (whole arrays in memory)."""
+    write_cycles, write_addresses = read_writes(layer_dir, subdivision, offsets)
+    reads = list(iter_reads(layer_dir, subdivision, offsets))
+    read_cycles = np.concatenate([r[0] for r in reads]) if reads else np.empty(0, np.int64)
+    read_addresses = np.concatenate([r[1] for r in reads]) if reads else np.empty(0, np.int64)
+    return BufferEvents(subdivision, write_cycles, write_addresses, read_cycles, read_addresses)
+
+
+def iter_accesses(path, subdivision, offsets=DEFAULT_OFFSETS, block_bytes=BLOCK_BYTES):
+    """Yield (cycles, addresses) per block of a trace file: `-1` and width padding removed,
+    addresses checked against the buffer's range."""
+    if subdivision not in SUBDIVISIONS:
+        raise ValueError(f"subdivision must be one of {SUBDIVISIONS}, got {subdivision!r}")
+    path = Path(path)
+    lo, hi = address_range(subdivision, offsets)
+    blocks = iter_trace_blocks(path, block_bytes)
+    if path.name in WIDTH_PADDED_FILES:
+        masked = with_width_padding(blocks, address_one_may_be_real=lo <= 1 < hi)
+    else:
+        masked = ((first_line, rows, None) for first_line, rows in blocks)
+    for first_line, rows, padding in masked:
+        addresses = rows[:, 1:]
+        is_access = addresses != -1
+        if padding is not None:
+            is_access &= ~padding
+        _check_range(addresses, is_access, lo, hi, path, first_line)
+        cycles = np.broadcast_to(rows[:, :1], addresses.shape)[is_access]
+        yield cycles, addresses[is_access]
+
+
+def _check_range(addresses, is_access, lo, hi, path, first_line):
+    outside = is_access & ((addresses < lo) | (addresses >= hi))
+    if outside.any():
+        row, col = np.argwhere(outside)[0]
+        raise InputError(
+            f"address {addresses[row, col]} is outside this buffer's range [{lo}, {hi}) "
+            "(check the config's offsets, -c)",
+            path=path,
+            line=first_line + int(row),
+        )
+
+
+def iter_trace_blocks(path, block_bytes=BLOCK_BYTES):
+    """Yield (first line number, int64 rows) for consecutive blocks of whole lines."""
+    import pandas  # noqa: F401  (imported here: only the CSV path pays for it)
+
+    width = None
+    line_number = 1
+    with open(path, "rb") as handle:
+        carry = b""
+        while True:
+            data = handle.read(block_bytes)
+            if not data:
+                break
+            data = carry + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than the block: keep reading
+                carry = data
+                continue
+            block, carry = data[:cut], data[cut:]
+            rows = _parse_block(block, path, line_number, width)
+            width = rows.shape[1]
+            yield line_number, rows
+            line_number += block.count(b"\n")
+        if carry:  # last line without a line end
+            yield line_number, _parse_block(carry, path, line_number, width)
+    if width is None:
+        raise InputError("empty trace file (expected rows 'cycle,address,...')", path=path)
+
+
+def _parse_block(block, path, first_line, width):
+    import pandas
+
+    try:
+        rows = pandas.read_csv(
+            io.BytesIO(block), header=None, dtype=np.float64, na_filter=False, skip_blank_lines=False
+        ).to_numpy()
+    except (ValueError, pandas.errors.ParserError):
+        rows = None
+    if rows is not None and rows.shape[1] >= 2 and width in (None, rows.shape[1]):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            integers = rows.astype(np.int64)
+        if np.array_equal(integers, rows):
+            return integers
+    _raise_first_bad_line(block, path, first_line, width)
+
+
+def _raise_first_bad_line(block, path, first_line, width):
+    """Re-read a block that failed the fast parse line by line to name the bad line."""
+    for offset, line in enumerate(block.decode("utf-8", "replace").split("\n")):
+        if offset == block.count(b"\n") and line == "":
+            break  # the empty remainder after the final line end
+        fields = line.split(",")
+        width = width or len(fields)
+        if len(fields) != width or width < 2:
+            raise InputError(
+                f"expected {max(width, 2)} comma-separated fields (cycle, addresses...), found "
+                f"{len(fields)} in {line!r} (truncated or malformed trace?)",
+                path=path,
+                line=first_line + offset,
+            )
+        for field in fields:
+            if not _is_integral(field):
+                raise InputError(
+                    f"expected an integer cycle or address, found {field!r}", path=path, line=first_line + offset
+                )
+    raise InputError("malformed trace block", path=path, line=first_line)
+
+
+def _is_integral(field):
+    try:
+        value = float(field)
+    except ValueError:
+        return False
+    return value.is_integer()
+
+
+def with_width_padding(blocks, address_one_may_be_real):
+    """Add a padding mask (True = `1.0` width padding) to each (first_line, rows) block.
+
+    A row's decision needs the apparent widths of its neighbours, so each block is
+    yielded once the first row of the next one is known."""
+    previous = None  # (first_line, rows, apparent widths) waiting for its successor
+    width_before = None  # apparent width of the row just before `previous`
+    for first_line, rows in blocks:
+        widths = apparent_widths(rows[:, 1:])
+        if previous is not None:
+            yield previous[0], previous[1], _padding_mask(previous[1][:, 1:], previous[2], width_before,
+                                                          widths[0], address_one_may_be_real)
+            width_before = previous[2][-1]
+        previous = (first_line, rows, widths)
+    if previous is not None:
+        yield previous[0], previous[1], _padding_mask(previous[1][:, 1:], previous[2], width_before, None,
+                                                      address_one_may_be_real)
+
+
+def apparent_widths(addresses):
+    """Per row, the number of address columns before its trailing run of value 1."""
+    not_one = addresses != 1
+    last_not_one_from_right = np.argmax(not_one[:, ::-1], axis=1)
+    return np.where(not_one.any(axis=1), addresses.shape[1] - last_not_one_from_right, 0)
+
+
+def _padding_mask(addresses, widths, width_before, width_after, address_one_may_be_real):
+    padding = np.arange(addresses.shape[1])[None, :] >= widths[:, None]
+    if address_one_may_be_real:
+        one_wider = widths + 1
+        # A missing neighbour (trace start or end) does not vote.
+        before = np.concatenate(([one_wider[0] if width_before is None else width_before], widths[:-1]))
+        after = np.concatenate((widths[1:], [one_wider[-1] if width_after is None else width_after]))
+        ends_in_one = (widths < addresses.shape[1]) & (before == one_wider) & (after == one_wider)
+        rows = np.flatnonzero(ends_in_one)
+        padding[rows, widths[rows]] = False
+    return padding
