@@ -164,6 +164,9 @@ def final_outputs():
 
 
 def where_results_are():
+    """The closing message of a run that produced the summary (not of a run for a few targets)."""
+    if not Path(f"{SUMMARY_DIR}/summary.csv").exists():
+        return ""
     return "\n".join(
         [
             "",
@@ -179,3 +182,7 @@ def where_results_are():
 
 def run_dir_param(wildcards):
     return RUN_DIR.format(**wildcards)
+
+
+def layer_dir_param(wildcards):
+    return f"{RUN_DIR}/layer{{layer}}".format(**wildcards)

@@ -3,7 +3,7 @@ rule lifetimes:
     input:
         topology=topology_input,
         hardware=hardware_input,
-        code=package_sources("topology", "hwconfig", "simulator", "events", "lifetimes"),
+        code=package_sources("topology", "hwconfig", "simulator", "events", "lifetimes", "atomic"),
         adapter=adapter_script("lifetimes_part"),
     output:
         temp(RUN_DIR + "/layer{layer}/parts/{sub}.npz"),
@@ -25,13 +25,12 @@ rule layer:
     """GainSight's per-layer files: lifetime table, aggregate statistics and distribution plot."""
     input:
         parts=layer_lifetime_parts,
-        run_info=RUN_DIR + "/run_info.json",
-        code=package_sources("events", "lifetimes"),
+        code=package_sources("events", "lifetimes", "layer_files", "atomic"),
         adapter=adapter_script("layer"),
     output:
         multiext(RUN_DIR + "/layer{layer}/layer{layer}_", "lifetime_data.csv", "aggregate_data.csv", "graph.png"),
     params:
-        dpi=config["plots"]["dpi"],
+        layer_dir=layer_dir_param,
     conda:
         "../../environment.yml"
     log:
@@ -39,5 +38,5 @@ rule layer:
     group:
         "sweep"
     shell:
-        "python {input.adapter} --run-info {input.run_info} --layer {wildcards.layer}"
-        " --parts {input.parts} --outputs {output} --dpi {params.dpi} 2> {log}"
+        "python {input.adapter} --layer {wildcards.layer} --parts {input.parts}"
+        " --layer-dir {params.layer_dir} 2> {log}"

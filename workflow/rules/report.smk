@@ -5,8 +5,9 @@ rule report:
         layers=layer_outputs_of_run,
         gc_list=config["devices"]["gc_list"],
         area_power=config["devices"]["area_power"],
-        code=package_sources("devices", "frontend"),
-        adapter=adapter_script("report"),
+        code=package_sources(
+            "cli", "commands/frontend", "devices", "processed_run", "memory_model", "composition", "report"
+        ),
     output:
         report(
             RUN_DIR + "/report.json",
@@ -25,6 +26,6 @@ rule report:
     group:
         "sweep"
     shell:
-        "python {input.adapter} --run-dir {params.run_dir} --gc-list {input.gc_list}"
+        "gainflow frontend {params.run_dir} --output {output} --gc-list {input.gc_list}"
         " --area-power {input.area_power} --clock-hz {params.clock_hz} --word-bits {params.word_bits}"
-        " --output {output} 2> {log}"
+        " > {log} 2>&1"

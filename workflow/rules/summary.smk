@@ -2,7 +2,7 @@ rule summary:
     """One table and comparison plots across the whole sweep."""
     input:
         reports=sweep_reports(),
-        code=package_sources("summary"),
+        code=package_sources("summary", "events"),
         adapter=adapter_script("summary"),
     output:
         table=report(
@@ -15,7 +15,6 @@ rule summary:
             for name in SUMMARY_PLOTS
         ],
     params:
-        clock_hz=config["clock_hz"],
         dpi=config["plots"]["dpi"],
     conda:
         "../../environment.yml"
@@ -23,5 +22,5 @@ rule summary:
         "logs/summary.log",
     localrule: True
     shell:
-        "python {input.adapter} --reports {input.reports} --clock-hz {params.clock_hz}"
-        " --dpi {params.dpi} --table {output.table} --plots {output.plots} 2> {log}"
+        "python {input.adapter} --reports {input.reports} --dpi {params.dpi}"
+        " --table {output.table} --plots {output.plots} 2> {log}"

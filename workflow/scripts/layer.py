@@ -1,0 +1,20 @@
+"""Rule `layer`: a layer's three per-buffer lifetime parts -> GainSight's per-layer files
+(`layer<i>_lifetime_data.csv`, `layer<i>_aggregate_data.csv`, `layer<i>_graph.png`) in LAYER_DIR,
+through gainflow.layer_files.merge_layer_pairs."""
+
+import argparse
+
+from gainflow.layer_files import merge_layer_pairs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--layer", type=int, required=True, help="layer index (0-based)")
+    parser.add_argument("--parts", nargs="+", required=True, help="the layer's .npz parts (ifmap, filter, ofmap)")
+    parser.add_argument("--layer-dir", required=True)
+    args = parser.parse_args(argv)
+    merge_layer_pairs(args.parts, args.layer_dir, args.layer)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Rule `simulate`: one topology on one hardware config.
+
+Writes SCALE-Sim v2's three reports and `run_info.json` (the layer list with total cycles, the topology
+and the hardware config, as `gainflow lifetimes` writes it) into OUTDIR. With --save-traces, OUTDIR/traces/
+is also a complete SCALE-Sim run directory (reports + layer<i>/ traces) that `gainflow lifetimes -s` reads.
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from gainflow.errors import InputError
+from gainflow.hwconfig import load_hardware_config
+from gainflow.simulator import simulate_topology
+from gainflow.topology import load_topology
+
+REPORT_FILES = ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")
+TRACES_DIR = "traces"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--topology", required=True)
+    parser.add_argument("--input-type", choices=("conv", "gemm"), required=True)
+    parser.add_argument("--hardware", required=True)
+    parser.add_argument("--name", required=True, help="the hardware config's name in the sweep (run name)")
+    parser.add_argument("--outdir", required=True, type=Path)
+    parser.add_argument("--save-traces", action="store_true")
+    return parser.parse_args(argv)
+
+
+def run_info(name, args, layers, hw, reports):
+    return {
+        "run_name": name,
+        "topology": {"name": Path(args.topology).stem, "path": args.topology, "input_type": args.input_type},
+        "hardware": dataclasses.asdict(hw),
+        "layers": [
+            {"index": i, "name": layer.name, "macs": layer.macs, "total_cycles": report.total_cycles}
+            for i, (layer, report) in enumerate(zip(layers, reports))
+        ],
+    }
+
+
+def write_atomically(path, text):
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    layers = load_topology(args.topology, args.input_type)
+    # The sweep's name decides where results go, whatever run_name the .cfg file holds.
+    hw = dataclasses.replace(load_hardware_config(args.hardware), run_name=args.name)
+    if args.save_traces:
+        traces = args.outdir / TRACES_DIR
+        shutil.rmtree(traces, ignore_errors=True)
+        reports = simulate_topology(layers, dataclasses.replace(hw, run_name=TRACES_DIR), args.outdir,
+                                    save_traces=True)
+        for name in REPORT_FILES:
+            write_atomically(args.outdir / name, (traces / name).read_text())
+    else:
+        reports = simulate_topology(layers, hw, args.outdir.parent)
+    info = run_info(args.name, args, layers, hw, reports)
+    write_atomically(args.outdir / "run_info.json", json.dumps(info, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except InputError as err:
+        sys.exit(f"simulate: error: {err}")
