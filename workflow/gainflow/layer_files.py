@@ -1,0 +1,102 @@
+"""GainSight's per-layer files and the run description, from `BufferLifetimes`.
+
+Per layer `i`, in `<run>/layer<i>/`:
+
+- `layer<i>_lifetime_data.csv`: header `subdivision,address,lifetime,write_cycle,reads`, one
+  row per interval with a lifetime, ordered by subdivision (ifmap, filter, ofmap), address,
+  write cycle; `reads` = reads inside the interval;
+- `layer<i>_aggregate_data.csv`: one row per subdivision (`gainflow.aggregate`);
+- `layer<i>_graph.png`: the lifetime distributions (`gainflow.plots`).
+
+`<run>/run_info.json` describes the run (contracts.md): run_name, topology, hardware, layers.
+
+Workflow entry points: `merge_layer_pairs(pair_paths, layer_dir, layer_index)` (after one
+`gainflow.lifetimes.save_pair` per subdivision) and `write_run_info(path, ...)`. Every file
+is written atomically.
+"""
+
+import dataclasses
+import json
+from pathlib import Path
+
+from gainflow.aggregate import aggregate_csv, aggregate_row
+from gainflow.atomic import atomic_file
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS
+from gainflow.lifetimes import load_pair
+from gainflow.plots import write_layer_graph
+
+LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
+
+
+def layer_file_names(layer_index):
+    stem = f"layer{layer_index}"
+    return {kind: f"{stem}_{kind}" for kind in ("lifetime_data.csv", "aggregate_data.csv", "graph.png")}
+
+
+def lifetime_csv(buffers):
+    """The lifetime CSV text of a layer's buffers (given in subdivision order)."""
+    parts = [LIFETIME_HEADER]
+    for buffer in buffers:
+        prefix = buffer.subdivision
+        columns = (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads)
+        parts.append("".join([f"{prefix},{a},{l},{w},{r}\n" for a, l, w, r in zip(*(c.tolist() for c in columns))]))
+    return "".join(parts)
+
+
+def write_layer_files(layer_dir, layer_index, buffers, total_cycles):
+    """Write the three GainSight files of one layer from its `BufferLifetimes`."""
+    buffers = sorted(buffers, key=lambda buffer: SUBDIVISIONS.index(buffer.subdivision))
+    names = layer_file_names(layer_index)
+    layer_dir = Path(layer_dir)
+    with atomic_file(layer_dir / names["lifetime_data.csv"]) as handle:
+        handle.write(lifetime_csv(buffers).encode())
+    with atomic_file(layer_dir / names["aggregate_data.csv"]) as handle:
+        handle.write(aggregate_csv([aggregate_row(buffer, total_cycles) for buffer in buffers]).encode())
+    with atomic_file(layer_dir / names["graph.png"]) as handle:
+        write_layer_graph(handle, layer_index, buffers)
+
+
+def merge_layer_pairs(pair_paths, layer_dir, layer_index):
+    """Per-layer workflow step: the `.npz` files of `gainflow.lifetimes.save_pair` (one per
+    subdivision, any order) -> the three GainSight files in `layer_dir`. Returns Total Cycles."""
+    loaded = [load_pair(path) for path in pair_paths]
+    cycles = {total_cycles for _, total_cycles in loaded}
+    if len(cycles) != 1:
+        raise InputError(f"pair files disagree on the layer's Total Cycles: {sorted(cycles)}", path=layer_dir)
+    subdivisions = [buffer.subdivision for buffer, _ in loaded]
+    if len(set(subdivisions)) != len(subdivisions):
+        raise InputError(f"two pair files for the same subdivision: {subdivisions}", path=layer_dir)
+    write_layer_files(layer_dir, layer_index, [buffer for buffer, _ in loaded], cycles.pop())
+    return loaded[0][1]
+
+
+def run_info(run_name, layers, *, topology=None, hardware=None):
+    """The run_info.json content. `layers`: [{"index", "name", "macs", "total_cycles"}];
+    `topology`: {"name", "path", "input_type"} or None; `hardware`: a HardwareConfig or None."""
+    return {
+        "run_name": run_name,
+        "topology": topology,
+        "hardware": None if hardware is None else dataclasses.asdict(hardware),
+        "layers": layers,
+    }
+
+
+def layer_entry(index, total_cycles, layer=None):
+    """One run_info "layers" entry; `layer` is a `gainflow.topology.Layer` or None."""
+    return {
+        "index": index,
+        "name": None if layer is None else layer.name,
+        "macs": None if layer is None else layer.macs,
+        "total_cycles": total_cycles,
+    }
+
+
+def topology_entry(path, input_type):
+    path = Path(path)
+    return {"name": path.stem, "path": str(path), "input_type": input_type}
+
+
+def write_run_info(path, info):
+    with atomic_file(path) as handle:
+        handle.write((json.dumps(info, indent=2) + "\n").encode())
