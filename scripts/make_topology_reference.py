@@ -16,11 +16,11 @@ each file's layers, or the exception SCALE-Sim raised. Output is deterministic (
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from gainflow.atomic import atomic_file
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared"
@@ -108,15 +108,6 @@ def format_reference(reference):
     return text + "\n"
 
 
-def write_text_atomically(text, output):
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=output.parent, suffix=".tmp", delete=False,
-                                     encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(handle.name, 0o644)
-    os.replace(handle.name, output)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scalesim-python", required=True,
@@ -134,7 +125,8 @@ def main(argv=None):
     if loaded["scalesim_version"] != "2.0.2":
         parser.error(f"expected scalesim 2.0.2, the given python has {loaded['scalesim_version']}")
     reference = build_reference(loaded, files)
-    write_text_atomically(format_reference(reference), args.output)
+    with atomic_file(args.output) as handle:
+        handle.write(format_reference(reference).encode())
     failed = sum("scalesim_error" in entry for entry in reference["files"].values())
     print(f"{args.output}: {len(files)} files, SCALE-Sim fails on {failed}", file=sys.stderr)
     return 0

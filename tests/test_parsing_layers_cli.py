@@ -70,7 +70,7 @@ def test_bad_row_names_file_line_and_field(tmp_path):
 def test_missing_file(tmp_path):
     result = gainflow_layers("-t", tmp_path / "absent.csv")
     assert result.returncode == 2
-    assert f"{tmp_path / 'absent.csv'}: topology file not found" in result.stderr
+    assert f"{tmp_path / 'absent.csv'}: topology CSV file not found" in result.stderr
 
 
 @pytest.mark.parametrize("args", [[], ["-t", "x.csv", "-i", "matmul"]])

@@ -208,7 +208,7 @@ def test_missing_file(tmp_path):
 
 
 def test_directory_instead_of_file(tmp_path):
-    with pytest.raises(InputError, match="directory"):
+    with pytest.raises(InputError, match="got a directory"):
         load_topology(tmp_path)
 
 

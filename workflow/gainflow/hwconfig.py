@@ -11,6 +11,7 @@ import configparser
 from dataclasses import dataclass
 
 from gainflow.errors import InputError
+from gainflow.inputfile import read_lines
 
 DATAFLOWS = ("os", "ws", "is")
 SUPPORTED_INTERFACE_BANDWIDTH = "CALC"
@@ -81,15 +82,9 @@ class _ConfigReader:
     def __init__(self, path):
         self.path = path
         self.parser = configparser.ConfigParser()
+        lines = read_lines(path, "config")
         try:
-            with open(path, encoding="utf-8") as handle:
-                self.parser.read_file(handle)
-        except FileNotFoundError:
-            raise InputError("config file not found", path=path) from None
-        except IsADirectoryError:
-            raise InputError("expected a .cfg file, got a directory", path=path) from None
-        except UnicodeDecodeError as err:
-            raise InputError(f"not a UTF-8 text file ({err.reason} at byte {err.start})", path=path) from None
+            self.parser.read_file(lines, source=str(path))
         except configparser.Error as err:
             raise InputError(f"not a valid .cfg file: {err.message}", path=path,
                              line=getattr(err, "lineno", None)) from None

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 
 from gainflow.errors import InputError
+from gainflow.inputfile import read_lines
 
 CONV_FIELDS = ("IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels", "Num Filter",
                "Strides")
@@ -92,7 +93,7 @@ class _RowContext:
 
 def _data_rows(path):
     """Yield (line number, stripped fields) for each data row: header, blank and all-comma rows skipped."""
-    for line_number, line in enumerate(_read_lines(path), start=1):
+    for line_number, line in enumerate(read_lines(path, "topology CSV"), start=1):
         text = line.strip()
         if line_number == 1 or not text:
             continue
@@ -103,21 +104,6 @@ def _data_rows(path):
             fields.append("")
         if any(fields):
             yield line_number, fields
-
-
-def _read_lines(path):
-    try:
-        # newline=None: the same universal line endings as a text-mode file iteration.
-        with open(path, encoding="utf-8", newline=None) as handle:
-            return handle.readlines()
-    except FileNotFoundError:
-        raise InputError("topology file not found", path=path) from None
-    except IsADirectoryError:
-        raise InputError("expected a topology CSV file, got a directory", path=path) from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"not a UTF-8 text file ({err.reason} at byte {err.start})", path=path) from None
-    except OSError as err:
-        raise InputError(f"cannot read topology file: {err.strerror}", path=path) from None
 
 
 def _value_fields(context, fields, field_names):
