@@ -97,11 +97,11 @@ def _data_rows(path):
         text = line.strip()
         if line_number == 1 or not text:
             continue
-        separator = "," if "," in text or "\t" not in text else "\t"
-        fields = [field.strip() for field in text.split(separator)]
-        if separator == "\t":
-            # Stripping the line removed the trailing tab, so every field is a value.
-            fields.append("")
+        if "," not in text and "\t" in text:
+            # Tab-separated; stripping the line removed its trailing tab, the "" stands for that field.
+            fields = [field.strip() for field in text.split("\t")] + [""]
+        else:
+            fields = [field.strip() for field in text.split(",")]
         if any(fields):
             yield line_number, fields
 
