@@ -1,16 +1,147 @@
-"""`gainflow lifetimes` (not implemented yet)."""
+"""`gainflow lifetimes`: per-address data lifetimes per layer and buffer (GainSight's `run.py`).
 
-import sys
+Two ways in, one result:
+
+- `-s SCALESIM_RUN_DIR`: SCALE-Sim CSV traces (`<run>/layer<i>/*_TRACE.csv`, Total Cycles from
+  `<run>/COMPUTE_REPORT.csv`), streamed; offsets from `-c` or SCALE-Sim's defaults; `-t` adds
+  layer names and MACs to run_info.json;
+- `-t TOPOLOGY -c CONFIG`: gainflow's simulator, without any CSV trace.
+
+Outputs go to `OUTDIR/<run_name>/` (layer<i>/ files and run_info.json, see gainflow.layer_files).
+Everything is first written to a hidden staging folder inside OUTDIR and moved into place only
+when every layer succeeded, so bad input leaves no partial outputs.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from gainflow import layer_files, traces_reader
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS
+from gainflow.lifetimes import compute_lifetimes, lifetimes_from_trace_dir
 
 
 def add_arguments(parser):
-    parser.add_argument("rest", nargs="*", help=argparse_suppress())
-
-
-def argparse_suppress():
-    return "arguments of the future implementation"
+    parser.add_argument("-s", "--scalesim-run", metavar="SCALESIM_RUN_DIR",
+                        help="SCALE-Sim output folder with layer<i>/*_TRACE.csv and COMPUTE_REPORT.csv; "
+                             "without it, -t and -c run gainflow's simulator instead")
+    parser.add_argument("-o", "--outdir", required=True, metavar="OUTDIR",
+                        help="results go to OUTDIR/<run_name>/")
+    parser.add_argument("-c", "--config", metavar="CONFIG",
+                        help="SCALE-Sim .cfg (buffer offsets; with -s optional, defaults 0/10000000/20000000)")
+    parser.add_argument("-t", "--topology", metavar="TOPOLOGY", help="topology CSV (SCALE-Sim format)")
+    parser.add_argument("-i", "--input-type", choices=("conv", "gemm"), default="conv",
+                        help="topology type: conv (default) or gemm")
+    parser.add_argument("--layer", type=int, metavar="N", help="only layer N (0-based)")
+    parser.add_argument("--subdivision", choices=SUBDIVISIONS, help="only this buffer")
 
 
 def run(args):
-    print("gainflow lifetimes: not implemented yet (its issue has not landed)", file=sys.stderr)
-    return 3
+    # Parse every input before anything is written.
+    hardware = _load_hardware(args.config)
+    layers = _load_layers(args.topology, args.input_type)
+    if args.scalesim_run:
+        source = TraceSource(args.scalesim_run, hardware, layers)
+    elif hardware is None or layers is None:
+        raise InputError("without -s SCALESIM_RUN_DIR both -t TOPOLOGY and -c CONFIG are needed")
+    else:
+        source = SimulatorSource(layers, hardware)
+    indices = _selected_layers(source.layer_indices(), args.layer)
+    subdivisions = (args.subdivision,) if args.subdivision else SUBDIVISIONS
+    topology = None if layers is None else layer_files.topology_entry(args.topology, args.input_type)
+
+    outdir = Path(args.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=outdir, prefix=".gainflow-lifetimes-"))
+    try:
+        run_dir = staging / source.run_name
+        entries = []
+        for index in indices:
+            buffers, total_cycles = source.layer_lifetimes(index, subdivisions)
+            layer_files.write_layer_files(run_dir / f"layer{index}", index, buffers, total_cycles)
+            entries.append(layer_files.layer_entry(index, total_cycles, None if layers is None else layers[index]))
+        info = layer_files.run_info(source.run_name, entries, topology=topology, hardware=hardware)
+        layer_files.write_run_info(run_dir / "run_info.json", info)
+        _publish(staging, outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return 0
+
+
+def _load_hardware(path):
+    if path is None:
+        return None
+    from gainflow.hwconfig import load_hardware_config
+
+    return load_hardware_config(path)
+
+
+def _load_layers(path, input_type):
+    if path is None:
+        return None
+    from gainflow.topology import load_topology
+
+    return load_topology(path, input_type)
+
+
+def _selected_layers(available, wanted):
+    if wanted is None:
+        return available
+    if wanted not in available:
+        raise InputError(f"--layer {wanted}: no such layer (available: {available[0]}..{available[-1]})")
+    return [wanted]
+
+
+def _publish(staging, outdir):
+    """Move every staged file to the same place under `outdir` (replacing older files)."""
+    for folder, _, names in sorted(os.walk(staging)):
+        target = outdir / Path(folder).relative_to(staging)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in sorted(names):
+            os.replace(Path(folder) / name, target / name)
+
+
+class TraceSource:
+    """Lifetimes from a SCALE-Sim run directory's CSV traces."""
+
+    def __init__(self, run_dir, hardware, layers):
+        self.run_dir = Path(run_dir)
+        self.run_name = self.run_dir.resolve().name
+        self.offsets = traces_reader.offsets_of(hardware)
+        self.layer_dirs = traces_reader.find_layer_dirs(self.run_dir)
+        self.total_cycles = traces_reader.read_total_cycles(self.run_dir)
+        if layers is not None and max(self.layer_dirs) >= len(layers):
+            raise InputError(
+                f"the run has layer{max(self.layer_dirs)} but the topology has only {len(layers)} layers",
+                path=self.run_dir,
+            )
+
+    def layer_indices(self):
+        return list(self.layer_dirs)
+
+    def layer_lifetimes(self, index, subdivisions):
+        if index not in self.total_cycles:
+            raise InputError(f"no row for LayerID {index}", path=self.run_dir / "COMPUTE_REPORT.csv")
+        buffers = [lifetimes_from_trace_dir(self.layer_dirs[index], name, self.offsets) for name in subdivisions]
+        return buffers, self.total_cycles[index]
+
+
+class SimulatorSource:
+    """Lifetimes from gainflow's simulator (no CSV traces)."""
+
+    def __init__(self, layers, hardware):
+        self.layers = layers
+        self.hardware = hardware
+        self.run_name = hardware.run_name
+
+    def layer_indices(self):
+        return list(range(len(self.layers)))
+
+    def layer_lifetimes(self, index, subdivisions):
+        from gainflow.simulator import simulate_layer
+
+        result = simulate_layer(self.layers[index], self.hardware, events=subdivisions)
+        buffers = [compute_lifetimes(result.events[name]) for name in subdivisions]
+        return buffers, int(result.report.total_cycles)
