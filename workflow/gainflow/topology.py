@@ -138,15 +138,16 @@ def _positive(context, value, column, field_name):
 def _conv_layers(context, fields):
     values = _value_fields(context, fields, CONV_FIELDS)
     if "" in values[len(CONV_FIELDS):]:
+        # Tolerant rule: an empty field after the 7th value starts extra columns, which are ignored.
         values = values[:values.index("", len(CONV_FIELDS))]
     names = _conv_field_names(len(values))
     numbers = [_to_int(context, text, column, field_name)
                for column, (text, field_name) in enumerate(zip(values, names), start=2)]
-    used = numbers[:8]
-    for column, (value, field_name) in enumerate(zip(used, names), start=2):
+    shape = numbers[:len(CONV_FIELDS) + 1]  # up to the stride width; later integers are ignored
+    for column, (value, field_name) in enumerate(zip(shape, names), start=2):
         _positive(context, value, column, field_name)
-    height, width, filter_height, filter_width, channels, num_filters, stride_height = used[:7]
-    stride_width = used[7] if len(used) > 7 else stride_height
+    height, width, filter_height, filter_width, channels, num_filters, stride_height = shape[:7]
+    stride_width = shape[7] if len(shape) > 7 else stride_height
     _check_filter_fits(context, height, width, filter_height, filter_width)
     name = fields[0]
     if "DP" not in name:
