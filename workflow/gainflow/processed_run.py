@@ -127,7 +127,8 @@ def read_lifetime_histograms(path, chunk_rows):
     """subdivision -> LifetimeHistogram of one lifetime CSV, streamed in chunks."""
     check_header(path, LIFETIME_COLUMNS, ("reads",))
     try:
-        chunks = pd.read_csv(path, usecols=["subdivision", "lifetime", "reads"], chunksize=chunk_rows,
+        # All columns are parsed (not usecols), so that a row with extra fields is an error.
+        chunks = pd.read_csv(path, chunksize=chunk_rows,
                              dtype={"subdivision": "category", "lifetime": np.int64, "reads": np.int64})
         return accumulate_histograms(chunks, path)
     except (ValueError, pd.errors.ParserError) as err:
