@@ -28,6 +28,7 @@ from gainflow.cli import main
 from gainflow.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_schema
 
 GAINFLOW = Path(sys.executable).with_name("gainflow")
+ROOT = Path(__file__).resolve().parents[1]
 RUN_TIME = 5e-5
 BITS = {"ifmap": 8192, "filter": 16384, "ofmap": 8192}
 FJ = 1e-15
@@ -259,3 +260,28 @@ def test_bad_numeric_options(tmp_path, option, value):
     status, stderr = frontend(tmp_path, option, value)
     assert status == 2
     assert f"argument {option}" in stderr
+
+
+def test_config_gives_the_buffer_sizes(tmp_path):
+    # hardware/scale32_os.cfg: 32x32, os, 64 kB per buffer
+    run_dir = write_processed_run(tmp_path / "run", hardware=None)
+    status, stderr = frontend(run_dir, "-o", tmp_path / "r.json", "-c", ROOT / "hardware" / "scale32_os.cfg")
+    assert status == 0, stderr
+    workload = json.loads((tmp_path / "r.json").read_text())["workload"]
+    assert workload["buffer_kb"] == {"ifmap": 64, "filter": 64, "ofmap": 64}
+    assert (workload["array_height"], workload["array_width"], workload["dataflow"]) == (32, 32, "os")
+
+
+def test_config_wins_over_run_info(tmp_path):
+    run_dir = write_processed_run(tmp_path / "run")  # run_info says 1/2/1 kB
+    status, _ = frontend(run_dir, "-o", tmp_path / "r.json", "-c", ROOT / "hardware" / "eyeriss_ws.cfg")
+    assert status == 0
+    assert json.loads((tmp_path / "r.json").read_text())["workload"]["buffer_kb"] == \
+        {"ifmap": 36, "filter": 36, "ofmap": 36}
+
+
+def test_bad_config_is_an_input_error(tmp_path):
+    run_dir = write_processed_run(tmp_path / "run")
+    status, stderr = frontend(run_dir, "-o", tmp_path / "r.json", "-c", tmp_path / "missing.cfg")
+    assert status == 2
+    assert "missing.cfg" in stderr
