@@ -148,19 +148,16 @@ def test_schema_errors_name_file_and_key(tmp_path, which, path, value, key, mess
     assert message in caught.value.detail
 
 
-def test_technology_missing_from_area_power(tmp_path):
-    area_power = broken(AREA_POWER, ("technologies", "Dense"), DELETE)
+@pytest.mark.parametrize("removed_from, named_file", [("area_power", "simple_gc_list.json"),
+                                                       ("gc_list", "area_power.json")])
+def test_technology_missing_from_one_file(tmp_path, removed_from, named_file):
+    # The error points at the file that lists the technology the other one lacks.
+    gc_list = broken(GC_LIST, ("technologies", "Dense"), DELETE) if removed_from == "gc_list" else GC_LIST
+    area_power = broken(AREA_POWER, ("technologies", "Dense"), DELETE) \
+        if removed_from == "area_power" else AREA_POWER
     with pytest.raises(InputError) as caught:
-        load(tmp_path, GC_LIST, area_power)
-    assert caught.value.path.endswith("simple_gc_list.json")
-    assert caught.value.key == "technologies.Dense"
-
-
-def test_technology_missing_from_gc_list(tmp_path):
-    gc_list = broken(GC_LIST, ("technologies", "Dense"), DELETE)
-    with pytest.raises(InputError) as caught:
-        load(tmp_path, gc_list, AREA_POWER)
-    assert caught.value.path.endswith("area_power.json")
+        load(tmp_path, gc_list, area_power)
+    assert caught.value.path.endswith(named_file)
     assert caught.value.key == "technologies.Dense"
 
 

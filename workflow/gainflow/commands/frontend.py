@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gainflow.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_device_library
 from gainflow.errors import InputError
+from gainflow.hwconfig import load_hardware_config
 from gainflow.processed_run import load_processed_run
 from gainflow.report import build_report, check_hardware, model_settings, write_report
 
@@ -52,8 +53,6 @@ def positive_int(text):
 def hardware_of(run, config_path):
     """Buffer sizes etc.: -c CFG wins over run_info.json's hardware; one of them is required."""
     if config_path is not None:
-        from gainflow.hwconfig import load_hardware_config
-
         return dataclasses.asdict(load_hardware_config(config_path)), config_path
     hardware = run.run_info.get("hardware")
     origin = run.run_dir / "run_info.json"
