@@ -1,0 +1,112 @@
+"""`gainflow lifetimes`: both ways in give identical outputs; one pair; bad input leaves nothing."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gainflow.cli import main
+
+GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
+PADDING_CASE = Path(__file__).resolve().parent / "data" / "lifetimes" / "padding_os"
+
+
+def run_dir_of(case):
+    run_name = next(line.split("=")[1].strip() for line in (case / "hw.cfg").read_text().splitlines()
+                    if line.startswith("run_name"))
+    return case / "expected" / run_name
+
+
+def case_arguments(case):
+    return ["-t", str(case / "topology.csv"), "-c", str(case / "hw.cfg"), "-i", (case / "input_type").read_text().strip()]
+
+
+def tree(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", [GOLDEN / "tiny_conv_ws", GOLDEN / "tiny_conv_is", GOLDEN / "tiny_gemm_os",
+                                  GOLDEN / "ns_conv_os", GOLDEN / "dp_os", PADDING_CASE], ids=lambda c: c.name)
+def test_csv_traces_and_simulator_give_identical_outputs(case, tmp_path):
+    assert main(["lifetimes", "-s", str(run_dir_of(case)), "-o", str(tmp_path / "csv")] + case_arguments(case)) == 0
+    assert main(["lifetimes", "-o", str(tmp_path / "sim")] + case_arguments(case)) == 0
+    from_csv, from_simulator = tree(tmp_path / "csv"), tree(tmp_path / "sim")
+    layers = len(list(run_dir_of(case).glob("layer*")))
+    assert len(from_csv) == 3 * layers + 1
+    assert from_csv == from_simulator
+
+
+def test_run_info_and_layer_files(tmp_path):
+    case = GOLDEN / "tiny_conv_os"
+    assert main(["lifetimes", "-s", str(run_dir_of(case)), "-o", str(tmp_path)]) == 0
+    info = json.loads((tmp_path / "tiny_os" / "run_info.json").read_text())
+    # Without -t/-c: no topology, no hardware; Total Cycles from COMPUTE_REPORT.csv (159, 103, 183).
+    assert info == {"run_name": "tiny_os", "topology": None, "hardware": None, "layers": [
+        {"index": 0, "name": None, "macs": None, "total_cycles": 159},
+        {"index": 1, "name": None, "macs": None, "total_cycles": 103},
+        {"index": 2, "name": None, "macs": None, "total_cycles": 183}]}
+    lines = (tmp_path / "tiny_os" / "layer0" / "layer0_lifetime_data.csv").read_text().splitlines()
+    assert lines[0] == "subdivision,address,lifetime,write_cycle,reads"
+    aggregate = (tmp_path / "tiny_os" / "layer0" / "layer0_aggregate_data.csv").read_text().splitlines()
+    # os dataflow: each of the 6x6x4 = 144 outputs (the report's DRAM OFMAP Writes) written once.
+    ofmap = dict(zip(aggregate[0].split(","), aggregate[3].split(",")))
+    assert (ofmap["subdivision"], ofmap["writes"], ofmap["unique_addresses"], ofmap["cycles"]) == (
+        "ofmap", "144", "144", "159")
+
+
+def test_one_pair(tmp_path):
+    case = GOLDEN / "tiny_conv_os"
+    arguments = ["-o", str(tmp_path), "--layer", "1", "--subdivision", "filter"] + case_arguments(case)
+    assert main(["lifetimes"] + arguments) == 0
+    assert sorted(p.name for p in (tmp_path / "tiny_os").iterdir()) == ["layer1", "run_info.json"]
+    aggregate = (tmp_path / "tiny_os" / "layer1" / "layer1_aggregate_data.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in aggregate[1:]] == ["filter"]
+    # The same pair from the traces gives the same table.
+    assert main(["lifetimes", "-s", str(run_dir_of(case)), "-o", str(tmp_path / "csv"), "--layer", "1",
+                 "--subdivision", "filter"]) == 0
+    name = "layer1/layer1_lifetime_data.csv"
+    assert (tmp_path / "csv" / "tiny_os" / name).read_bytes() == (tmp_path / "tiny_os" / name).read_bytes()
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--layer", "3"], "--layer 3: no such layer"),
+    (["-c", str(GOLDEN / "tiny_conv_os" / "hw.cfg")], "both -t TOPOLOGY and -c CONFIG"),
+])
+def test_bad_arguments(arguments, message, tmp_path, capsys):
+    extra = case_arguments(GOLDEN / "tiny_conv_os") if arguments[0] == "--layer" else []
+    assert main(["lifetimes", "-o", str(tmp_path / "out")] + extra + arguments) == 2
+    assert message in capsys.readouterr().err
+    assert tree(tmp_path) == {}
+
+
+def test_bad_trace_in_a_late_layer_leaves_no_output(tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(run_dir_of(GOLDEN / "tiny_conv_os"), run)
+    trace = run / "layer2" / "OFMAP_DRAM_TRACE.csv"
+    lines = trace.read_text().splitlines()
+    trace.write_text("\n".join(lines[:5]) + "\n" + lines[5][: len(lines[5]) // 2])  # cut inside line 6
+    out = tmp_path / "out"
+    assert main(["lifetimes", "-s", str(run), "-o", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"{trace}, line 6" in error and error.startswith("gainflow lifetimes: error:")
+    assert tree(out) == {}
+
+
+def test_folder_without_traces_exits_non_zero(tmp_path, capsys):
+    shutil.copy(run_dir_of(GOLDEN / "tiny_conv_os") / "COMPUTE_REPORT.csv", tmp_path)
+    assert main(["lifetimes", "-s", str(tmp_path), "-o", str(tmp_path / "out")]) == 2
+    assert "no layer<i>/ folders" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_address_outside_the_configured_offsets(tmp_path, capsys):
+    # With FilterOffset 100 the IFMAP range is [0, 100): the tiny IFMAP (addresses up to 127) leaves it.
+    config = tmp_path / "hw.cfg"
+    config.write_text((GOLDEN / "tiny_conv_os" / "hw.cfg").read_text().replace("FilterOffset:   10000000",
+                                                                                "FilterOffset:   100"))
+    assert main(["lifetimes", "-s", str(run_dir_of(GOLDEN / "tiny_conv_os")), "-o", str(tmp_path / "out"),
+                 "-c", str(config), "--subdivision", "ifmap"]) == 2
+    error = capsys.readouterr().err
+    assert "IFMAP_DRAM_TRACE.csv, line" in error and "outside this buffer's range [0, 100)" in error
+    assert tree(tmp_path / "out") == {}
