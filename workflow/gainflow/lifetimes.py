@@ -85,7 +85,7 @@ class LifetimeBuilder:
         np.maximum.at(self.last_read, interval[filled], cycle[filled])
         unfilled = address[~filled]
         self.unfilled_reads += len(unfilled)
-        self.unfilled_addresses = np.union1d(self.unfilled_addresses, unfilled)
+        self.unfilled_addresses = distinct_sorted(np.sort(np.concatenate((self.unfilled_addresses, unfilled))))
 
     def _interval_of(self, address, cycle):
         """Index of the write whose interval holds each (sorted) read, or -1 if unfilled."""
@@ -98,8 +98,7 @@ class LifetimeBuilder:
 
     def finish(self):
         live = self.interval_reads > 0
-        written = self.write_address[np.concatenate(([True], np.diff(self.write_address) != 0))] \
-            if len(self.write_address) else self.write_address
+        footprint = np.sort(np.concatenate((distinct_sorted(self.write_address), self.unfilled_addresses)))
         return BufferLifetimes(
             subdivision=self.subdivision,
             address=self.write_address[live],
@@ -110,7 +109,7 @@ class LifetimeBuilder:
             writes=len(self.write_address),
             dead_writes=int(np.count_nonzero(~live)),
             unfilled_reads=self.unfilled_reads,
-            unique_addresses=len(np.union1d(written, self.unfilled_addresses)),
+            unique_addresses=len(distinct_sorted(footprint)),
         )
 
 
@@ -134,6 +133,13 @@ class _KeyPacking:
 
     def unpack(self, key):
         return (key >> self.cycle_bits) + self.address_base, (key & ((1 << self.cycle_bits) - 1)) + self.cycle_base
+
+
+def distinct_sorted(values):
+    """The distinct values of a sorted array (np.unique hashes, which is far slower here)."""
+    if len(values) == 0:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def sort_by_address_then_cycle(address, cycle):

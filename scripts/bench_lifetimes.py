@@ -1,0 +1,140 @@
+"""Benchmark of the lifetime analysis (issue 4). Prints figures; used for README "Data lifetimes".
+
+(a) every (layer, buffer) of a topology from the simulator's events, each pair in a fresh child
+    process (as one workflow job): simulate_layer time, lifetime time, .npz write time, peak RSS;
+(b) CSV-reader throughput: the simulator writes one layer's traces, then `gainflow lifetimes -s`'s
+    reader streams them (MB of CSV per second, per buffer and overall), in a child for its RSS.
+
+    .venv/bin/python scripts/bench_lifetimes.py                 # both, ResNet-50 on scale32_os
+    .venv/bin/python scripts/bench_lifetimes.py --part pairs --layers 0 1
+    .venv/bin/python scripts/bench_lifetimes.py --part csv --csv-layer 0
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBDIVISIONS = ("ifmap", "filter", "ofmap")
+
+
+def child_pair(topology, config, layer_index, subdivision):
+    """In a child: one (layer, buffer) the way a workflow job does it; prints a JSON line."""
+    from gainflow.hwconfig import load_hardware_config
+    from gainflow.lifetimes import compute_lifetimes, save_pair
+    from gainflow.simulator import simulate_layer
+    from gainflow.topology import load_topology
+
+    layer = load_topology(topology)[layer_index]
+    hw = load_hardware_config(config)
+    start = time.process_time()
+    result = simulate_layer(layer, hw, events=(subdivision,))
+    simulated = time.process_time()
+    events = result.events[subdivision]
+    lifetimes = compute_lifetimes(events)
+    computed = time.process_time()
+    with tempfile.TemporaryDirectory() as folder:
+        save_pair(Path(folder) / "pair.npz", lifetimes, result.report.total_cycles)
+    saved = time.process_time()
+    print(json.dumps({
+        "layer": layer_index, "subdivision": subdivision, "name": layer.name,
+        "reads": int(lifetimes.reads), "writes": int(lifetimes.writes),
+        "simulate_s": simulated - start, "lifetimes_s": computed - simulated, "save_s": saved - computed,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def child_csv(layer_dir):
+    """In a child: stream one layer folder's traces through the lifetime analysis."""
+    from gainflow.lifetimes import lifetimes_from_trace_dir
+    from gainflow.traces_reader import DEFAULT_OFFSETS, TRACE_FILES
+
+    rows = []
+    for subdivision in SUBDIVISIONS:
+        size = sum((Path(layer_dir) / name).stat().st_size for name in TRACE_FILES[subdivision])
+        start = time.perf_counter()
+        cpu = time.process_time()
+        lifetimes = lifetimes_from_trace_dir(layer_dir, subdivision, DEFAULT_OFFSETS)
+        rows.append({"subdivision": subdivision, "mb": size / 1e6, "wall_s": time.perf_counter() - start,
+                     "cpu_s": time.process_time() - cpu, "reads": lifetimes.reads, "writes": lifetimes.writes})
+    print(json.dumps({"buffers": rows, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def run_child(*arguments):
+    output = subprocess.run([sys.executable, __file__, *arguments], capture_output=True, text=True)
+    if output.returncode != 0:
+        sys.exit(f"child {' '.join(arguments)} failed:\n{output.stderr}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def bench_pairs(topology, config, layers):
+    from gainflow.topology import load_topology
+
+    indices = layers if layers else range(len(load_topology(topology)))
+    rows = []
+    wall = time.perf_counter()
+    for index in indices:
+        for subdivision in SUBDIVISIONS:
+            row = run_child("--child-pair", str(topology), str(config), str(index), subdivision)
+            rows.append(row)
+            print(f"  layer {index:2d} {row['name']:<10} {subdivision:<6} reads {row['reads']:>9} writes "
+                  f"{row['writes']:>8}  simulate {row['simulate_s']:6.2f} s  lifetimes {row['lifetimes_s']:5.2f} s  "
+                  f"save {row['save_s']:4.2f} s  peak RSS {row['peak_rss_mb']:6.0f} MB", flush=True)
+    wall = time.perf_counter() - wall
+    total = {key: sum(row[key] for row in rows) for key in ("simulate_s", "lifetimes_s", "save_s", "reads", "writes")}
+    worst = max(rows, key=lambda row: row["peak_rss_mb"])
+    print(f"(a) {len(rows)} pairs: CPU simulate {total['simulate_s']:.1f} s + lifetimes {total['lifetimes_s']:.1f} s "
+          f"+ save {total['save_s']:.1f} s = {total['simulate_s'] + total['lifetimes_s'] + total['save_s']:.1f} s; "
+          f"{total['reads']:,} reads, {total['writes']:,} writes; "
+          f"max peak RSS {worst['peak_rss_mb']:.0f} MB (layer {worst['layer']} {worst['subdivision']}); "
+          f"wall incl. {len(rows)} interpreter starts {wall:.0f} s")
+
+
+def bench_csv(topology, config, layer_index):
+    from gainflow.hwconfig import load_hardware_config
+    from gainflow.simulator import simulate_topology
+    from gainflow.topology import load_topology
+
+    layer = load_topology(topology)[layer_index]
+    hw = load_hardware_config(config)
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as folder:
+        simulate_topology([layer], hw, folder, save_traces=True, progress=False)
+        layer_dir = Path(folder) / hw.run_name / "layer0"
+        result = run_child("--child-csv", str(layer_dir))
+    for row in result["buffers"]:
+        print(f"  {row['subdivision']:<6} {row['mb']:7.1f} MB of CSV in {row['wall_s']:5.2f} s wall "
+              f"({row['cpu_s']:5.2f} s CPU): {row['mb'] / row['cpu_s']:5.0f} MB/s per CPU second")
+    mb = sum(row["mb"] for row in result["buffers"])
+    cpu = sum(row["cpu_s"] for row in result["buffers"])
+    print(f"(b) layer {layer_index} ({layer.name}) traces: {mb:.1f} MB in {cpu:.2f} s CPU = {mb / cpu:.0f} MB/s; "
+          f"peak RSS {result['peak_rss_mb']:.0f} MB")
+
+
+def main():
+    if sys.argv[1:2] == ["--child-pair"]:
+        topology, config, index, subdivision = sys.argv[2:]
+        return child_pair(topology, config, int(index), subdivision)
+    if sys.argv[1:2] == ["--child-csv"]:
+        return child_csv(sys.argv[2])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--topology", default=ROOT / "topologies" / "resnet50.csv")
+    parser.add_argument("--config", default=ROOT / "hardware" / "scale32_os.cfg")
+    parser.add_argument("--part", choices=("pairs", "csv", "both"), default="both")
+    parser.add_argument("--layers", type=int, nargs="*", help="only these layer indices in (a)")
+    parser.add_argument("--csv-layer", type=int, default=0, help="layer whose traces (b) reads")
+    args = parser.parse_args()
+    print(f"topology {args.topology}, config {args.config}, 1 process at a time")
+    if args.part in ("pairs", "both"):
+        bench_pairs(args.topology, args.config, args.layers)
+    if args.part in ("csv", "both"):
+        bench_csv(args.topology, args.config, args.csv_layer)
+
+
+if __name__ == "__main__":
+    main()
