@@ -1,66 +1,95 @@
-"""Demand matrices, described by a `DemandSpec`, produced as rows (for SRAM traces) or as the stream
-of their non-(-1) addresses in row-major order (for the buffers, the counters and the events).
+"""Demand matrices, described by a `DemandSpec`, turned into streams: the slots of every fold in
+row-major order, as operand-local address ids.
 
-Compiled with numba: a layer has millions of demand slots and the buffers walk them in order.
+Every fold of a layer has the same slot pattern, cut short for the last row or column fold, so the
+pattern is built once (a "template", already in row-major order) and gathered for all folds at once.
+Slots a short fold does not use, and slots whose operand entry is -1, hold the id `hole`.
 """
 
-import numba
+from dataclasses import dataclass
+
 import numpy as np
 
 
-@numba.njit(cache=True)
-def _lane_interval(a, b, c, l, row_limit, col_limit):
-    """Columns `j` of demand row `l` whose `u = a*l + b*j + c` lies in [0, row_limit), as [lo, hi)."""
-    s = a * l + c
-    if b == -1:
+@dataclass(frozen=True)
+class DemandStream:
+    slots: np.ndarray  # int64 (folds x template slots): local address id, or `hole`
+    slot_rows: np.ndarray  # demand row (within its fold) of each template slot
+    slot_columns: np.ndarray  # demand column of each template slot
+    fold_len: int
+    hole: int  # id of an empty slot (= the operand's address count)
+    address_base: int  # operand offset: address = local id + address_base
+
+    @property
+    def flat(self):
+        return self.slots.reshape(-1)
+
+    def rows_of(self, indices):
+        """Demand rows of flat slot indices."""
+        folds, slots = np.divmod(indices, len(self.slot_rows))
+        return folds * self.fold_len + self.slot_rows[slots]
+
+    def filled(self):
+        """Flat indices of the slots holding an address, in order."""
+        return np.flatnonzero(self.flat != self.hole)
+
+    def row_span(self):
+        """Demand rows of the first and the last slot holding an address."""
+        filled = self.flat != self.hole
+        first = int(filled.argmax())
+        last = len(filled) - 1 - int(filled[::-1].argmax())
+        return tuple(int(row) for row in self.rows_of(np.array([first, last])))
+
+    def compact(self):
+        """(addresses, demand rows, demand columns) of every filled slot, row-major; int64."""
+        indices = self.filled()
+        columns = self.slot_columns[indices % len(self.slot_columns)]
+        return self.flat[indices] + self.address_base, self.rows_of(indices), columns
+
+
+def _template(spec):
+    """(l, u, j) of every slot of a full-size fold, sorted by demand row `l`, then column `j`."""
+    row_limit = int(spec.folds[:, 1].max())
+    col_limit = int(spec.folds[:, 3].max())
+    l = np.arange(spec.fold_len, dtype=np.int64)
+    s = spec.a * l + spec.c
+    # Columns j of row l with 0 <= s + b*j < row_limit.
+    if spec.b == -1:
         lo, hi = s - row_limit + 1, s + 1
-    elif b == 1:
+    elif spec.b == 1:
         lo, hi = -s, row_limit - s
-    elif 0 <= s < row_limit:
-        lo, hi = 0, col_limit
     else:
-        lo, hi = 0, 0
-    return max(lo, 0), min(hi, col_limit)
-
-
-@numba.njit(cache=True)
-def _stream(source, a, b, c, folds, fold_len, out_addresses, out_rows):
-    count = 0
-    for f in range(folds.shape[0]):
-        rb, row_limit, cb, col_limit = folds[f, 0], folds[f, 1], folds[f, 2], folds[f, 3]
-        for l in range(fold_len):
-            lo, hi = _lane_interval(a, b, c, l, row_limit, col_limit)
-            for j in range(lo, hi):
-                address = source[rb + a * l + b * j + c, cb + j]
-                if address != -1:
-                    out_addresses[count] = address
-                    out_rows[count] = f * fold_len + l
-                    count += 1
-    return count
-
-
-@numba.njit(cache=True)
-def _fill_rows(source, a, b, c, folds, fold_len, first_row, out):
-    out[:] = -1
-    for i in range(out.shape[0]):
-        f, l = divmod(first_row + i, fold_len)
-        rb, row_limit, cb, col_limit = folds[f, 0], folds[f, 1], folds[f, 2], folds[f, 3]
-        lo, hi = _lane_interval(a, b, c, l, row_limit, col_limit)
-        for j in range(lo, hi):
-            out[i, j] = source[rb + a * l + b * j + c, cb + j]
+        inside = (s >= 0) & (s < row_limit)
+        lo, hi = np.zeros_like(s), np.where(inside, col_limit, 0)
+    lo = np.maximum(lo, 0)
+    counts = np.maximum(np.minimum(hi, col_limit) - lo, 0)
+    row_starts = np.cumsum(counts) - counts
+    rows = np.repeat(l, counts)
+    j = np.repeat(lo - row_starts, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+    return rows, spec.a * rows + spec.b * j + spec.c, j
 
 
 def demand_stream(spec):
-    """(addresses, demand rows) of every non-(-1) demand slot, row-major; both int64."""
-    capacity = int(np.sum(spec.folds[:, 1] * spec.folds[:, 3]))
-    addresses = np.empty(capacity, dtype=np.int64)
-    rows = np.empty(capacity, dtype=np.int64)
-    count = _stream(spec.source, spec.a, spec.b, spec.c, spec.folds, spec.fold_len, addresses, rows)
-    return addresses[:count].copy(), rows[:count].copy()
+    """The DemandStream of `spec`."""
+    rows, u, j = _template(spec)
+    rb, row_limit, cb, col_limit = (spec.folds[:, k] for k in range(4))
+    width = spec.source.shape[1]
+    flat = (rb * width + cb)[:, None] + (u * width + j)[None, :]
+    slots = np.take(spec.source, flat, mode="clip")  # clipped slots of short folds are emptied below
+    short = (row_limit < row_limit.max()) | (col_limit < col_limit.max())
+    if short.any():
+        outside = (u[None, :] >= row_limit[short, None]) | (j[None, :] >= col_limit[short, None])
+        short_slots = slots[short]
+        short_slots[outside] = spec.address_count
+        slots[short] = short_slots
+    return DemandStream(slots, rows, j, spec.fold_len, spec.address_count, spec.address_base)
 
 
-def demand_rows(spec, first_row, stop_row):
-    """Demand rows `first_row .. stop_row - 1` as an int64 matrix, -1 in empty slots."""
-    out = np.empty((stop_row - first_row, spec.width), dtype=np.int64)
-    _fill_rows(spec.source, spec.a, spec.b, spec.c, spec.folds, spec.fold_len, first_row, out)
+def demand_rows(compact, width, first_row, stop_row):
+    """Demand rows `first_row .. stop_row - 1` as an int64 matrix, -1 in empty slots, from the
+    `compact()` form of a stream."""
+    addresses, rows, columns = compact
+    lo, hi = np.searchsorted(rows, (first_row, stop_row))
+    out = np.full((stop_row - first_row, width), -1, dtype=np.int64)
+    out[rows[lo:hi] - first_row, columns[lo:hi]] = addresses[lo:hi]
     return out

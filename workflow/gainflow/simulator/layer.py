@@ -28,7 +28,7 @@ class LayerState:
     hw: object
     plan: object  # FoldPlan
     specs: dict  # operand -> DemandSpec
-    streams: dict  # operand -> (addresses, demand rows) of non-(-1) demand slots
+    streams: dict  # operand -> DemandStream (non-(-1) demand slots)
     drains: object  # DrainPlan
     fetches: dict  # "ifmap"/"filter" -> FetchPlan
 
@@ -44,12 +44,12 @@ def run_layer(layer, hw):
     plan = plan_folds(layer, hw.dataflow, hw.array_height, hw.array_width)
     specs = demand_specs(layer, hw, plan)
     streams = {name: demand_stream(spec) for name, spec in specs.items()}
-    drains = plan_drains(streams["ofmap"][1], plan.num_demand_rows, hw.ofmap_sram_kb, hw.array_width)
+    ofmap_rows = streams["ofmap"].rows_of(streams["ofmap"].filled())
+    words_per_row = np.bincount(ofmap_rows, minlength=plan.num_demand_rows)
+    drains = plan_drains(words_per_row, hw.ofmap_sram_kb, hw.array_width)
     sram_kb = {"ifmap": hw.ifmap_sram_kb, "filter": hw.filter_sram_kb}
-    fetches = {
-        name: plan_fetches(*streams[name], drains.row_cycles, specs[name], sram_kb[name])
-        for name in ("ifmap", "filter")
-    }
+    fetches = {name: plan_fetches(streams[name], drains.row_cycles, sram_kb[name])
+               for name in ("ifmap", "filter")}
     return LayerState(layer, hw, plan, specs, streams, drains, fetches)
 
 
@@ -59,8 +59,8 @@ def layer_report(state):
     mapping_efficiency, compute_util = fold_averages(plan)
 
     def sram_span(operand):
-        rows = state.streams[operand][1]
-        return tuple(int(c) for c in state.sram_cycles(operand, rows[[0, -1]]))
+        rows = np.array(state.streams[operand].row_span())
+        return tuple(int(c) for c in state.sram_cycles(operand, rows))
 
     (if_start, if_stop), (fl_start, fl_stop), (of_start, of_stop) = (
         sram_span(name) for name in SUBDIVISIONS)
@@ -86,7 +86,7 @@ def layer_report(state):
 
 def buffer_events(state, subdivision):
     """BufferEvents of one subdivision (GainSight convention, see gainflow.events)."""
-    addresses, rows = state.streams[subdivision]
+    addresses, rows, _ = state.streams[subdivision].compact()
     sram_cycles = state.sram_cycles(subdivision, rows)
     if subdivision == "ofmap":
         drains = state.drains

@@ -1,8 +1,9 @@
-"""Operand matrices (every entry a word address) and how each demand matrix reads from them.
+"""Operand matrices and how each demand matrix reads from them.
 
 IFMAP `P x K` (NHWC, batch 1; -1 where a window runs past the input edge), FILTER `K x NF`,
-OFMAP `P x NF` (specification 4.2). A demand matrix (4.5) is never built whole: it is described by a
-`DemandSpec` from which `gainflow.simulator.demand` produces its rows or its stream of addresses.
+OFMAP `P x NF` (specification 4.2), with entries relative to the operand's offset ("local ids").
+A demand matrix (4.5) is never built whole: it is described by a `DemandSpec` from which
+`gainflow.simulator.demand` produces its stream of slots.
 """
 
 from dataclasses import dataclass
@@ -10,34 +11,35 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def ifmap_matrix(layer, offset):
+def ifmap_matrix(layer):
     oh, ow = layer.ofmap_height, layer.ofmap_width
     fw, ch = layer.filter_width, layer.channels
     pixel = np.arange(oh * ow, dtype=np.int64)
     k = np.arange(layer.window_size, dtype=np.int64)
     y = (pixel // ow * layer.stride_height)[:, None] + (k // (fw * ch))[None, :]
     x = (pixel % ow * layer.stride_width)[:, None] + (k // ch % fw)[None, :]
-    addresses = (y * layer.ifmap_width + x) * ch + (k % ch)[None, :] + offset
+    addresses = (y * layer.ifmap_width + x) * ch + (k % ch)[None, :]
     addresses[(y >= layer.ifmap_height) | (x >= layer.ifmap_width)] = -1
     return addresses
 
 
-def filter_matrix(layer, offset):
+def filter_matrix(layer):
     window = layer.window_size
     k = np.arange(window, dtype=np.int64)[:, None]
     n = np.arange(layer.num_filters, dtype=np.int64)[None, :]
-    return n * window + k + offset
+    return n * window + k
 
 
-def ofmap_matrix(layer, offset):
+def ofmap_matrix(layer):
     pixels = layer.ofmap_height * layer.ofmap_width
-    return np.arange(pixels * layer.num_filters, dtype=np.int64).reshape(pixels, layer.num_filters) + offset
+    return np.arange(pixels * layer.num_filters, dtype=np.int64).reshape(pixels, layer.num_filters)
 
 
 @dataclass(frozen=True)
 class DemandSpec:
     """Demand row `l` of fold `f`, column `j`, holds `source[rb + u, cb + j]` with `u = a*l + b*j + c`,
-    valid while `0 <= u < row_limit` and `j < col_limit`; every other slot is -1.
+    valid while `0 <= u < row_limit` and `j < col_limit`; every other slot is empty (-1).
+    `source` holds local ids, and `address_count` where the operand entry is -1.
 
     `folds` holds `(rb, row_limit, cb, col_limit)` per fold. Skewed blocks have `b = -1`
     (element `(u, j)` moves down by `j`), flipped blocks `a = -1` (last PE row first).
@@ -50,9 +52,8 @@ class DemandSpec:
     folds: np.ndarray
     fold_len: int
     width: int
-    # Range of addresses the operand can hold, for dense per-address bookkeeping.
-    address_base: int
-    address_count: int
+    address_base: int  # the operand's offset
+    address_count: int  # local ids are 0 .. address_count - 1
 
     @property
     def num_rows(self):
@@ -78,11 +79,13 @@ def _fold_table(plan, row_range, lane_range):
 
 def demand_specs(layer, hw, plan):
     """`{"ifmap", "filter", "ofmap"}` -> DemandSpec for the layer under `plan`'s dataflow."""
-    ifm = ifmap_matrix(layer, hw.ifmap_offset)
-    flt = filter_matrix(layer, hw.filter_offset)
-    ofm = ofmap_matrix(layer, hw.ofmap_offset)
+    ifmap_count = layer.ifmap_height * layer.ifmap_width * layer.channels
+    ifm = ifmap_matrix(layer)
+    ifm[ifm < 0] = ifmap_count
+    flt = filter_matrix(layer)
+    ofm = ofmap_matrix(layer)
     R, C, T = plan.rows, plan.cols, plan.temporal
-    ifmap_range = (hw.ifmap_offset, layer.ifmap_height * layer.ifmap_width * layer.channels)
+    ifmap_range = (hw.ifmap_offset, ifmap_count)
     filter_range = (hw.filter_offset, flt.size)
     ofmap_range = (hw.ofmap_offset, ofm.size)
     # (source, a, b, c, row_range, lane_range, width), read off the block recipes of 4.5.

@@ -9,8 +9,9 @@ iteration order, reproduced by building real Python sets.
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
+
+from gainflow.errors import InputError
 
 SETS_PER_WINDOW = 50
 FIRST_BATCH_WIDTH = 10  # words per cycle, hard-coded in SCALE-Sim v2
@@ -43,81 +44,87 @@ class FetchPlan:
         return int(self.batches[:, WIDTH].max())
 
 
-@numba.njit(cache=True)
 def _ceil_div(numerator, denominator):
     return -(-numerator // denominator)
 
 
-@numba.njit(cache=True)
-def _record_batch(batches, index, first, count, span_lo, span_hi, width):
-    batches[index, FIRST] = first
-    batches[index, COUNT] = count
-    batches[index, SPAN_LO] = span_lo
-    batches[index, SPAN_HI] = span_hi
-    batches[index, WIDTH] = width
+def _window_completions(slots, hole, window_words):
+    """First occurrences of the slot stream (ignoring `hole`), counted afresh after every
+    `window_words` of them.
+
+    Returns (flat indices of the fetched slots, indices at which each full window completed, size of
+    the last, incomplete window). The stream is scanned in segments. `first[a]` holds
+    `tag + position of a's first occurrence in the current window`, where the tag shrinks by one
+    `stride` per window: a minimum-scatter then both keeps earlier occurrences of this window and
+    overwrites those of older windows, and a slot is new where its own value won.
+    """
+    stride = len(slots) + 1
+    window_tag = (len(slots) // window_words + 2) * stride
+    first = np.full(hole + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    positions = np.arange(len(slots), dtype=np.int64)
+    fetched, completions = [], []
+    found = pos = window_start = 0
+    reads_per_fetch = 4.0  # segment sizing guess, refined as windows complete
+    while pos < len(slots):
+        need = window_words - found
+        stop = min(len(slots), pos + max(4096, int(need * reads_per_fetch * 1.25)))
+        segment, values = slots[pos:stop], positions[pos:stop] + window_tag
+        np.minimum.at(first, segment, values)
+        new = np.flatnonzero((first[segment] == values) & (segment != hole))[:need] + pos
+        fetched.append(new)
+        if len(new) < need:
+            found += len(new)
+            pos = stop
+            continue
+        end = int(new[-1]) + 1
+        completions.append(end - 1)
+        reads_per_fetch = max(1.0, (end - window_start) / window_words)
+        window_tag -= stride
+        found, pos, window_start = 0, end, end
+    return np.concatenate(fetched), completions, found
 
 
-@numba.njit(cache=True)
-def _plan_fetches(addresses, rows, row_cycles, base, address_count, set_size, fetched, batches):
+def _later_batch_width(words, span_lo, span_hi, sram_kb, set_size):
+    """Words per cycle of a batch spread over the previous window's cycles."""
+    if span_hi < span_lo:
+        # Two windows completed within one demand row; SCALE-Sim divides by zero here.
+        raise InputError(
+            f"{sram_kb} kB holds {SETS_PER_WINDOW} sets of {set_size} words, but one demand row brings "
+            "more new addresses than that: use a larger SRAM or a narrower array")
+    return _ceil_div(words, span_hi - span_lo + 1)
+
+
+def plan_fetches(stream, row_cycles, sram_kb):
+    """FetchPlan for an operand's DemandStream; `row_cycles[i]` is the cycle of demand row `i`."""
+    set_size = sram_kb * 1024 // WORDS_PER_SET_DIVISOR
     window_words = SETS_PER_WINDOW * set_size
-    last_window = np.full(address_count, -1, dtype=np.int64)
-    window = 0
-    in_window = 0
-    count = 0
-    num_batches = 0
-    primed = False
+    fetched, completions, last_window = _window_completions(stream.flat, stream.hole, window_words)
+    first_cycle = int(row_cycles[stream.row_span()[0]])
+    completion_cycles = row_cycles[stream.rows_of(np.array(completions, dtype=np.int64))].tolist()
+    batches = []
     span_lo, span_hi = -2, -1
-    first_cycle = row_cycles[rows[0]] if len(rows) > 0 else 0
-    for i in range(len(addresses)):
-        slot = addresses[i] - base
-        if last_window[slot] == window:
-            continue
-        last_window[slot] = window
-        fetched[count] = addresses[i]
-        count += 1
-        in_window += 1
-        if in_window < window_words:
-            continue
-        if not primed:
+    for index, completion_cycle in enumerate(completion_cycles):
+        if index == 0:
             # The first window is fetched before the first demand row that needs data.
             span_hi = first_cycle - 2
             span_lo = span_hi - _ceil_div(window_words, FIRST_BATCH_WIDTH) + 1
             width = FIRST_BATCH_WIDTH
-            primed = True
         else:
-            span = span_hi - span_lo + 1
-            if span <= 0:
-                # Two windows completed within one demand row (more than 50*n new addresses in a row).
-                return -1, num_batches
-            width = _ceil_div(window_words, span)
-        _record_batch(batches, num_batches, count - window_words, window_words, span_lo, span_hi, width)
-        num_batches += 1
-        window += 1
-        in_window = 0
+            width = _later_batch_width(window_words, span_lo, span_hi, sram_kb, set_size)
+        batches.append((index * window_words, window_words, span_lo, span_hi, width))
         # The next batch is spread over the cycles of this window.
-        span_lo, span_hi = span_hi + 1, row_cycles[rows[i]]
-    nominal_words = _ceil_div(in_window, set_size) * set_size  # a partial last set counts as full
-    if not primed:
+        span_lo, span_hi = span_hi + 1, completion_cycle
+    nominal_words = _ceil_div(last_window, set_size) * set_size  # a partial last set counts as full
+    if not completion_cycles:
+        # Everything fits in fewer than 50 sets: one batch ending at cycle -1.
         span_hi = -2
         span_lo = span_hi - _ceil_div(nominal_words, FIRST_BATCH_WIDTH) + 1
         width = FIRST_BATCH_WIDTH
     else:
-        width = _ceil_div(nominal_words, span_hi - span_lo + 1)
-    _record_batch(batches, num_batches, count - in_window, in_window, span_lo, span_hi, width)
-    return count, num_batches + 1
-
-
-def plan_fetches(addresses, rows, row_cycles, spec, sram_kb):
-    """FetchPlan for an operand's demand stream; `row_cycles[i]` is the cycle of demand row `i`."""
-    set_size = sram_kb * 1024 // WORDS_PER_SET_DIVISOR
-    fetched = np.empty(len(addresses), dtype=np.int64)
-    batches = np.empty((len(addresses) // (SETS_PER_WINDOW * set_size) + 1, 5), dtype=np.int64)
-    count, num_batches = _plan_fetches(addresses, rows, row_cycles, spec.address_base,
-                                       spec.address_count, set_size, fetched, batches)
-    if count < 0:
-        raise ValueError("more than 50*n new addresses in one demand row: the array is too wide "
-                         "for this SRAM size (not modelled by SCALE-Sim v2 either)")
-    return FetchPlan(set_size, fetched[:count].copy(), batches[:num_batches].copy())
+        width = _later_batch_width(nominal_words, span_lo, span_hi, sram_kb, set_size)
+    batches.append((len(fetched) - last_window, last_window, span_lo, span_hi, width))
+    addresses = stream.flat[fetched] + stream.address_base
+    return FetchPlan(set_size, addresses, np.array(batches, dtype=np.int64))
 
 
 def set_ordered(fetched, set_size):

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from gainflow.simulator.layer import layer_report, run_layer
 from gainflow.simulator.reports import report_texts
-from gainflow.simulator.traces import write_layer_traces
 
 
 def _publish(staging, run_dir):
@@ -29,9 +28,13 @@ def _publish(staging, run_dir):
 def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
     """Simulate `layers` on `hw`; write the three reports (and with `save_traces` the six traces per
     layer) to `outdir/<run_name>/`. Returns the list of LayerReport."""
+    if save_traces:
+        from gainflow.simulator.traces import write_layer_traces  # loads numba: only when needed
     outdir = Path(outdir)
+    created_outdir = not outdir.exists()
     outdir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{hw.run_name}.partial-", dir=outdir))
+    succeeded = False
     try:
         reports = []
         for index, layer in enumerate(layers):
@@ -47,6 +50,9 @@ def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
         for name, text in report_texts(reports).items():
             (staging / name).write_text(text)
         _publish(staging, outdir / hw.run_name)
+        succeeded = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created_outdir and not succeeded and not any(outdir.iterdir()):
+            outdir.rmdir()
     return reports

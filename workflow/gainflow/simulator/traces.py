@@ -14,16 +14,16 @@ def _write_matrix(handle, matrix, float_style):
 
 
 def _write_sram_trace(handle, state, operand):
-    spec = state.specs[operand]
+    spec, compact = state.specs[operand], state.streams[operand].compact()
     for start in range(0, spec.num_rows, ROWS_PER_CHUNK):
         stop = min(start + ROWS_PER_CHUNK, spec.num_rows)
         cycles = state.sram_cycles(operand, np.arange(start, stop))
-        handle.write(format_rows(with_cycles(cycles, demand_rows(spec, start, stop))))
+        handle.write(format_rows(with_cycles(cycles, demand_rows(compact, spec.width, start, stop))))
 
 
 def _dram_matrix(state, operand):
     if operand == "ofmap":
-        return write_buffer.dram_trace_matrix(state.drains, state.streams["ofmap"][0])
+        return write_buffer.dram_trace_matrix(state.drains, state.streams["ofmap"].compact()[0])
     return read_buffer.dram_trace_matrix(state.fetches[operand])
 
 

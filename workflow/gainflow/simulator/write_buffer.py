@@ -1,13 +1,14 @@
 """OFMAP write buffer and its drain to DRAM (specification 5.1 and 5.3), and with it the cycle of
 every demand row: the write buffer is the only part that can stall in CALC mode.
 
-Lines are consecutive runs of the OFMAP address stream (`w = C` words, or fewer when a drain forces
-a partial line out), so they are kept as end offsets into that stream.
+The specification's per-word state machine is replayed drain by drain: between two events (a drain
+start or a stall) nothing happens but words filling the buffer, so the next event's word follows
+from the word counts per row. Lines are consecutive runs of the OFMAP address stream (`w = C`
+words, or fewer when a drain forces a partial line out), kept as end offsets into that stream.
 """
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 
@@ -26,84 +27,141 @@ class DrainPlan:
         return np.diff(self.line_ends, prepend=0)
 
 
-@numba.njit(cache=True)
-def _drain(line_ends, line_cycles, next_line, num_lines, lines_per_drain, width, start):
-    """Drain up to `lines_per_drain` lines from `next_line`, one per cycle from `start`.
+class _Lines:
+    """DRAM lines cut from the word stream, and the drains that empty them."""
 
-    Returns (words credited, new next_line, last drain cycle). Only the last line's -1 padding is
-    subtracted, so partial lines inside a chunk count as full (SCALE-Sim's over-count).
-    """
-    stop = min(next_line + lines_per_drain, num_lines)
-    last_start = line_ends[stop - 2] if stop >= 2 else 0
-    words = (stop - next_line - 1) * width + (line_ends[stop - 1] - last_start)
-    for line in range(next_line, stop):
-        line_cycles[line] = start + line - next_line
-    return words, stop, start + stop - next_line - 1
+    def __init__(self, num_words, width, lines_per_drain):
+        self.ends = np.empty(num_words + 1, dtype=np.int64)
+        self.cycles = np.empty(num_words + 1, dtype=np.int64)
+        self.count = 0
+        self.drained = 0
+        self.packed_to = 0  # words already packed into lines
+        self.width = width
+        self.lines_per_drain = lines_per_drain
 
+    def pack(self, words):
+        """Pack words up to `words` into full lines; a partial rest is forced out as a short line."""
+        ends = np.arange(self.packed_to + self.width, words + 1, self.width)
+        if (words - self.packed_to) % self.width:
+            ends = np.append(ends, words)
+        self.ends[self.count:self.count + len(ends)] = ends
+        self.count += len(ends)
+        self.packed_to = words
 
-@numba.njit(cache=True)
-def _replay(stream_rows, num_rows, total, active, width, row_cycles, ofmap_cycles, line_ends, line_cycles):
-    lines_per_drain = -(-(total - active) // width)
-    free = total
-    partial = 0
-    num_lines = 0
-    next_line = 0
-    drain_end = 0
-    dram_writes = 0
-    stall = 0
-    word = 0
-    for i in range(num_rows):
-        t = i + stall
-        cur = t
-        while word < len(stream_rows) and stream_rows[word] == i:
-            word += 1
-            partial += 1
-            free -= 1
-            if partial == width:
-                line_ends[num_lines] = word
-                num_lines += 1
-                partial = 0
-            if cur < drain_end:
-                if free <= 0:  # buffer full while draining: stall until the drain ends
-                    cur = drain_end
-            elif free < active:
-                if partial > 0:  # force the partial line out
-                    line_ends[num_lines] = word
-                    num_lines += 1
-                    partial = 0
-                words, next_line, drain_end = _drain(line_ends, line_cycles, next_line, num_lines,
-                                                     lines_per_drain, width, cur)
-                dram_writes += words
-                free += words
-        row_cycles[i] = t
-        ofmap_cycles[i] = cur
-        # SCALE-Sim 2.0.2 counts one cycle less than the OFMAP delay.
-        stall += max(0, cur - t - 1)
-    if partial > 0:
-        line_ends[num_lines] = word
-        num_lines += 1
-    # Final flush: starts at the last row's cycle, without waiting for a running drain.
-    start = ofmap_cycles[num_rows - 1]
-    while next_line < num_lines:
-        words, next_line, last = _drain(line_ends, line_cycles, next_line, num_lines,
-                                        lines_per_drain, width, start)
-        dram_writes += words
-        start = last + 1
-    return stall, num_lines, dram_writes
+    def drain(self, start):
+        """Drain the next chunk of lines, one per cycle from `start`. Returns (words credited, last
+        cycle). Only the last line's padding is subtracted: partial lines inside a chunk count as
+        full (SCALE-Sim's over-count)."""
+        first, stop = self.drained, min(self.drained + self.lines_per_drain, self.count)
+        last_line_start = self.ends[stop - 2] if stop >= 2 else 0
+        words = (stop - first - 1) * self.width + int(self.ends[stop - 1] - last_line_start)
+        self.cycles[first:stop] = np.arange(start, start + stop - first)
+        self.drained = stop
+        return words, start + stop - first - 1
 
 
-def plan_drains(stream_rows, num_rows, ofmap_sram_kb, line_width):
-    """DrainPlan for the OFMAP demand stream (`stream_rows[k]` = demand row of the k-th address)."""
+class _RowClock:
+    """Cycle of each demand row: `row + stall`, where a stalled row ends later than it started."""
+
+    def __init__(self):
+        self.stall_before = 0  # stall accumulated before the stalled row (or before all rows)
+        self.stalled_row = -1
+        self.stalled_until = 0
+        self.stalled_rows = []  # (row, its OFMAP cycle), in row order
+
+    @property
+    def stall_after(self):
+        """Stall of rows after the last stalled row. SCALE-Sim 2.0.2 counts one cycle less than
+        the delay (`t_of - t - 1`)."""
+        if self.stalled_row < 0:
+            return self.stall_before
+        start = self.stalled_row + self.stall_before
+        return self.stall_before + max(0, self.stalled_until - start - 1)
+
+    def cycle(self, row):
+        """The write buffer's current cycle for a word of `row` (no earlier row than the stalled one)."""
+        return self.stalled_until if row == self.stalled_row else row + self.stall_after
+
+    def stall(self, row, until):
+        if row != self.stalled_row:
+            self._close_stalled_row()
+            self.stalled_row = row
+        self.stalled_until = until
+
+    def _close_stalled_row(self):
+        if self.stalled_row >= 0:
+            self.stalled_rows.append((self.stalled_row, self.stalled_until))
+            self.stall_before = self.stall_after
+            self.stalled_row = -1
+
+    def row_cycles(self, num_rows):
+        """(row cycles, OFMAP cycles) of all rows, and the total stall."""
+        self._close_stalled_row()
+        increments = np.zeros(num_rows + 1, dtype=np.int64)
+        ofmap_overrides = []
+        stall = 0
+        for row, until in self.stalled_rows:
+            extra = max(0, until - (row + stall) - 1)
+            increments[row + 1] += extra
+            ofmap_overrides.append((row, until))
+            stall += extra
+        row_cycles = np.arange(num_rows, dtype=np.int64) + np.cumsum(increments)[:num_rows]
+        ofmap_cycles = row_cycles.copy()
+        for row, until in ofmap_overrides:
+            ofmap_cycles[row] = until
+        return row_cycles, ofmap_cycles, stall
+
+
+def plan_drains(words_per_row, ofmap_sram_kb, line_width):
+    """DrainPlan for the OFMAP demand rows, given the number of addresses in each."""
     total = ofmap_sram_kb * 1024
     active = -(-total // 2)  # ceil(total * 0.5)
-    row_cycles = np.empty(num_rows, dtype=np.int64)
-    ofmap_cycles = np.empty(num_rows, dtype=np.int64)
-    line_ends = np.empty(len(stream_rows), dtype=np.int64)
-    line_cycles = np.empty(len(stream_rows), dtype=np.int64)
-    stall, num_lines, dram_writes = _replay(stream_rows, num_rows, total, active, line_width,
-                                            row_cycles, ofmap_cycles, line_ends, line_cycles)
-    return DrainPlan(row_cycles, ofmap_cycles, int(stall), line_ends[:num_lines].copy(),
-                     line_cycles[:num_lines].copy(), line_width, int(dram_writes))
+    num_rows = len(words_per_row)
+    words_before_row = np.concatenate([[0], np.cumsum(words_per_row)])
+    num_words = int(words_before_row[-1])
+
+    def row_of_word(word):  # words are numbered from 1
+        return int(np.searchsorted(words_before_row, word)) - 1
+
+    lines = _Lines(num_words, line_width, -(-(total - active) // line_width))
+    clock = _RowClock()
+    credited = dram_writes = done = drain_end = 0
+    while True:
+        # Words are numbered from 1. A drain starts at the first word that leaves fewer than
+        # `active` free words at a cycle no earlier than the end of the running drain.
+        first_over_capacity = total - active + credited + 1
+        first_full = total + credited  # the word that leaves no free word
+        if (clock.stalled_row >= 0 and clock.stalled_until >= drain_end
+                and words_before_row[clock.stalled_row + 1] > done):
+            first_in_time = done + 1
+        else:
+            row = min(max(drain_end - clock.stall_after, clock.stalled_row + 1, 0), num_rows)
+            first_in_time = words_before_row[row] + 1
+        trigger = max(first_over_capacity, first_in_time, done + 1)
+        stall_word = max(first_full, done + 1)
+        if stall_word < trigger and stall_word <= num_words:
+            # Buffer full while a drain runs: the write waits until the drain ends.
+            clock.stall(row_of_word(stall_word), drain_end)
+            done = stall_word
+            continue
+        if trigger > num_words:
+            break
+        start = clock.cycle(row_of_word(trigger))
+        lines.pack(trigger)
+        words, drain_end = lines.drain(start)
+        credited += words
+        dram_writes += words
+        done = trigger
+    row_cycles, ofmap_cycles, stall = clock.row_cycles(num_rows)
+    # Final flush: from the last row's cycle, without waiting for a running drain.
+    lines.pack(num_words)
+    start = int(ofmap_cycles[-1])
+    while lines.drained < lines.count:
+        words, last = lines.drain(start)
+        dram_writes += words
+        start = last + 1
+    return DrainPlan(row_cycles, ofmap_cycles, stall, lines.ends[:lines.count],
+                     lines.cycles[:lines.count], line_width, dram_writes)
 
 
 def dram_trace_matrix(plan, stream_addresses):
