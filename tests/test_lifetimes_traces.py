@@ -7,7 +7,7 @@ import pytest
 
 from gainflow.errors import InputError
 from gainflow.traces_reader import (
-    DEFAULT_OFFSETS, find_layer_dirs, iter_accesses, load_buffer_events, read_total_cycles, read_writes,
+    DEFAULT_OFFSETS, TRACE_FILES, find_layer_dirs, iter_accesses, load_buffer_events, read_total_cycles, read_writes,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "lifetimes"
@@ -127,14 +127,10 @@ def test_ofmap_dram_trace_is_not_width_padded(tmp_path):
 
 @pytest.mark.parametrize("subdivision", ["ifmap", "filter", "ofmap"])
 def test_tiny_blocks_give_the_same_events_as_one_block(subdivision):
-    # 100-byte blocks split the traces into ~1 line pieces: the padding decision must carry over.
-    layer = PADDING_RUN / "layer0"
-    for name in ("IFMAP", "FILTER", "OFMAP"):
-        for kind in ("SRAM", "DRAM"):
-            path = layer / f"{name}_{kind}_TRACE.csv"
-            if name.lower() != subdivision:
-                continue
-            assert accesses(path, subdivision, block_bytes=100) == accesses(path, subdivision)
+    # 1000-byte blocks cut the traces into ~10-line pieces: the padding decision must carry over.
+    for name in TRACE_FILES[subdivision]:
+        path = PADDING_RUN / "layer0" / name
+        assert accesses(path, subdivision, block_bytes=1000) == accesses(path, subdivision)
 
 
 def test_events_of_a_layer_folder():
@@ -217,10 +213,9 @@ def test_missing_trace_file_is_named(tmp_path):
 
 
 def test_streaming_keeps_memory_bounded_by_the_block(tmp_path):
-    # 200,000 rows read in 64 kB blocks: no block holds more than 64 kB worth of rows.
+    # 50,000 rows read in 16 kB blocks: no block holds more than 16 kB worth of rows.
     path = tmp_path / "IFMAP_SRAM_TRACE.csv"
-    rows = np.arange(200_000)
-    np.savetxt(path, np.column_stack([rows + 1, rows % 1000, (rows + 1) % 1000]), fmt="%i", delimiter=",")
-    sizes = [len(cycles) for cycles, _ in iter_accesses(path, "ifmap", DEFAULT_OFFSETS, block_bytes=1 << 16)]
-    assert sum(sizes) == 400_000
-    assert max(sizes) <= 2 * (1 << 16) // len("1,0,1\n")
+    path.write_text("".join(f"{row + 1},{row % 1000},{(row + 1) % 1000}\n" for row in range(50_000)))
+    sizes = [len(cycles) for cycles, _ in iter_accesses(path, "ifmap", DEFAULT_OFFSETS, block_bytes=1 << 14)]
+    assert sum(sizes) == 100_000
+    assert max(sizes) <= 2 * (1 << 14) // len("1,0,1\n")
