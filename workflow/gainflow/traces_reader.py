@@ -194,8 +194,6 @@ def _check_range(addresses, is_access, lo, hi, path, first_line):
 
 def iter_trace_blocks(path, block_bytes=BLOCK_BYTES):
     """Yield (first line number, int64 rows) for consecutive blocks of whole lines."""
-    import pandas  # noqa: F401  (imported here: only the CSV path pays for it)
-
     width = None
     line_number = 1
     with open(path, "rb") as handle:
@@ -221,7 +219,7 @@ def iter_trace_blocks(path, block_bytes=BLOCK_BYTES):
 
 
 def _parse_block(block, path, first_line, width):
-    import pandas
+    import pandas  # here, not at the top: only the CSV path pays for importing it
 
     try:
         rows = pandas.read_csv(
@@ -240,9 +238,10 @@ def _parse_block(block, path, first_line, width):
 
 def _raise_first_bad_line(block, path, first_line, width):
     """Re-read a block that failed the fast parse line by line to name the bad line."""
-    for offset, line in enumerate(block.decode("utf-8", "replace").split("\n")):
-        if offset == block.count(b"\n") and line == "":
-            break  # the empty remainder after the final line end
+    lines = block.decode("utf-8", "replace").split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the empty remainder after the final line end
+    for offset, line in enumerate(lines):
         fields = line.split(",")
         width = width or len(fields)
         if len(fields) != width or width < 2:
