@@ -19,7 +19,8 @@ def run_dir_of(case):
 
 
 def case_arguments(case):
-    return ["-t", str(case / "topology.csv"), "-c", str(case / "hw.cfg"), "-i", (case / "input_type").read_text().strip()]
+    input_type = (case / "input_type").read_text().strip()
+    return ["-t", str(case / "topology.csv"), "-c", str(case / "hw.cfg"), "-i", input_type]
 
 
 def tree(folder):
