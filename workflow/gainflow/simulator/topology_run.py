@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gainflow.errors import InputError
 from gainflow.simulator.layer import layer_report, run_layer
 from gainflow.simulator.reports import report_texts
 
@@ -39,7 +40,11 @@ def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
         reports = []
         for index, layer in enumerate(layers):
             started = time.perf_counter()
-            state = run_layer(layer, hw)
+            try:
+                state = run_layer(layer, hw)
+            except InputError as error:
+                raise InputError(f"layer {index} ({layer.name}): {error.detail}", path=error.path,
+                                 line=error.line, key=error.key) from error
             reports.append(layer_report(state))
             if save_traces:
                 write_layer_traces(state, staging / f"layer{index}")

@@ -1,0 +1,71 @@
+"""`simulate_layer`'s access events against the trace files SCALE-Sim 2.0.2 wrote for the same layer:
+ifmap/filter writes = DRAM trace addresses (no -1, no 1.0 width padding), reads = SRAM trace
+addresses; ofmap writes = OFMAP SRAM trace, reads = OFMAP DRAM trace."""
+
+import numpy as np
+import pytest
+
+from gainflow.hwconfig import load_hardware_config
+from gainflow.simulator import simulate_layer
+from gainflow.topology import load_topology
+from simulator_support import EXTRA_GOLDEN, SHARED_GOLDEN, case_inputs, flatten_events, read_trace
+
+# All three dataflows, GEMM, a non-square array, and DRAM traces with 1.0 width padding (multiwin_*).
+CASES = [SHARED_GOLDEN / name for name in ("tiny_conv_os", "tiny_conv_ws", "tiny_gemm_is", "ns_conv_ws")] + [
+    EXTRA_GOLDEN / name for name in ("multiwin_os", "multiwin_is")]
+
+
+def _expected_events(layer_dir, name):
+    def trace(kind, exclude):
+        return flatten_events(*read_trace(layer_dir / f"{name.upper()}_{kind}_TRACE.csv"), exclude)
+
+    if name == "ofmap":
+        return trace("SRAM", [-1]), trace("DRAM", [-1])
+    # A 1.0 in a DRAM trace may be padding or the real address 1: compare without that value here,
+    # and check the count against the report's DRAM reads separately.
+    return trace("DRAM", [-1, 1]), trace("SRAM", [-1])
+
+
+def _detailed_report(run_dir):
+    lines = (run_dir / "DETAILED_ACCESS_REPORT.csv").read_text().splitlines()
+    header = [h.strip() for h in lines[0].split(",")]
+    return [dict(zip(header, (v.strip() for v in line.split(",")))) for line in lines[1:]]
+
+
+@pytest.mark.parametrize("case_dir", CASES, ids=[c.name for c in CASES])
+def test_events_equal_the_reference_traces(case_dir):
+    config, topology, input_type, expected = case_inputs(case_dir)
+    hw = load_hardware_config(config)
+    layers = load_topology(topology, input_type)
+    report_rows = _detailed_report(expected)
+    for index, layer in enumerate(layers):
+        events = simulate_layer(layer, hw, events=("ifmap", "filter", "ofmap")).events
+        for name, buffer_events in events.items():
+            (write_cycles, writes), (read_cycles, reads) = _expected_events(expected / f"layer{index}", name)
+            got_writes = (buffer_events.write_cycles, buffer_events.write_addresses)
+            if name != "ofmap":
+                keep = buffer_events.write_addresses != 1
+                got_writes = tuple(a[keep] for a in got_writes)
+                column = "DRAM IFMAP Reads" if name == "ifmap" else "DRAM Filter Reads"
+                assert len(buffer_events.write_addresses) == int(report_rows[index][column])
+            for array in (buffer_events.write_cycles, buffer_events.write_addresses,
+                          buffer_events.read_cycles, buffer_events.read_addresses):
+                assert array.dtype == np.int64
+            assert np.array_equal(got_writes[0], write_cycles) and np.array_equal(got_writes[1], writes)
+            assert np.array_equal(buffer_events.read_cycles, read_cycles)
+            assert np.array_equal(buffer_events.read_addresses, reads)
+
+
+def test_only_the_requested_events_are_returned_and_nothing_is_written(tmp_path, monkeypatch):
+    config, topology, _, _ = case_inputs(SHARED_GOLDEN / "tiny_conv_os")
+    monkeypatch.chdir(tmp_path)
+    result = simulate_layer(load_topology(topology)[0], load_hardware_config(config), events=("ofmap",))
+    assert list(result.events) == ["ofmap"]
+    assert result.report.total_cycles == 159
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_subdivision_is_rejected():
+    config, topology, _, _ = case_inputs(SHARED_GOLDEN / "tiny_conv_os")
+    with pytest.raises(ValueError, match="psum"):
+        simulate_layer(load_topology(topology)[0], load_hardware_config(config), events=("psum",))
