@@ -25,7 +25,10 @@ TABLE_COLUMNS = (
     "refresh_energy_j", "leakage_energy_j", "total_energy_j", "area_vs_baseline", "energy_vs_baseline",
 )
 PLOT_QUANTITIES = {"area": "area_vs_baseline", "energy": "energy_vs_baseline"}
-PLOT_TITLES = {"area": "Scratchpad area", "energy": "Scratchpad energy (dynamic + refresh + leakage)"}
+PLOT_TITLES = {"area": "Scratchpad area per design", "energy": "Scratchpad energy per design"}
+PLOT_MEASURES = {"area": "area", "energy": "energy (dynamic + refresh + leakage)"}
+# Ratios spanning more than this factor are drawn on a log scale.
+LOG_SCALE_SPAN = 20
 
 
 def load_reports(paths):
@@ -140,7 +143,7 @@ def plot_ratios(rows, name, path, dpi):
     column = PLOT_QUANTITIES[name]
     runs, designs = _runs_and_designs(rows)
     value = {(row["topology"], row["hardware"], row["design"]): row[column] for row in rows}
-    figure = _new_figure(max(6.0, 1.2 * len(runs) + 2), 4.5)
+    figure = _new_figure(max(6.0, 1.2 * len(runs) + 2), 5.0)
     axes = figure.add_subplot()
     width = 0.8 / len(designs)
     for index, design in enumerate(designs):
@@ -148,10 +151,12 @@ def plot_ratios(rows, name, path, dpi):
         axes.bar(positions, [value[(*run, design)] for run in runs], width, label=design)
     axes.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
     axes.set_xticks(range(len(runs)), [f"{topology}\n{hardware}" for topology, hardware in runs], fontsize=8)
-    axes.set_yscale("log")
-    axes.set_ylabel(f"{name} relative to all-SRAM (log scale)")
-    axes.set_title(f"{PLOT_TITLES[name]} per design, against the all-SRAM design (dashed line)")
-    axes.legend(fontsize=8, ncols=2)
+    ratios = [ratio for ratio in value.values() if ratio > 0]
+    if max(ratios) / min(ratios) > LOG_SCALE_SPAN:
+        axes.set_yscale("log")
+    axes.set_ylabel(f"{PLOT_MEASURES[name]}\nrelative to all-SRAM (dashed line = 1)")
+    axes.set_title(PLOT_TITLES[name])
+    axes.legend(fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     _save(figure, path, dpi)
 
 
@@ -174,16 +179,19 @@ def _lifetime_ranges(axes, reports):
                       label=name if run == 0 else None)
             axes.plot([x], [median], "o", color=colours[name], markersize=4)
             axes.plot([x], [p90], "_", color=colours[name], markersize=10)
-    retention = {name: record["parameters"]["retention_s"]
-                 for name, record in reports[0]["technologies"].items() if not record["parameters"]["static"]}
-    for name, seconds in sorted(retention.items(), key=lambda item: item[1]):
+    # Technologies with equal retention share one line.
+    names_by_retention = {}
+    for name, record in reports[0]["technologies"].items():
+        if not record["parameters"]["static"]:
+            names_by_retention.setdefault(record["parameters"]["retention_s"], []).append(name)
+    for seconds, names in sorted(names_by_retention.items()):
         axes.axhline(seconds, color="grey", linewidth=0.8, linestyle=":")
-        axes.annotate(f"{name} retention", (1.0, seconds), xycoords=("axes fraction", "data"), fontsize=7,
-                      ha="right", va="bottom", color="dimgrey")
+        axes.annotate(f"{', '.join(names)} retention", (1.0, seconds), xycoords=("axes fraction", "data"),
+                      fontsize=7, ha="right", va="bottom", color="dimgrey")
     axes.set_yscale("log")
     axes.set_ylabel("data lifetime (s, log scale)")
     axes.set_title("Lifetimes per buffer: min-max, p90 (tick), median (dot)")
-    axes.legend(fontsize=8, loc="lower left")
+    axes.legend(fontsize=8, loc="center left")
 
 
 def _retention_shares(axes, reports):
@@ -196,10 +204,10 @@ def _retention_shares(axes, reports):
         shares = [100 * report["technologies"][name]["total"]["within_retention"]["accesses_share"]
                   for report in reports]
         axes.bar(positions, shares, width, label=name)
-    axes.set_ylim(0, 105)
+    axes.set_ylim(0, 125)
     axes.set_ylabel("accesses within retention (%)")
     axes.set_title("Share of accesses whose lifetime fits the retention time")
-    axes.legend(fontsize=8, loc="lower left")
+    axes.legend(fontsize=8, ncols=len(names), loc="upper center")
 
 
 def plot_lifetimes(reports, path, dpi):

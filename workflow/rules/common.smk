@@ -2,6 +2,7 @@
 # Everything a job depends on reaches it as an `input:` file or a `params:` value, so Snakemake's
 # rerun triggers see every change (config values read inside a script would be invisible to them).
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -12,18 +13,22 @@ from gainflow.topology import load_topology
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 REPORT_FILES = ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")
-ADAPTERS = "workflow/scripts"
+SUMMARY_PLOTS = ("area", "energy", "lifetimes")
 PACKAGE = Path("workflow/gainflow")
-
-# Jobs run `python` from PATH: make that the interpreter running Snakemake, which has gainflow
-# installed, also when Snakemake was started as .venv/bin/snakemake without activating the venv
-# (a SLURM job's Snakemake process evaluates this file again and does the same).
-os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 TOPOLOGIES = config["topologies"]
 HARDWARE = config["hardware"]
-RUN_DIR = "results/{topo}/{hw}"
-SUMMARY_DIR = "results/summary"
+
+
+# Jobs run `python` and `gainflow` from PATH: put first the interpreter running Snakemake, which has
+# gainflow installed, also when Snakemake was started as .venv/bin/snakemake without activating the
+# venv (a SLURM job's Snakemake process evaluates this file again and does the same).
+envvars:
+    "PATH",
+
+
+inherited_path = os.environ["PATH"]
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{inherited_path}"
 
 
 wildcard_constraints:
@@ -42,7 +47,7 @@ def hardware_file(hw):
 
 
 def topology_input_type(topo):
-    """GEMM topologies are named *_gemm (topologies/README); all others are convolutions."""
+    """GEMM topologies are named *_gemm (see config/README.md); all others are convolutions."""
     return "gemm" if topo.endswith("_gemm") else "conv"
 
 
@@ -73,30 +78,31 @@ _check_sweep_files()
 LAYER_COUNT = _count_layers()
 
 
-def layer_indices(topo):
-    return range(LAYER_COUNT[topo])
+def code_version(*modules):
+    """Hash of the gainflow sources a job runs, passed as a param: editing them reruns the job.
+
+    (Snakemake tracks the text of a `shell:` command, not the Python modules it imports. A hash param
+    is checked once per job; the source files as inputs would cost a dependency search per file and
+    job, which doubled the DAG build of a large sweep.) Each name is a module (`events`,
+    `commands/frontend`) or a subpackage (`simulator`) of gainflow.
+    """
+    digest = hashlib.sha256()
+    for name in modules:
+        if (PACKAGE / name).is_dir():
+            files = sorted((PACKAGE / name).rglob("*.py"))
+        else:
+            files = [PACKAGE / f"{name}.py"]
+        for path in files:
+            digest.update(f"{path.relative_to(PACKAGE)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def adapter_script(name):
-    return f"{ADAPTERS}/{name}.py"
+    return f"workflow/scripts/{name}.py"
 
 
-def package_sources(*modules):
-    """The gainflow source files a job runs, as inputs: editing them reruns the job.
-
-    (Snakemake tracks the text of a `shell:` command, not the Python modules the command imports.)
-    Each name is a module (`events`) or a subpackage (`simulator`) of gainflow.
-    """
-    files = []
-    for name in modules:
-        if (PACKAGE / name).is_dir():
-            files += sorted(str(p) for p in (PACKAGE / name).rglob("*.py"))
-        else:
-            files.append(str(PACKAGE / f"{name}.py"))
-    return files
-
-
-# ----------------------------------------------------------------------------- input functions
+# ----------------------------------------------------------------------------- input and param functions
 
 
 def topology_input(wildcards):
@@ -111,45 +117,33 @@ def input_type_param(wildcards):
     return topology_input_type(wildcards.topo)
 
 
+def run_dir_param(wildcards):
+    return f"results/{wildcards.topo}/{wildcards.hw}"
+
+
+def layer_dir_param(wildcards):
+    return f"results/{wildcards.topo}/{wildcards.hw}/layer{wildcards.layer}"
+
+
 def layer_lifetime_parts(wildcards):
-    return expand(
-        RUN_DIR + "/layer{layer}/parts/{sub}.npz",
-        sub=SUBDIVISIONS,
-        **wildcards,
-    )
+    return [f"{layer_dir_param(wildcards)}/parts/{sub}.npz" for sub in SUBDIVISIONS]
 
 
 def layer_outputs_of_run(wildcards):
-    """Every per-layer GainSight file of one (topology, hardware) run: the report's inputs."""
+    """The per-layer lifetime tables of one (topology, hardware) run: the report's inputs."""
+    run_dir = run_dir_param(wildcards)
     return [
-        f"{RUN_DIR}/layer{i}/layer{i}_{kind}".format(**wildcards)
-        for i in layer_indices(wildcards.topo)
+        f"{run_dir}/layer{i}/layer{i}_{kind}"
+        for i in range(LAYER_COUNT[wildcards.topo])
         for kind in ("lifetime_data.csv", "aggregate_data.csv")
     ]
 
 
+# ----------------------------------------------------------------------------- targets
+
+
 def sweep_reports():
-    return expand(RUN_DIR + "/report.json", topo=TOPOLOGIES, hw=HARDWARE)
-
-
-def sweep_aggregates():
-    return [
-        f"results/{topo}/{hw}/layer{i}/layer{i}_aggregate_data.csv"
-        for topo in TOPOLOGIES
-        for hw in HARDWARE
-        for i in layer_indices(topo)
-    ]
-
-
-SUMMARY_PLOTS = {
-    "area": "Area per technology against the all-SRAM design",
-    "energy": "Energy per technology against the all-SRAM design",
-    "lifetimes": "Lifetime distributions against retention times",
-}
-
-
-def summary_outputs():
-    return [f"{SUMMARY_DIR}/summary.csv"] + [f"{SUMMARY_DIR}/{name}.png" for name in SUMMARY_PLOTS]
+    return [f"results/{topo}/{hw}/report.json" for topo in TOPOLOGIES for hw in HARDWARE]
 
 
 def final_outputs():
@@ -157,32 +151,26 @@ def final_outputs():
         f"results/{topo}/{hw}/layer{i}/layer{i}_graph.png"
         for topo in TOPOLOGIES
         for hw in HARDWARE
-        for i in layer_indices(topo)
+        for i in range(LAYER_COUNT[topo])
     ]
-    traces = expand(RUN_DIR + "/traces", topo=TOPOLOGIES, hw=HARDWARE) if config["save_traces"] else []
-    return summary_outputs() + sweep_reports() + graphs + traces
+    traces = [f"results/{topo}/{hw}/traces" for topo in TOPOLOGIES for hw in HARDWARE]
+    summary = ["results/summary/summary.csv"] + [f"results/summary/{name}.png" for name in SUMMARY_PLOTS]
+    return summary + sweep_reports() + graphs + (traces if config["save_traces"] else [])
 
 
 def where_results_are():
     """The closing message of a run that produced the summary (not of a run for a few targets)."""
-    if not Path(f"{SUMMARY_DIR}/summary.csv").exists():
+    if not Path("results/summary/summary.csv").exists():
         return ""
+    plots = ", ".join(f"{name}.png" for name in SUMMARY_PLOTS)
     return "\n".join(
         [
             "",
             "gainflow: sweep complete.",
-            f"  summary table:    {SUMMARY_DIR}/summary.csv",
-            f"  summary plots:    {SUMMARY_DIR}/" + ", ".join(f"{n}.png" for n in SUMMARY_PLOTS),
-            f"  reports:          results/<topology>/<hardware>/report.json ({len(TOPOLOGIES) * len(HARDWARE)} files)",
+            "  summary table:    results/summary/summary.csv",
+            f"  summary plots:    results/summary/ ({plots})",
+            f"  reports:          results/<topology>/<hardware>/report.json ({len(sweep_reports())} runs)",
             "  per-layer files:  results/<topology>/<hardware>/layer<i>/",
             "  HTML report:      snakemake --report report.html",
         ]
     )
-
-
-def run_dir_param(wildcards):
-    return RUN_DIR.format(**wildcards)
-
-
-def layer_dir_param(wildcards):
-    return f"{RUN_DIR}/layer{{layer}}".format(**wildcards)

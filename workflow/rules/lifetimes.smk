@@ -3,18 +3,16 @@ rule lifetimes:
     input:
         topology=topology_input,
         hardware=hardware_input,
-        code=package_sources("topology", "hwconfig", "simulator", "events", "lifetimes", "atomic"),
         adapter=adapter_script("lifetimes_part"),
     output:
-        temp(RUN_DIR + "/layer{layer}/parts/{sub}.npz"),
+        temp("results/{topo}/{hw}/layer{layer}/parts/{sub}.npz"),
     params:
+        code=code_version("topology", "hwconfig", "simulator", "events", "lifetimes", "atomic"),
         input_type=input_type_param,
     conda:
         "../../environment.yml"
     log:
         "logs/{topo}/{hw}/layer{layer}/lifetimes_{sub}.log",
-    group:
-        "sweep"
     shell:
         "python {input.adapter} --topology {input.topology} --input-type {params.input_type}"
         " --hardware {input.hardware} --layer {wildcards.layer} --subdivision {wildcards.sub}"
@@ -25,18 +23,16 @@ rule layer:
     """GainSight's per-layer files: lifetime table, aggregate statistics and distribution plot."""
     input:
         parts=layer_lifetime_parts,
-        code=package_sources("events", "lifetimes", "layer_files", "atomic"),
         adapter=adapter_script("layer"),
     output:
-        multiext(RUN_DIR + "/layer{layer}/layer{layer}_", "lifetime_data.csv", "aggregate_data.csv", "graph.png"),
+        multiext("results/{topo}/{hw}/layer{layer}/layer{layer}_", "lifetime_data.csv", "aggregate_data.csv", "graph.png"),
     params:
+        code=code_version("events", "lifetimes", "layer_files", "aggregate", "plots", "atomic"),
         layer_dir=layer_dir_param,
     conda:
         "../../environment.yml"
     log:
         "logs/{topo}/{hw}/layer{layer}/layer.log",
-    group:
-        "sweep"
     shell:
         "python {input.adapter} --layer {wildcards.layer} --parts {input.parts}"
         " --layer-dir {params.layer_dir} 2> {log}"

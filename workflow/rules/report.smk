@@ -1,21 +1,21 @@
 rule report:
     """The frontend's JSON report of one (topology, hardware) run: refresh, area and energy per technology."""
     input:
-        run_info=RUN_DIR + "/run_info.json",
+        run_info="results/{topo}/{hw}/run_info.json",
         layers=layer_outputs_of_run,
         gc_list=config["devices"]["gc_list"],
         area_power=config["devices"]["area_power"],
-        code=package_sources(
-            "cli", "commands/frontend", "devices", "processed_run", "memory_model", "composition", "report"
-        ),
     output:
         report(
-            RUN_DIR + "/report.json",
+            "results/{topo}/{hw}/report.json",
             category="Reports",
             subcategory="{topo}",
             labels={"topology": "{topo}", "hardware": "{hw}"},
         ),
     params:
+        code=code_version(
+            "cli", "commands/frontend", "devices", "processed_run", "memory_model", "composition", "report"
+        ),
         run_dir=run_dir_param,
         clock_hz=config["clock_hz"],
         word_bits=config["word_bits"],
@@ -23,8 +23,6 @@ rule report:
         "../../environment.yml"
     log:
         "logs/{topo}/{hw}/report.log",
-    group:
-        "sweep"
     shell:
         "gainflow frontend {params.run_dir} --output {output} --gc-list {input.gc_list}"
         " --area-power {input.area_power} --clock-hz {params.clock_hz} --word-bits {params.word_bits}"

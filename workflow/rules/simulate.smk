@@ -3,13 +3,13 @@ rule simulate:
     input:
         topology=topology_input,
         hardware=hardware_input,
-        code=package_sources("topology", "hwconfig", "simulator"),
         adapter=adapter_script("simulate"),
     output:
-        reports=multiext(RUN_DIR + "/", *REPORT_FILES),
-        run_info=RUN_DIR + "/run_info.json",
-        **({"traces": directory(RUN_DIR + "/traces")} if config["save_traces"] else {}),
+        reports=multiext("results/{topo}/{hw}/", *REPORT_FILES),
+        run_info="results/{topo}/{hw}/run_info.json",
+        **({"traces": directory("results/{topo}/{hw}/traces")} if config["save_traces"] else {}),
     params:
+        code=code_version("topology", "hwconfig", "simulator"),
         input_type=input_type_param,
         run_dir=run_dir_param,
         traces_flag="--save-traces" if config["save_traces"] else "",
@@ -17,8 +17,6 @@ rule simulate:
         "../../environment.yml"
     log:
         "logs/{topo}/{hw}/simulate.log",
-    group:
-        "sweep"
     shell:
         "python {input.adapter} --topology {input.topology} --input-type {params.input_type}"
         " --hardware {input.hardware} --name {wildcards.hw} --outdir {params.run_dir} {params.traces_flag}"

@@ -2,19 +2,19 @@ rule summary:
     """One table and comparison plots across the whole sweep."""
     input:
         reports=sweep_reports(),
-        code=package_sources("summary", "events"),
         adapter=adapter_script("summary"),
     output:
         table=report(
-            SUMMARY_DIR + "/summary.csv",
+            "results/summary/summary.csv",
             category="Summary",
             caption="../report/summary_table.rst",
         ),
         plots=[
-            report(f"{SUMMARY_DIR}/{name}.png", category="Summary", caption=f"../report/{name}.rst")
+            report(f"results/summary/{name}.png", category="Summary", caption=f"../report/{name}.rst")
             for name in SUMMARY_PLOTS
         ],
     params:
+        code=code_version("summary", "events"),
         dpi=config["plots"]["dpi"],
     conda:
         "../../environment.yml"

@@ -1,0 +1,87 @@
+"""Config problems stop the workflow before any job runs, with a message that names the culprit;
+the workflow passes Snakemake's linter; the DAG has the documented shape."""
+
+import pytest
+import yaml
+
+from workflow_support import edit_config, make_workflow_copy, planned_jobs, rule_counts, snakemake
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    return make_workflow_copy(tmp_path)
+
+
+def failed_dry_run(workdir):
+    result = snakemake(workdir, "--dry-run", check=False)
+    assert result.returncode != 0
+    assert not (workdir / "results").exists()
+    return result.stdout + result.stderr
+
+
+def test_unknown_key_is_named(workdir):
+    config = workdir / "config" / "config.yaml"
+    config.write_text(config.read_text().replace("clock_hz:", "clock_hzz:"))
+    output = failed_dry_run(workdir)
+    assert "Additional properties are not allowed" in output and "'clock_hzz' was unexpected" in output
+
+
+def test_unknown_nested_key_is_named(workdir):
+    edit_config(workdir, plots={"dpi": 100, "colour": "red"})
+    assert "'colour' was unexpected" in failed_dry_run(workdir)
+
+
+def test_wrong_type_is_named(workdir):
+    edit_config(workdir, word_bits="eight")
+    output = failed_dry_run(workdir)
+    assert "'eight' is not of type 'integer'" in output
+
+
+def test_missing_topology_and_hardware_files_are_named(workdir):
+    edit_config(workdir, topologies=["tiny", "resnet_missing"], hardware=["tiny_os", "nope"])
+    output = failed_dry_run(workdir)
+    assert "topologies/resnet_missing.csv (config topologies: resnet_missing)" in output
+    assert "hardware/nope.cfg (config hardware: nope)" in output
+
+
+def test_missing_device_file_is_named(workdir):
+    edit_config(workdir, devices={"gc_list": "hardware/my_gc_list.json"})
+    assert "hardware/my_gc_list.json (config devices.gc_list)" in failed_dry_run(workdir)
+
+
+def test_malformed_hardware_config_is_named(workdir):
+    cfg = workdir / "hardware" / "tiny_ws.cfg"
+    cfg.write_text(cfg.read_text().replace("Dataflow : ws", "Dataflow : xy"))
+    output = failed_dry_run(workdir)
+    assert "hardware/tiny_ws.cfg" in output and "Dataflow" in output
+
+
+def test_lint_is_clean(workdir):
+    result = snakemake(workdir, "--lint", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Congratulations" in result.stdout + result.stderr
+
+
+def test_dag_has_one_lifetime_job_per_layer_and_subdivision(workdir):
+    # tiny.csv: 3 layers, tiny_gemm.csv: 2 layers; 2 hardware configs.
+    counts = rule_counts(planned_jobs(workdir))
+    assert counts == {"simulate": 4, "lifetimes": 30, "layer": 10, "report": 4, "summary": 1}
+
+
+def test_save_traces_writes_a_scalesim_run_directory(workdir):
+    edit_config(workdir, topologies=["tiny_gemm"], hardware=["tiny_os"], save_traces=True)
+    snakemake(workdir, "results/tiny_gemm/tiny_os/traces")
+    run = workdir / "results" / "tiny_gemm" / "tiny_os"
+    for name in ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
+        assert (run / "traces" / name).read_bytes() == (run / name).read_bytes()
+    for layer in ("layer0", "layer1"):
+        traces = sorted(path.name for path in (run / "traces" / layer).iterdir())
+        assert traces == [f"{buffer}_{memory}_TRACE.csv" for buffer in ("FILTER", "IFMAP", "OFMAP")
+                          for memory in ("DRAM", "SRAM")]
+
+
+def test_defaults_fill_the_schema(workdir):
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump({"topologies": ["tiny"], "hardware": ["tiny_os"]}))
+    output = snakemake(workdir, "--dry-run", "--printshellcmds").stdout
+    assert "--clock-hz 1000000000" in output and "--word-bits 8" in output
+    assert "--gc-list hardware/simple_gc_list.json" in output

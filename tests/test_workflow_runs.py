@@ -1,0 +1,118 @@
+"""The Snakemake workflow, run for real on a tiny sweep (2 topologies x 2 hardware configs):
+complete outputs, then stale-only reruns after each kind of edit."""
+
+import json
+import shutil
+
+import pytest
+
+from workflow_support import (
+    edit_config, make_workflow_copy, planned_jobs, result_files, rule_counts, snakemake,
+)
+
+# Layers of the tiny topologies (tests/data/workflow): tiny.csv 3 conv layers, tiny_gemm.csv 2 GEMMs.
+LAYERS = {"tiny": 3, "tiny_gemm": 2}
+HARDWARE = ("tiny_os", "tiny_ws")
+SUBDIVISIONS = ("ifmap", "filter", "ofmap")
+
+
+@pytest.fixture(scope="module")
+def completed_run(tmp_path_factory):
+    """One complete run of the tiny sweep, shared (read-only) by the tests of this module."""
+    workdir = make_workflow_copy(tmp_path_factory.mktemp("completed"))
+    snakemake(workdir)
+    return workdir
+
+
+@pytest.fixture
+def rerun_copy(completed_run, tmp_path):
+    """A private copy of the completed run, with Snakemake's metadata and the files' times."""
+    workdir = tmp_path / "run"
+    shutil.copytree(completed_run, workdir, symlinks=True)
+    return workdir
+
+
+def test_full_run_writes_every_output(completed_run):
+    results = completed_run / "results"
+    for topology, layers in LAYERS.items():
+        for hardware in HARDWARE:
+            run = results / topology / hardware
+            for name in ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
+                assert (run / name).is_file()
+            compute_rows = (run / "COMPUTE_REPORT.csv").read_text().splitlines()
+            assert len(compute_rows) == 1 + layers
+            for i in range(layers):
+                for kind in ("lifetime_data.csv", "aggregate_data.csv", "graph.png"):
+                    assert (run / f"layer{i}" / f"layer{i}_{kind}").stat().st_size > 0
+                assert not (run / f"layer{i}" / "parts").exists() or not any((run / f"layer{i}" / "parts").iterdir())
+            assert not (run / "traces").exists()  # save_traces is off in the tiny config
+            report = json.loads((run / "report.json").read_text())
+            assert report["workload"]["clock_hz"] == 1e9
+    summary = (results / "summary" / "summary.csv").read_text().splitlines()
+    assert len(summary) > 1
+    for plot in ("area.png", "energy.png", "lifetimes.png"):
+        assert (results / "summary" / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_nothing_to_do_after_a_complete_run(completed_run):
+    assert "Nothing to be done" in snakemake(completed_run, "--dry-run").stdout
+
+
+def test_clock_change_reruns_only_reports_and_summary(rerun_copy):
+    edit_config(rerun_copy, clock_hz=2.0e9)
+    jobs = planned_jobs(rerun_copy)
+    assert rule_counts(jobs) == {"report": 4, "summary": 1}
+    before = result_files(rerun_copy)
+    snakemake(rerun_copy)
+    after = result_files(rerun_copy)
+    changed = {path for path in after if after[path] != before[path]}
+    assert {path for path in changed if path.endswith("report.json")} == {
+        f"{t}/{h}/report.json" for t in LAYERS for h in HARDWARE
+    }
+    assert all(path.endswith("report.json") or path.startswith("summary/") for path in changed)
+    assert planned_jobs(rerun_copy) == []
+
+
+def test_hardware_edit_reruns_exactly_that_hardware(rerun_copy):
+    cfg = rerun_copy / "hardware" / "tiny_ws.cfg"
+    cfg.write_text(cfg.read_text().replace("IfmapSramSzkB:    1", "IfmapSramSzkB:    2"))
+    jobs = planned_jobs(rerun_copy)
+    layer_jobs = sum(LAYERS.values())
+    assert rule_counts(jobs) == {
+        "simulate": 2,
+        "lifetimes": layer_jobs * len(SUBDIVISIONS),
+        "layer": layer_jobs,
+        "report": 2,
+        "summary": 1,
+    }
+    assert {wildcards["hw"] for rule, wildcards in jobs if rule != "summary"} == {"tiny_ws"}
+
+
+def test_new_topology_runs_only_its_jobs(rerun_copy):
+    shutil.copy2(rerun_copy / "topologies" / "tiny.csv", rerun_copy / "topologies" / "tiny_copy.csv")
+    edit_config(rerun_copy, topologies=["tiny", "tiny_gemm", "tiny_copy"])
+    jobs = planned_jobs(rerun_copy)
+    assert rule_counts(jobs) == {
+        "simulate": 2,
+        "lifetimes": LAYERS["tiny"] * len(SUBDIVISIONS) * 2,
+        "layer": LAYERS["tiny"] * 2,
+        "report": 2,
+        "summary": 1,
+    }
+    assert {wildcards["topo"] for rule, wildcards in jobs if rule != "summary"} == {"tiny_copy"}
+
+
+def test_simulator_code_edit_reruns_simulations(rerun_copy):
+    """Rules list the package modules they run as inputs, so a code edit is not missed."""
+    source = rerun_copy / "workflow" / "gainflow" / "simulator" / "__init__.py"
+    source.write_text(source.read_text() + "\n# edited\n")
+    counts = rule_counts(planned_jobs(rerun_copy))
+    assert counts["simulate"] == 4
+    assert counts["lifetimes"] == sum(LAYERS.values()) * len(SUBDIVISIONS) * len(HARDWARE)
+
+
+def test_html_report_contains_summary(completed_run, tmp_path):
+    report = tmp_path / "report.html"
+    snakemake(completed_run, "--report", str(report))
+    html = report.read_text(errors="replace")
+    assert "summary.csv" in html and "lifetimes.png" in html

@@ -1,0 +1,93 @@
+"""Shared helpers of the workflow tests: a temporary copy of the repository with a tiny sweep, and
+Snakemake runs in it through subprocess (the real command line, as users run it)."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "data" / "workflow"
+# What a checkout needs to run the workflow (the package itself is installed editable in the venv;
+# its sources are copied because rules list them as inputs).
+WORKFLOW_PARTS = ("Snakefile", "environment.yml", "workflow/rules", "workflow/schemas", "workflow/scripts", "workflow/report",
+                  "workflow/gainflow", "profiles")
+DEVICE_FILES = ("hardware/simple_gc_list.json", "hardware/area_power.json")
+RUN_TIMEOUT_S = 300
+
+
+def make_workflow_copy(dest, config=TINY / "config.yaml", topologies=None, hardware=None):
+    """A repository copy in `dest` that sweeps `config` over the given topology and hardware files
+    (by default the tiny sweep of tests/data/workflow)."""
+    topologies = sorted(TINY.glob("*.csv")) if topologies is None else topologies
+    hardware = sorted(TINY.glob("*.cfg")) if hardware is None else hardware
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in WORKFLOW_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(source, dest / part)
+    for name in DEVICE_FILES:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, dest / name)
+    (dest / "topologies").mkdir()
+    for topology in topologies:
+        shutil.copy2(topology, dest / "topologies" / Path(topology).name)
+    for cfg in hardware:
+        shutil.copy2(cfg, dest / "hardware" / Path(cfg).name)
+    (dest / "config").mkdir()
+    shutil.copy2(config, dest / "config" / "config.yaml")
+    return dest
+
+
+def snakemake(workdir, *args, cores=2, timeout=RUN_TIMEOUT_S, check=True):
+    """Run Snakemake in `workdir` without any workflow profile; returns the CompletedProcess."""
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--workflow-profile", "none", *args]
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def edit_config(workdir, **changes):
+    path = workdir / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
+    config.update(changes)
+    path.write_text(yaml.safe_dump(config))
+
+
+def planned_jobs(workdir):
+    """The jobs a dry run would run, as (rule, wildcards dict) pairs."""
+    output = snakemake(workdir, "--dry-run").stdout
+    if "Nothing to be done" in output:
+        return []
+    jobs = []
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
+        header = re.match(r"(?:local)?rule (\w+):", block)
+        if not header or header.group(1) == "all":
+            continue
+        wildcards = re.search(r"^\s*wildcards: (.*)$", block, re.MULTILINE)
+        pairs = wildcards.group(1).split(", ") if wildcards else []
+        jobs.append((header.group(1), dict(pair.split("=", 1) for pair in pairs)))
+    return jobs
+
+
+def rule_counts(jobs):
+    counts = {}
+    for rule, _ in jobs:
+        counts[rule] = counts.get(rule, 0) + 1
+    return counts
+
+
+def result_files(workdir, suffixes=(".csv", ".json")):
+    """Relative path -> bytes of every result file with one of `suffixes`."""
+    results = workdir / "results"
+    return {
+        str(path.relative_to(results)): path.read_bytes()
+        for path in sorted(results.rglob("*"))
+        if path.suffix in suffixes
+    }
