@@ -7,6 +7,7 @@ Slots a short fold does not use, and slots whose operand entry is -1, hold the i
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -33,12 +34,28 @@ class DemandStream:
         """Flat indices of the slots holding an address, in order."""
         return np.flatnonzero(self.flat != self.hole)
 
+    @cached_property
     def row_span(self):
         """Demand rows of the first and the last slot holding an address."""
-        filled = self.flat != self.hole
-        first = int(filled.argmax())
-        last = len(filled) - 1 - int(filled[::-1].argmax())
+        first_fold = np.flatnonzero(self.slots[0] != self.hole)
+        last_fold = np.flatnonzero(self.slots[-1] != self.hole)
+        if len(first_fold) and len(last_fold):  # the usual case: no need to scan every fold
+            first, last = int(first_fold[0]), self.flat.size - self.slots.shape[1] + int(last_fold[-1])
+        else:
+            filled = self.flat != self.hole
+            first, last = int(filled.argmax()), len(filled) - 1 - int(filled[::-1].argmax())
         return tuple(int(row) for row in self.rows_of(np.array([first, last])))
+
+    def words_per_row(self):
+        """Number of filled slots in each demand row."""
+        folds, fold_len = len(self.slots), self.fold_len
+        counts = np.tile(np.bincount(self.slot_rows, minlength=fold_len), (folds, 1))
+        holed = np.flatnonzero((self.slots == self.hole).any(axis=1))
+        if len(holed):
+            keep = self.slots[holed] != self.hole
+            ids = (np.arange(len(holed))[:, None] * fold_len + self.slot_rows[None, :])[keep]
+            counts[holed] = np.bincount(ids, minlength=len(holed) * fold_len).reshape(len(holed), fold_len)
+        return counts.ravel()
 
     def compact(self):
         """(addresses, demand rows, demand columns) of every filled slot, row-major; int64."""
@@ -73,8 +90,8 @@ def demand_stream(spec):
     """The DemandStream of `spec`."""
     rows, u, j = _template(spec)
     rb, row_limit, cb, col_limit = (spec.folds[:, k] for k in range(4))
-    width = spec.source.shape[1]
-    flat = (rb * width + cb)[:, None] + (u * width + j)[None, :]
+    row_step, col_step = (1, spec.source.shape[1]) if spec.transposed else (spec.source.shape[1], 1)
+    flat = (rb * row_step + cb * col_step)[:, None] + (u * row_step + j * col_step)[None, :]
     slots = np.take(spec.source, flat, mode="clip")  # clipped slots of short folds are emptied below
     short = (row_limit < row_limit.max()) | (col_limit < col_limit.max())
     if short.any():

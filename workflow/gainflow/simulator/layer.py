@@ -44,9 +44,7 @@ def run_layer(layer, hw):
     plan = plan_folds(layer, hw.dataflow, hw.array_height, hw.array_width)
     specs = demand_specs(layer, hw, plan)
     streams = {name: demand_stream(spec) for name, spec in specs.items()}
-    ofmap_rows = streams["ofmap"].rows_of(streams["ofmap"].filled())
-    words_per_row = np.bincount(ofmap_rows, minlength=plan.num_demand_rows)
-    drains = plan_drains(words_per_row, hw.ofmap_sram_kb, hw.array_width)
+    drains = plan_drains(streams["ofmap"].words_per_row(), hw.ofmap_sram_kb, hw.array_width)
     sram_kb = {"ifmap": hw.ifmap_sram_kb, "filter": hw.filter_sram_kb}
     fetches = {name: plan_fetches(streams[name], drains.row_cycles, sram_kb[name])
                for name in ("ifmap", "filter")}
@@ -59,7 +57,7 @@ def layer_report(state):
     mapping_efficiency, compute_util = fold_averages(plan)
 
     def sram_span(operand):
-        rows = np.array(state.streams[operand].row_span())
+        rows = np.array(state.streams[operand].row_span)
         return tuple(int(c) for c in state.sram_cycles(operand, rows))
 
     (if_start, if_stop), (fl_start, fl_stop), (of_start, of_stop) = (

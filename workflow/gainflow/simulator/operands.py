@@ -11,16 +11,23 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def ifmap_matrix(layer):
+def ifmap_matrix(layer, outside=-1):
+    """Local ids of the IFMAP operand (`P x K`); `outside` where a window runs past the input edge."""
     oh, ow = layer.ofmap_height, layer.ofmap_width
-    fw, ch = layer.filter_width, layer.channels
-    pixel = np.arange(oh * ow, dtype=np.int64)
+    width, fw, ch = layer.ifmap_width, layer.filter_width, layer.channels
+    oy, ox = np.divmod(np.arange(oh * ow, dtype=np.int64), ow)
     k = np.arange(layer.window_size, dtype=np.int64)
-    y = (pixel // ow * layer.stride_height)[:, None] + (k // (fw * ch))[None, :]
-    x = (pixel % ow * layer.stride_width)[:, None] + (k // ch % fw)[None, :]
-    addresses = (y * layer.ifmap_width + x) * ch + (k % ch)[None, :]
-    addresses[(y >= layer.ifmap_height) | (x >= layer.ifmap_width)] = -1
-    return addresses
+    fy, fx = k // (fw * ch), k // ch % fw
+    y0, x0 = oy * layer.stride_height, ox * layer.stride_width
+    ids = ((y0 * width + x0) * ch)[:, None] + ((fy * width + fx) * ch + k % ch)[None, :]
+    # Only pixels near the bottom or right edge can have windows past it.
+    edge = np.flatnonzero((y0 + layer.filter_height > layer.ifmap_height) | (x0 + fw > width))
+    if len(edge):
+        past = ((y0[edge, None] + fy[None, :]) >= layer.ifmap_height) | ((x0[edge, None] + fx[None, :]) >= width)
+        block = ids[edge]
+        block[past] = outside
+        ids[edge] = block
+    return ids
 
 
 def filter_matrix(layer):
@@ -37,15 +44,17 @@ def ofmap_matrix(layer):
 
 @dataclass(frozen=True)
 class DemandSpec:
-    """Demand row `l` of fold `f`, column `j`, holds `source[rb + u, cb + j]` with `u = a*l + b*j + c`,
+    """Demand row `l` of fold `f`, column `j`, holds `S[rb + u, cb + j]` with `u = a*l + b*j + c`,
     valid while `0 <= u < row_limit` and `j < col_limit`; every other slot is empty (-1).
-    `source` holds local ids, and `address_count` where the operand entry is -1.
+    `S` is `source`, or its transpose when `transposed`; it holds local ids, and `address_count`
+    where the operand entry is -1.
 
     `folds` holds `(rb, row_limit, cb, col_limit)` per fold. Skewed blocks have `b = -1`
     (element `(u, j)` moves down by `j`), flipped blocks `a = -1` (last PE row first).
     """
 
     source: np.ndarray
+    transposed: bool
     a: int
     b: int
     c: int
@@ -80,37 +89,36 @@ def _fold_table(plan, row_range, lane_range):
 def demand_specs(layer, hw, plan):
     """`{"ifmap", "filter", "ofmap"}` -> DemandSpec for the layer under `plan`'s dataflow."""
     ifmap_count = layer.ifmap_height * layer.ifmap_width * layer.channels
-    ifm = ifmap_matrix(layer)
-    ifm[ifm < 0] = ifmap_count
+    ifm = ifmap_matrix(layer, outside=ifmap_count)
     flt = filter_matrix(layer)
     ofm = ofmap_matrix(layer)
     R, C, T = plan.rows, plan.cols, plan.temporal
     ifmap_range = (hw.ifmap_offset, ifmap_count)
     filter_range = (hw.filter_offset, flt.size)
     ofmap_range = (hw.ofmap_offset, ofm.size)
-    # (source, a, b, c, row_range, lane_range, width), read off the block recipes of 4.5.
+    # (source, transposed, a, b, c, row_range, lane_range, width), read off the block recipes of 4.5.
     recipes = {
         "os": {
-            "ifmap": (ifm.T, 1, -1, 0, "temporal", "rows", R),
-            "filter": (flt, 1, -1, 0, "temporal", "cols", C),
-            "ofmap": (ofm, -1, 1, R + T - 2, "spread", "cols", C),
+            "ifmap": (ifm, True, 1, -1, 0, "temporal", "rows", R),
+            "filter": (flt, False, 1, -1, 0, "temporal", "cols", C),
+            "ofmap": (ofm, False, -1, 1, R + T - 2, "spread", "cols", C),
         },
         "ws": {
-            "ifmap": (ifm, 1, -1, -R, "temporal", "rows", R),
-            "filter": (flt, -1, 0, R - 1, "spread", "cols", C),
-            "ofmap": (ofm, 1, -1, -(2 * R - 1), "temporal", "cols", C),
+            "ifmap": (ifm, False, 1, -1, -R, "temporal", "rows", R),
+            "filter": (flt, False, -1, 0, R - 1, "spread", "cols", C),
+            "ofmap": (ofm, False, 1, -1, -(2 * R - 1), "temporal", "cols", C),
         },
         "is": {
-            "ifmap": (ifm.T, -1, 0, R - 1, "spread", "cols", C),
-            "filter": (flt.T, 1, -1, -R, "temporal", "rows", R),
-            "ofmap": (ofm.T, 1, -1, -(2 * R - 1), "temporal", "cols", C),
+            "ifmap": (ifm, True, -1, 0, R - 1, "spread", "cols", C),
+            "filter": (flt, True, 1, -1, -R, "temporal", "rows", R),
+            "ofmap": (ofm, True, 1, -1, -(2 * R - 1), "temporal", "cols", C),
         },
     }[plan.dataflow]
     ranges = {"ifmap": ifmap_range, "filter": filter_range, "ofmap": ofmap_range}
     specs = {}
-    for name, (source, a, b, c, row_range, lane_range, width) in recipes.items():
+    for name, (source, transposed, a, b, c, row_range, lane_range, width) in recipes.items():
         specs[name] = DemandSpec(
-            np.ascontiguousarray(source), a, b, c, _fold_table(plan, row_range, lane_range),
+            source, transposed, a, b, c, _fold_table(plan, row_range, lane_range),
             plan.fold_len, width, *ranges[name],
         )
     return specs

@@ -99,7 +99,7 @@ def plan_fetches(stream, row_cycles, sram_kb):
     set_size = sram_kb * 1024 // WORDS_PER_SET_DIVISOR
     window_words = SETS_PER_WINDOW * set_size
     fetched, completions, last_window = _window_completions(stream.flat, stream.hole, window_words)
-    first_cycle = int(row_cycles[stream.row_span()[0]])
+    first_cycle = int(row_cycles[stream.row_span[0]])
     completion_cycles = row_cycles[stream.rows_of(np.array(completions, dtype=np.int64))].tolist()
     batches = []
     span_lo, span_hi = -2, -1
