@@ -64,10 +64,12 @@ def _window_completions(slots, hole, window_words):
     positions = np.arange(len(slots), dtype=np.int64)
     fetched, completions = [], []
     found = pos = window_start = 0
-    reads_per_fetch = 4.0  # segment sizing guess, refined as windows complete
+    # Segment length: about what a window needs (first guess 4 reads per fetch), doubled while a
+    # window stays incomplete; the whole stream at once when no window can ever complete.
+    length = len(slots) if hole < window_words else 5 * window_words
     while pos < len(slots):
         need = window_words - found
-        stop = min(len(slots), pos + max(4096, int(need * reads_per_fetch * 1.25)))
+        stop = min(len(slots), pos + max(4096, length))
         segment, values = slots[pos:stop], positions[pos:stop] + window_tag
         np.minimum.at(first, segment, values)
         new = np.flatnonzero((first[segment] == values) & (segment != hole))[:need] + pos
@@ -75,10 +77,11 @@ def _window_completions(slots, hole, window_words):
         if len(new) < need:
             found += len(new)
             pos = stop
+            length *= 2
             continue
         end = int(new[-1]) + 1
         completions.append(end - 1)
-        reads_per_fetch = max(1.0, (end - window_start) / window_words)
+        length = int((end - window_start) * 1.25)
         window_tag -= stride
         found, pos, window_start = 0, end, end
     return np.concatenate(fetched), completions, found
