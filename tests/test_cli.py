@@ -26,3 +26,23 @@ def test_unknown_subcommand_fails():
     result = subprocess.run([str(GAINFLOW), "nonsense"], capture_output=True, text=True)
     assert result.returncode != 0
     assert "invalid choice" in result.stderr
+
+
+def test_closed_pipe_is_not_an_error():
+    # `gainflow layers ... | head -1`: the reader closes the pipe early.
+    topology = Path(__file__).resolve().parents[1] / "topologies" / "resnet50.csv"
+    proc = subprocess.Popen([str(GAINFLOW), "layers", "-t", str(topology)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait() == 0
+    assert "Traceback" not in stderr
+
+
+def test_only_the_chosen_subcommand_is_imported():
+    code = (
+        "import sys; from gainflow.cli import build_parser; build_parser('layers'); "
+        "print(sorted(m for m in sys.modules if m.startswith('gainflow.commands.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['gainflow.commands.layers']"

@@ -6,6 +6,7 @@ Each subcommand lives in `gainflow.commands.<name>` and provides
 
 import argparse
 import importlib
+import os
 import sys
 
 from gainflow import __version__
@@ -20,7 +21,12 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser():
+def build_parser(selected=None):
+    """The argument parser; only the `selected` subcommand's module is imported.
+
+    Importing every subcommand would pull in the simulator (numba) and matplotlib
+    for a one-line `gainflow layers`, so the others get a help line only.
+    """
     parser = argparse.ArgumentParser(
         prog="gainflow",
         description="Gain-cell memory exploration for systolic-array accelerators.",
@@ -28,20 +34,32 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"gainflow {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in SUBCOMMANDS.items():
-        module = importlib.import_module(f"gainflow.commands.{name}")
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(sub_parser)
-        sub_parser.set_defaults(handler=module.run)
+        if name == selected:
+            module = importlib.import_module(f"gainflow.commands.{name}")
+            module.add_arguments(sub_parser)
+            sub_parser.set_defaults(handler=module.run)
     return parser
 
 
+def _selected_subcommand(argv):
+    # The first argument that names a subcommand; options before it are global.
+    return next((arg for arg in argv if arg in SUBCOMMANDS), None)
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_selected_subcommand(argv)).parse_args(argv)
     try:
         return args.handler(args)
     except InputError as err:
         print(f"gainflow {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`gainflow layers ... | head`): not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
