@@ -1,6 +1,8 @@
 """`gainflow simulate` as users run it: progress, --quiet, reruns, and bad input (clear message,
 non-zero exit, no output left behind)."""
 
+import pytest
+
 from simulator_support import SHARED_GOLDEN, case_inputs, gainflow_simulate
 
 CONFIG, TOPOLOGY, _, EXPECTED = case_inputs(SHARED_GOLDEN / "tiny_conv_is")
@@ -36,27 +38,18 @@ def _assert_rejected(result, *fragments):
         assert fragment in result.stderr
 
 
-def test_bad_config_exits_with_the_message_and_writes_nothing(tmp_path):
-    config = tmp_path / "bad.cfg"
-    config.write_text(CONFIG.read_text().replace("Dataflow : is", "Dataflow : xs"))
+@pytest.mark.parametrize("bad_file, old, new, fragments", [
+    ("bad.cfg", "Dataflow : is", "Dataflow : xs", ("bad.cfg", "Dataflow")),
+    ("user.cfg", "InterfaceBandwidth: CALC", "InterfaceBandwidth: USER", ("user.cfg", "CALC")),
+    ("net.csv", "conv2, 7, 7", "conv2, 7, seven", ("net.csv", "line 3")),
+])
+def test_bad_input_exits_with_the_message_and_writes_nothing(tmp_path, bad_file, old, new, fragments):
+    source = TOPOLOGY if bad_file.endswith(".csv") else CONFIG
+    path = tmp_path / bad_file
+    path.write_text(source.read_text().replace(old, new))
+    inputs = {"-t": TOPOLOGY, "-c": CONFIG, "-t" if source is TOPOLOGY else "-c": path}
     out = tmp_path / "out"
-    _assert_rejected(gainflow_simulate("-t", TOPOLOGY, "-c", config, "-p", out), "bad.cfg", "Dataflow")
-    assert not out.exists()
-
-
-def test_user_interface_bandwidth_is_rejected(tmp_path):
-    config = tmp_path / "user.cfg"
-    config.write_text(CONFIG.read_text().replace("InterfaceBandwidth: CALC", "InterfaceBandwidth: USER"))
-    out = tmp_path / "out"
-    _assert_rejected(gainflow_simulate("-t", TOPOLOGY, "-c", config, "-p", out), "user.cfg", "CALC")
-    assert not out.exists()
-
-
-def test_bad_topology_exits_with_the_message_and_writes_nothing(tmp_path):
-    topology = tmp_path / "net.csv"
-    topology.write_text(TOPOLOGY.read_text().replace("conv2, 7, 7", "conv2, 7, seven"))
-    out = tmp_path / "out"
-    _assert_rejected(gainflow_simulate("-t", topology, "-c", CONFIG, "-p", out), "net.csv", "line 3")
+    _assert_rejected(gainflow_simulate(*[str(v) for pair in inputs.items() for v in pair], "-p", out), *fragments)
     assert not out.exists()
 
 
