@@ -9,9 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DATAFLOWS = ("os", "ws", "is")
-
-
 def ceil_div(numerator, denominator):
     return -(-numerator // denominator)
 

@@ -28,7 +28,7 @@ class LayerState:
     hw: object
     plan: object  # FoldPlan
     specs: dict  # operand -> DemandSpec
-    streams: dict  # operand -> DemandStream (non-(-1) demand slots)
+    streams: dict  # operand -> DemandStream
     drains: object  # DrainPlan
     fetches: dict  # "ifmap"/"filter" -> FetchPlan
 

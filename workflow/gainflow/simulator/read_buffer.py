@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gainflow.errors import InputError
+from gainflow.simulator.geometry import ceil_div
 
 SETS_PER_WINDOW = 50
 FIRST_BATCH_WIDTH = 10  # words per cycle, hard-coded in SCALE-Sim v2
@@ -42,10 +43,6 @@ class FetchPlan:
     @property
     def trace_width(self):
         return int(self.batches[:, WIDTH].max())
-
-
-def _ceil_div(numerator, denominator):
-    return -(-numerator // denominator)
 
 
 def _window_completions(slots, hole, window_words):
@@ -94,7 +91,7 @@ def _later_batch_width(words, span_lo, span_hi, sram_kb, set_size):
         raise InputError(
             f"{sram_kb} kB holds {SETS_PER_WINDOW} sets of {set_size} words, but one demand row brings "
             "more new addresses than that: use a larger SRAM or a narrower array")
-    return _ceil_div(words, span_hi - span_lo + 1)
+    return ceil_div(words, span_hi - span_lo + 1)
 
 
 def plan_fetches(stream, row_cycles, sram_kb):
@@ -110,18 +107,18 @@ def plan_fetches(stream, row_cycles, sram_kb):
         if index == 0:
             # The first window is fetched before the first demand row that needs data.
             span_hi = first_cycle - 2
-            span_lo = span_hi - _ceil_div(window_words, FIRST_BATCH_WIDTH) + 1
+            span_lo = span_hi - ceil_div(window_words, FIRST_BATCH_WIDTH) + 1
             width = FIRST_BATCH_WIDTH
         else:
             width = _later_batch_width(window_words, span_lo, span_hi, sram_kb, set_size)
         batches.append((index * window_words, window_words, span_lo, span_hi, width))
         # The next batch is spread over the cycles of this window.
         span_lo, span_hi = span_hi + 1, completion_cycle
-    nominal_words = _ceil_div(last_window, set_size) * set_size  # a partial last set counts as full
+    nominal_words = ceil_div(last_window, set_size) * set_size  # a partial last set counts as full
     if not completion_cycles:
         # Everything fits in fewer than 50 sets: one batch ending at cycle -1.
         span_hi = -2
-        span_lo = span_hi - _ceil_div(nominal_words, FIRST_BATCH_WIDTH) + 1
+        span_lo = span_hi - ceil_div(nominal_words, FIRST_BATCH_WIDTH) + 1
         width = FIRST_BATCH_WIDTH
     else:
         width = _later_batch_width(nominal_words, span_lo, span_hi, sram_kb, set_size)

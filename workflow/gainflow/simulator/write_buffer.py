@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gainflow.simulator.geometry import ceil_div
+
 
 @dataclass(frozen=True)
 class DrainPlan:
@@ -115,7 +117,7 @@ class _RowClock:
 def plan_drains(words_per_row, ofmap_sram_kb, line_width):
     """DrainPlan for the OFMAP demand rows, given the number of addresses in each."""
     total = ofmap_sram_kb * 1024
-    active = -(-total // 2)  # ceil(total * 0.5)
+    active = ceil_div(total, 2)  # ceil(total * 0.5)
     num_rows = len(words_per_row)
     words_before_row = np.concatenate([[0], np.cumsum(words_per_row)])
     num_words = int(words_before_row[-1])
@@ -123,7 +125,7 @@ def plan_drains(words_per_row, ofmap_sram_kb, line_width):
     def row_of_word(word):  # words are numbered from 1
         return int(np.searchsorted(words_before_row, word)) - 1
 
-    lines = _Lines(num_words, line_width, -(-(total - active) // line_width))
+    lines = _Lines(num_words, line_width, ceil_div(total - active, line_width))
     clock = _RowClock()
     credited = dram_writes = done = drain_end = 0
     while True:
