@@ -164,3 +164,10 @@ def test_builder_rejects_spans_that_do_not_fit_its_key():
     # 31 address bits + 41 cycle bits > 62: refused instead of silently overflowing.
     with pytest.raises(ValueError, match="do not fit"):
         LifetimeBuilder("ofmap", np.array([0, 2**40]), np.array([0, 2**30]))
+
+
+def test_builder_rejects_a_read_too_late_for_its_key():
+    # Written addresses 0 .. 2**40 leave 62 - 41 = 21 cycle bits: a read 2**22 cycles later is refused.
+    builder = LifetimeBuilder("ofmap", np.array([0, 0]), np.array([0, 2**40]))
+    with pytest.raises(ValueError, match="too far after the first write"):
+        builder.add_reads(np.array([2**22]), np.array([0]))

@@ -64,75 +64,99 @@ class LifetimeBuilder:
     """Collects one buffer's writes (all at once) and reads (in any number of blocks)."""
 
     def __init__(self, subdivision, write_cycles, write_addresses):
+        address = np.asarray(write_addresses, np.int64)
+        cycle = np.asarray(write_cycles, np.int64)
         self.subdivision = subdivision
-        self.write_address, self.write_cycle = sort_by_address_then_cycle(
-            np.asarray(write_addresses, np.int64), np.asarray(write_cycles, np.int64)
-        )
-        self.interval_reads = np.zeros(len(self.write_address), np.int64)
-        self.last_read = np.full(len(self.write_address), _NO_READ, np.int64)
+        self.keys = _KeyPacking(address, cycle) if len(address) else None
+        self.write_keys = np.sort(self.keys.pack(address, cycle)) if self.keys else np.empty(0, np.int64)
+        self.interval_reads = np.zeros(len(address), np.int64)
+        self.last_read = np.full(len(address), _NO_READ, np.int64)
         self.reads = 0
         self.unfilled_reads = 0
         self.unfilled_addresses = np.empty(0, np.int64)
 
     def add_reads(self, read_cycles, read_addresses):
-        address, cycle = sort_by_address_then_cycle(
-            np.asarray(read_addresses, np.int64), np.asarray(read_cycles, np.int64)
-        )
+        address = np.asarray(read_addresses, np.int64)
+        cycle = np.asarray(read_cycles, np.int64)
         self.reads += len(address)
-        interval = self._interval_of(address, cycle)
+        if self.keys is None:  # nothing written: every read is unfilled
+            self._add_unfilled(address)
+            return
+        # Reads of an address outside the written span, or before the first write, are unfilled.
+        packable = self.keys.holds(address, cycle)
+        keys = np.sort(self.keys.pack(address[packable], cycle[packable]))
+        # The interval of a read: the last write at or before it in (address, cycle) order,
+        # if that write has the read's address. Equal keys: side="right" puts writes first.
+        interval = np.searchsorted(self.write_keys, keys, side="right") - 1
         filled = interval >= 0
+        field = self.keys.address_field
+        filled[filled] = field(self.write_keys[interval[filled]]) == field(keys[filled])
         self.interval_reads += np.bincount(interval[filled], minlength=len(self.interval_reads))
-        np.maximum.at(self.last_read, interval[filled], cycle[filled])
-        unfilled = address[~filled]
-        self.unfilled_reads += len(unfilled)
-        self.unfilled_addresses = distinct_sorted(np.sort(np.concatenate((self.unfilled_addresses, unfilled))))
+        np.maximum.at(self.last_read, interval[filled], self.keys.cycle(keys[filled]))
+        self._add_unfilled(np.concatenate((self.keys.address(keys[~filled]), address[~packable])))
 
-    def _interval_of(self, address, cycle):
-        """Index of the write whose interval holds each (sorted) read, or -1 if unfilled."""
-        if len(self.write_address) == 0 or len(address) == 0:
-            return np.full(len(address), -1, np.int64)
-        pack = _KeyPacking(self.write_address, self.write_cycle, address, cycle)
-        interval = np.searchsorted(pack(self.write_address, self.write_cycle), pack(address, cycle), side="right") - 1
-        same_address = self.write_address[np.maximum(interval, 0)] == address
-        return np.where((interval >= 0) & same_address, interval, -1)
+    def _add_unfilled(self, addresses):
+        self.unfilled_reads += len(addresses)
+        self.unfilled_addresses = distinct_sorted(np.sort(np.concatenate((self.unfilled_addresses, addresses))))
 
     def finish(self):
+        if self.keys is None:
+            address = cycle = self.write_keys
+        else:
+            address, cycle = self.keys.address(self.write_keys), self.keys.cycle(self.write_keys)
         live = self.interval_reads > 0
-        footprint = np.sort(np.concatenate((distinct_sorted(self.write_address), self.unfilled_addresses)))
+        written = distinct_sorted(address)
+        # Footprint: the written addresses plus the unfilled-read addresses never written.
+        never_written = np.count_nonzero(~np.isin(self.unfilled_addresses, written, assume_unique=True))
         return BufferLifetimes(
             subdivision=self.subdivision,
-            address=self.write_address[live],
-            write_cycle=self.write_cycle[live],
-            lifetime=self.last_read[live] - self.write_cycle[live],
+            address=address[live],
+            write_cycle=cycle[live],
+            lifetime=self.last_read[live] - cycle[live],
             interval_reads=self.interval_reads[live],
             reads=self.reads,
-            writes=len(self.write_address),
+            writes=len(address),
             dead_writes=int(np.count_nonzero(~live)),
             unfilled_reads=self.unfilled_reads,
-            unique_addresses=len(distinct_sorted(footprint)),
+            unique_addresses=len(written) + never_written,
         )
 
 
 class _KeyPacking:
-    """Packs (address, cycle) into one int64 whose order is (address, cycle) order."""
+    """(address, cycle) <-> one int64 key whose order is (address, cycle) order.
 
-    def __init__(self, *address_cycle_arrays):
-        addresses, cycles = address_cycle_arrays[0::2], address_cycle_arrays[1::2]
-        self.address_base = min(int(a.min()) for a in addresses)
-        self.cycle_base = min(int(c.min()) for c in cycles)
-        address_span = max(int(a.max()) for a in addresses) - self.address_base
-        cycle_span = max(int(c.max()) for c in cycles) - self.cycle_base
-        self.cycle_bits = max(cycle_span.bit_length(), 1)
-        if address_span.bit_length() + self.cycle_bits > 62:
-            raise ValueError(
-                f"address span {address_span} and cycle span {cycle_span} do not fit one 62-bit key"
-            )
+    Fixed by the writes: addresses between the smallest and largest written address in the
+    high bits, cycles from the first write on in the low bits (all bits the addresses leave)."""
 
-    def __call__(self, address, cycle):
+    def __init__(self, address, cycle):
+        self.address_base = int(address.min())
+        self.cycle_base = int(cycle.min())
+        address_span = int(address.max()) - self.address_base
+        self.cycle_bits = 62 - address_span.bit_length()
+        cycle_span = int(cycle.max()) - self.cycle_base
+        if cycle_span.bit_length() > self.cycle_bits - 1:
+            raise ValueError(f"address span {address_span} and cycle span {cycle_span} do not fit one 62-bit key")
+        self.address_span = address_span
+
+    def holds(self, address, cycle):
+        """Which (address, cycle) pairs have a key (reads outside it cannot hit a write)."""
+        relative = address - self.address_base
+        late = cycle - self.cycle_base
+        if len(late) and int(late.max()) >> self.cycle_bits:
+            raise ValueError(f"a read at cycle {int(cycle.max())} is too far after the first write to pack")
+        return (relative >= 0) & (relative <= self.address_span) & (late >= 0)
+
+    def pack(self, address, cycle):
         return ((address - self.address_base) << self.cycle_bits) | (cycle - self.cycle_base)
 
-    def unpack(self, key):
-        return (key >> self.cycle_bits) + self.address_base, (key & ((1 << self.cycle_bits) - 1)) + self.cycle_base
+    def address_field(self, key):
+        return key >> self.cycle_bits
+
+    def address(self, key):
+        return self.address_field(key) + self.address_base
+
+    def cycle(self, key):
+        return (key & ((1 << self.cycle_bits) - 1)) + self.cycle_base
 
 
 def distinct_sorted(values):
@@ -140,14 +164,6 @@ def distinct_sorted(values):
     if len(values) == 0:
         return values
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
-
-
-def sort_by_address_then_cycle(address, cycle):
-    """(address, cycle) sorted lexicographically (one SIMD sort of packed keys)."""
-    if len(address) == 0:
-        return address, cycle
-    pack = _KeyPacking(address, cycle)
-    return pack.unpack(np.sort(pack(address, cycle)))
 
 
 def compute_lifetimes(events: BufferEvents, read_block=READ_BLOCK):
