@@ -3,11 +3,14 @@
 (a) every (layer, buffer) of a topology from the simulator's events, each pair in a fresh child
     process (as one workflow job): simulate_layer time, lifetime time, .npz write time, peak RSS;
 (b) CSV-reader throughput: the simulator writes one layer's traces, then `gainflow lifetimes -s`'s
-    reader streams them (MB of CSV per second, per buffer and overall), in a child for its RSS.
+    reader streams them (MB of CSV per second, per buffer and overall), in a child for its RSS;
+(c) bounded memory: that layer's IFMAP SRAM trace repeated to --big-gb GB (the same reads again and
+    again, valid input: reads may come in any order) is streamed in a child; peak RSS must not grow
+    with the file.
 
     .venv/bin/python scripts/bench_lifetimes.py                 # both, ResNet-50 on scale32_os
     .venv/bin/python scripts/bench_lifetimes.py --part pairs --layers 0 1
-    .venv/bin/python scripts/bench_lifetimes.py --part csv --csv-layer 0
+    .venv/bin/python scripts/bench_lifetimes.py --part csv --csv-layer 0 --big-gb 2
 """
 
 import argparse
@@ -50,13 +53,13 @@ def child_pair(topology, config, layer_index, subdivision):
     }))
 
 
-def child_csv(layer_dir):
+def child_csv(layer_dir, *subdivisions):
     """In a child: stream one layer folder's traces through the lifetime analysis."""
     from gainflow.lifetimes import lifetimes_from_trace_dir
     from gainflow.traces_reader import DEFAULT_OFFSETS, TRACE_FILES
 
     rows = []
-    for subdivision in SUBDIVISIONS:
+    for subdivision in subdivisions or SUBDIVISIONS:
         size = sum((Path(layer_dir) / name).stat().st_size for name in TRACE_FILES[subdivision])
         start = time.perf_counter()
         cpu = time.process_time()
@@ -96,7 +99,7 @@ def bench_pairs(topology, config, layers):
           f"wall incl. {len(rows)} interpreter starts {wall:.0f} s")
 
 
-def bench_csv(topology, config, layer_index):
+def bench_csv(topology, config, layer_index, big_gb):
     from gainflow.hwconfig import load_hardware_config
     from gainflow.simulator import simulate_topology
     from gainflow.topology import load_topology
@@ -107,13 +110,26 @@ def bench_csv(topology, config, layer_index):
         simulate_topology([layer], hw, folder, save_traces=True, progress=False)
         layer_dir = Path(folder) / hw.run_name / "layer0"
         result = run_child("--child-csv", str(layer_dir))
+        report_csv(result, f"(b) layer {layer_index} ({layer.name}) traces")
+        if big_gb:
+            repeat_sram_trace(layer_dir / "IFMAP_SRAM_TRACE.csv", big_gb * 1e9)
+            report_csv(run_child("--child-csv", str(layer_dir), "ifmap"), f"(c) IFMAP with a {big_gb} GB SRAM trace")
+
+
+def repeat_sram_trace(path, target_bytes):
+    block = path.read_bytes()
+    with open(path, "ab") as handle:
+        for _ in range(int(target_bytes // len(block))):
+            handle.write(block)
+
+
+def report_csv(result, title):
     for row in result["buffers"]:
         print(f"  {row['subdivision']:<6} {row['mb']:7.1f} MB of CSV in {row['wall_s']:5.2f} s wall "
               f"({row['cpu_s']:5.2f} s CPU): {row['mb'] / row['cpu_s']:5.0f} MB/s per CPU second")
     mb = sum(row["mb"] for row in result["buffers"])
     cpu = sum(row["cpu_s"] for row in result["buffers"])
-    print(f"(b) layer {layer_index} ({layer.name}) traces: {mb:.1f} MB in {cpu:.2f} s CPU = {mb / cpu:.0f} MB/s; "
-          f"peak RSS {result['peak_rss_mb']:.0f} MB")
+    print(f"{title}: {mb:.1f} MB in {cpu:.2f} s CPU = {mb / cpu:.0f} MB/s; peak RSS {result['peak_rss_mb']:.0f} MB")
 
 
 def main():
@@ -121,19 +137,20 @@ def main():
         topology, config, index, subdivision = sys.argv[2:]
         return child_pair(topology, config, int(index), subdivision)
     if sys.argv[1:2] == ["--child-csv"]:
-        return child_csv(sys.argv[2])
+        return child_csv(*sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--topology", default=ROOT / "topologies" / "resnet50.csv")
     parser.add_argument("--config", default=ROOT / "hardware" / "scale32_os.cfg")
     parser.add_argument("--part", choices=("pairs", "csv", "both"), default="both")
     parser.add_argument("--layers", type=int, nargs="*", help="only these layer indices in (a)")
     parser.add_argument("--csv-layer", type=int, default=0, help="layer whose traces (b) reads")
+    parser.add_argument("--big-gb", type=float, default=2.0, help="size of the trace in (c); 0 skips (c)")
     args = parser.parse_args()
     print(f"topology {args.topology}, config {args.config}, 1 process at a time")
     if args.part in ("pairs", "both"):
         bench_pairs(args.topology, args.config, args.layers)
     if args.part in ("csv", "both"):
-        bench_csv(args.topology, args.config, args.csv_layer)
+        bench_csv(args.topology, args.config, args.csv_layer, args.big_gb)
 
 
 if __name__ == "__main__":
