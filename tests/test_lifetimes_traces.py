@@ -10,14 +10,15 @@ from gainflow.traces_reader import (
     DEFAULT_OFFSETS, TRACE_FILES, find_layer_dirs, iter_accesses, load_buffer_events, read_total_cycles, read_writes,
 )
 
+GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 DATA = Path(__file__).resolve().parent / "data" / "lifetimes"
 PADDING_RUN = DATA / "padding_os" / "expected" / "padding_os"  # scalesim 2.0.2, 8x8 os, 1 kB SRAMs
 
 
-def detailed_access_report(run_dir):
+def detailed_access_report(run_dir, layer_index=0):
     lines = (run_dir / "DETAILED_ACCESS_REPORT.csv").read_text().splitlines()
     header = [name.strip() for name in lines[0].split(",")]
-    return dict(zip(header, [field.strip() for field in lines[1].split(",")]))
+    return dict(zip(header, [field.strip() for field in lines[1 + layer_index].split(",")]))
 
 
 def expected_fill_batches(sram_trace, words_per_set):
@@ -51,6 +52,14 @@ def test_padding_removed_on_a_real_multi_batch_trace(subdivision, report_column)
     assert sum(len(batch) for batch in batches) == len(addresses)
     for number, batch in enumerate(batches):
         assert sorted(addresses[500 * number: 500 * number + len(batch)].tolist()) == sorted(batch)
+
+
+@pytest.mark.parametrize("layer_dir", sorted(GOLDEN.glob("*/expected/*/layer*")), ids=lambda p: f"{p.parts[-4]}-{p.name}")
+def test_golden_dram_traces_give_the_reported_fill_counts(layer_dir):
+    # Single-batch traces (no padding) where 1.0 is a real IFMAP address inside rows: nothing may be dropped.
+    report = detailed_access_report(layer_dir.parent, int(layer_dir.name.removeprefix("layer")))
+    for subdivision, column in (("ifmap", "DRAM IFMAP Reads"), ("filter", "DRAM Filter Reads")):
+        assert len(read_writes(layer_dir, subdivision)[1]) == int(report[column])
 
 
 def test_real_address_one_ending_an_interior_row_is_kept():
