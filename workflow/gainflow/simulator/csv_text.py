@@ -13,20 +13,39 @@ ROWS_PER_CHUNK = 1 << 15
 _MAX_FIELD = 24  # sign + 19 digits + ".0" + separator, rounded up
 
 
+# "00" .. "99": two digits per division.
+_DIGIT_PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), dtype=np.uint8).copy()
+
+
 @numba.njit(cache=True)
 def _put_int(buffer, pos, value):
-    if value < 0:
+    if value == -1:  # the empty slot: most fields of an SRAM trace
         buffer[pos] = 45  # '-'
+        buffer[pos + 1] = 49  # '1'
+        return pos + 2
+    if value < 0:
+        buffer[pos] = 45
         pos += 1
         value = -value
+    rest = np.uint64(value)  # unsigned division is cheaper
     digits = 1
-    probe = value
-    while probe >= 10:
-        probe //= 10
+    bound = np.uint64(10)
+    while rest >= bound and digits < 19:
+        bound *= np.uint64(10)
         digits += 1
-    for k in range(digits - 1, -1, -1):
-        buffer[pos + k] = 48 + value % 10
-        value //= 10
+    end = pos + digits
+    while rest >= np.uint64(100):
+        quotient = rest // np.uint64(100)
+        pair = 2 * (rest - quotient * np.uint64(100))
+        buffer[end - 1] = _DIGIT_PAIRS[pair + 1]
+        buffer[end - 2] = _DIGIT_PAIRS[pair]
+        end -= 2
+        rest = quotient
+    if rest >= np.uint64(10):
+        buffer[end - 1] = _DIGIT_PAIRS[2 * rest + 1]
+        buffer[end - 2] = _DIGIT_PAIRS[2 * rest]
+    else:
+        buffer[end - 1] = np.uint8(48) + np.uint8(rest)
     return pos + digits
 
 
@@ -47,13 +66,11 @@ def _format(matrix, float_style, buffer):
 
 
 def format_rows(matrix, float_style=False):
-    """CSV bytes of an int64 matrix (all of it: callers prepend the cycle column)."""
+    """CSV bytes of an int64 matrix (all of it: the cycle column is the matrix's first column)."""
     matrix = np.ascontiguousarray(matrix, dtype=np.int64)
+    if float_style and matrix.size and np.abs(matrix).max() >= 10 ** 16:
+        # str(float64) switches to exponent notation there; addresses never get this large.
+        raise ValueError("trace values of 1e16 or more are not supported")
     buffer = np.empty(matrix.size * _MAX_FIELD + 1, dtype=np.uint8)
     length = _format(matrix, float_style, buffer)
     return buffer[:length].tobytes()
-
-
-def with_cycles(cycles, matrix):
-    """Prepend the cycle column to a block of demand rows."""
-    return np.concatenate([np.asarray(cycles, dtype=np.int64)[:, None], matrix], axis=1)

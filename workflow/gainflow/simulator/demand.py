@@ -102,11 +102,11 @@ def demand_stream(spec):
     return DemandStream(slots, rows, j, spec.fold_len, spec.address_count, spec.address_base)
 
 
-def demand_rows(compact, width, first_row, stop_row):
-    """Demand rows `first_row .. stop_row - 1` as an int64 matrix, -1 in empty slots, from the
-    `compact()` form of a stream."""
-    addresses, rows, columns = compact
-    lo, hi = np.searchsorted(rows, (first_row, stop_row))
-    out = np.full((stop_row - first_row, width), -1, dtype=np.int64)
-    out[rows[lo:hi] - first_row, columns[lo:hi]] = addresses[lo:hi]
-    return out
+def fill_demand_rows(stream, first_fold, stop_fold, out):
+    """Write the demand rows of folds `first_fold .. stop_fold - 1` into `out` (int64, one row per
+    demand row, as wide as the demand matrix): addresses, -1 in empty slots."""
+    out[:] = -1
+    slots = stream.slots[first_fold:stop_fold]
+    addresses = np.where(slots == stream.hole, -1, slots + stream.address_base)
+    blocks = out.reshape(stop_fold - first_fold, stream.fold_len, out.shape[1])  # splits axis 0: a view
+    blocks[:, stream.slot_rows, stream.slot_columns] = addresses

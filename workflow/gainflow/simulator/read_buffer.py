@@ -7,6 +7,7 @@ window is forgotten. Within a batch, each chunk of `n` addresses is emitted in C
 iteration order, reproduced by building real Python sets.
 """
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,10 +130,10 @@ def plan_fetches(stream, row_cycles, sram_kb):
 
 def set_ordered(fetched, set_size):
     """`fetched` reordered chunk by chunk of `set_size` into CPython set iteration order."""
-    ordered = []
-    for start in range(0, len(fetched), set_size):
-        ordered.extend(set(fetched[start:start + set_size].tolist()))
-    return np.array(ordered, dtype=np.int64)
+    values = fetched.tolist()
+    ordered = itertools.chain.from_iterable(
+        set(values[start:start + set_size]) for start in range(0, len(values), set_size))
+    return np.fromiter(ordered, dtype=np.int64, count=len(values))
 
 
 def batch_layout(plan):

@@ -4,8 +4,8 @@ import numpy as np
 
 from gainflow.events import SUBDIVISIONS
 from gainflow.simulator import read_buffer, write_buffer
-from gainflow.simulator.csv_text import ROWS_PER_CHUNK, format_rows, with_cycles
-from gainflow.simulator.demand import demand_rows
+from gainflow.simulator.csv_text import ROWS_PER_CHUNK, format_rows
+from gainflow.simulator.demand import fill_demand_rows
 
 
 def _write_matrix(handle, matrix, float_style):
@@ -14,11 +14,16 @@ def _write_matrix(handle, matrix, float_style):
 
 
 def _write_sram_trace(handle, state, operand):
-    spec, compact = state.specs[operand], state.streams[operand].compact()
-    for start in range(0, spec.num_rows, ROWS_PER_CHUNK):
-        stop = min(start + ROWS_PER_CHUNK, spec.num_rows)
-        cycles = state.sram_cycles(operand, np.arange(start, stop))
-        handle.write(format_rows(with_cycles(cycles, demand_rows(compact, spec.width, start, stop))))
+    spec, stream = state.specs[operand], state.streams[operand]
+    num_folds = len(spec.folds)
+    folds_per_chunk = max(1, ROWS_PER_CHUNK // spec.fold_len)
+    for first_fold in range(0, num_folds, folds_per_chunk):
+        stop_fold = min(first_fold + folds_per_chunk, num_folds)
+        rows = np.arange(first_fold * spec.fold_len, stop_fold * spec.fold_len)
+        block = np.empty((len(rows), 1 + spec.width), dtype=np.int64)
+        block[:, 0] = state.sram_cycles(operand, rows)
+        fill_demand_rows(stream, first_fold, stop_fold, block[:, 1:])
+        handle.write(format_rows(block))
 
 
 def _dram_matrix(state, operand):
