@@ -1,6 +1,7 @@
 """Hand-computed checks of the simulator's formulas: output size, operand addresses, fold plans,
 SRAM counters, mapping efficiency, compute util, Total Cycles and utilisation."""
 
+import numpy as np
 import pytest
 
 from gainflow.hwconfig import HardwareConfig
@@ -97,3 +98,14 @@ def test_total_cycles_is_rows_minus_one_and_utilisation(dataflow, fold_len):
     assert report.stall_cycles == 0
     macs = 36 * 4 * 18
     assert report.overall_util == macs * 100 / (report.total_cycles * 64)
+
+
+def test_trace_number_formats():
+    from gainflow.simulator.csv_text import format_rows
+
+    matrix = np.array([[-13, 0, -1, 1, 99, 100, 10000000], [7, 20000028, -1, -1, 12345, 9, 10]])
+    # SRAM traces: %i; DRAM traces: str(float64) of integral values
+    assert format_rows(matrix) == b"-13,0,-1,1,99,100,10000000\n7,20000028,-1,-1,12345,9,10\n"
+    assert format_rows(matrix[:1], float_style=True) == b"-13.0,0.0,-1.0,1.0,99.0,100.0,10000000.0\n"
+    with pytest.raises(ValueError):
+        format_rows(np.array([[0, 10 ** 16]]), float_style=True)
