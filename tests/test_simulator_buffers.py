@@ -15,15 +15,18 @@ from gainflow.simulator.write_buffer import plan_drains
 HOLE = 1 << 20
 
 
-def stream_of_rows(rows):
-    """A one-fold DemandStream whose demand row i holds the addresses rows[i] (-1 = empty slot)."""
+def stream_of_rows(rows, copies=1):
+    """A DemandStream of `copies` identical folds whose demand row i holds the addresses rows[i]
+    (-1 = empty slot)."""
     slot_rows = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
     slots = np.array([HOLE if a == -1 else a for r in rows for a in r], dtype=np.int64)
-    return DemandStream(slots.reshape(1, -1), slot_rows, np.zeros_like(slot_rows), len(rows), HOLE, 0)
+    repeats = np.arange(copies) > 0
+    return DemandStream(np.tile(slots, (copies, 1)), slot_rows, np.zeros_like(slot_rows), len(rows), HOLE, 0,
+                        repeats)
 
 
-def fetch(rows, sram_kb=1):
-    return plan_fetches(stream_of_rows(rows), np.arange(len(rows)), sram_kb)
+def fetch(rows, sram_kb=1, copies=1):
+    return plan_fetches(stream_of_rows(rows, copies), np.arange(len(rows) * copies), sram_kb)
 
 
 # --- read buffer, by hand (1 kB: n = floor(1024 / 100) = 10 words per set, 500 per window) ---
@@ -143,6 +146,19 @@ def test_read_buffer_matches_the_specifications_state_machine(seed):
     expected_events = [(row[0], a) for row in expected_trace for a in row[1:] if a not in (None, -1)]
     assert list(zip(cycles.tolist(), addresses.tolist())) == expected_events
     assert len(expected_events) == expected_reads
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_repeated_folds_are_skipped_only_while_their_window_lasts(seed):
+    rng = random.Random(100 + seed)
+    # Folds of 300 to 1300 distinct addresses: windows of 500 complete inside some copies and not others.
+    footprint = (300, 700, 1300)[seed % 3]
+    fold = [[rng.randrange(footprint) for _ in range(rng.randrange(1, 8))] for _ in range(rng.randrange(150, 400))]
+    copies = rng.randrange(2, 7)
+    expected_trace, expected_reads = reference_read_buffer(fold * copies, 1)
+    plan = fetch(fold, copies=copies)
+    assert dram_trace_matrix(plan).tolist() == [[1 if v is None else v for v in row] for row in expected_trace]
+    assert plan.dram_reads == expected_reads
 
 
 # --- write buffer, by hand (1 kB: 1024 words, active 512, drains of ceil(512 / w) lines) ---

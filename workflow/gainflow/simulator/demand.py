@@ -20,6 +20,7 @@ class DemandStream:
     fold_len: int
     hole: int  # id of an empty slot (= the operand's address count)
     address_base: int  # operand offset: address = local id + address_base
+    repeats: np.ndarray  # per fold: whether it holds exactly the slots of the fold before it
 
     @property
     def flat(self):
@@ -99,7 +100,8 @@ def demand_stream(spec):
         short_slots = slots[short]
         short_slots[outside] = spec.address_count
         slots[short] = short_slots
-    return DemandStream(slots, rows, j, spec.fold_len, spec.address_count, spec.address_base)
+    repeats = np.concatenate([[False], (spec.folds[1:] == spec.folds[:-1]).all(axis=1)])
+    return DemandStream(slots, rows, j, spec.fold_len, spec.address_count, spec.address_base, repeats)
 
 
 def fill_demand_rows(stream, first_fold, stop_fold, out):

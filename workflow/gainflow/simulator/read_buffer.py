@@ -46,8 +46,8 @@ class FetchPlan:
         return int(self.batches[:, WIDTH].max())
 
 
-def _window_completions(slots, hole, window_words):
-    """First occurrences of the slot stream (ignoring `hole`), counted afresh after every
+def _window_completions(stream, window_words):
+    """First occurrences of the stream's slots (ignoring holes), counted afresh after every
     `window_words` of them.
 
     Returns (flat indices of the fetched slots, indices at which each full window completed, size of
@@ -55,7 +55,12 @@ def _window_completions(slots, hole, window_words):
     `tag + position of a's first occurrence in the current window`, where the tag shrinks by one
     `stride` per window: a minimum-scatter then both keeps earlier occurrences of this window and
     overwrites those of older windows, and a slot is new where its own value won.
+    A fold that repeats the one before it is skipped when no window completed since that one
+    began: all its addresses are then already in the window.
     """
+    slots, hole, fold_size = stream.flat, stream.hole, stream.slots.shape[1]
+    repeat_starts = np.flatnonzero(stream.repeats) * fold_size
+    run_ends = _repeat_run_ends(stream.repeats) * fold_size
     stride = len(slots) + 1
     window_tag = (len(slots) // window_words + 2) * stride
     first = np.full(hole + 1, np.iinfo(np.int64).max, dtype=np.int64)
@@ -66,16 +71,24 @@ def _window_completions(slots, hole, window_words):
     # window stays incomplete; the whole stream at once when no window can ever complete.
     length = len(slots) if hole < window_words else 5 * window_words
     while pos < len(slots):
-        need = window_words - found
+        next_repeat = np.searchsorted(repeat_starts, pos)
+        if next_repeat < len(repeat_starts) and repeat_starts[next_repeat] == pos:
+            if window_start <= pos - fold_size:  # the previous fold lies inside the current window
+                pos = int(run_ends[next_repeat])
+                continue
+            next_repeat += 1
         stop = min(len(slots), pos + max(4096, length))
+        if next_repeat < len(repeat_starts):
+            stop = min(stop, int(repeat_starts[next_repeat]))
+        need = window_words - found
         segment, values = slots[pos:stop], positions[pos:stop] + window_tag
         np.minimum.at(first, segment, values)
         new = np.flatnonzero((first[segment] == values) & (segment != hole))[:need] + pos
         fetched.append(new)
         if len(new) < need:
             found += len(new)
+            length = max(length, 2 * (stop - pos))
             pos = stop
-            length *= 2
             continue
         end = int(new[-1]) + 1
         completions.append(end - 1)
@@ -83,6 +96,14 @@ def _window_completions(slots, hole, window_words):
         window_tag -= stride
         found, pos, window_start = 0, end, end
     return np.concatenate(fetched), completions, found
+
+
+def _repeat_run_ends(repeats):
+    """For each repeating fold, the first fold after its run of repeats."""
+    folds = np.arange(len(repeats))
+    not_repeating = np.where(~repeats, folds, len(repeats))
+    next_break = np.minimum.accumulate(not_repeating[::-1])[::-1]  # first non-repeat at or after f
+    return next_break[repeats]
 
 
 def _later_batch_width(words, span_lo, span_hi, sram_kb, set_size):
@@ -99,7 +120,7 @@ def plan_fetches(stream, row_cycles, sram_kb):
     """FetchPlan for an operand's DemandStream; `row_cycles[i]` is the cycle of demand row `i`."""
     set_size = sram_kb * 1024 // WORDS_PER_SET_DIVISOR
     window_words = SETS_PER_WINDOW * set_size
-    fetched, completions, last_window = _window_completions(stream.flat, stream.hole, window_words)
+    fetched, completions, last_window = _window_completions(stream, window_words)
     first_cycle = int(row_cycles[stream.row_span[0]])
     completion_cycles = row_cycles[stream.rows_of(np.array(completions, dtype=np.int64))].tolist()
     batches = []
