@@ -73,7 +73,6 @@ def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
         raise InputError("processed run directory not found", path=run_dir)
     info = load_run_info(run_dir)
     buffers = {name: BufferTotals() for name in SUBDIVISIONS}
-    histograms = {name: [] for name in SUBDIVISIONS}
     for layer in info["layers"]:
         stem = f"layer{layer['index']}"
         layer_histograms = read_lifetime_histograms(run_dir / stem / f"{stem}_lifetime_data.csv",
@@ -85,9 +84,7 @@ def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
                 raise InputError(
                     f"{name}: {intervals.get(name, 0)} intervals, but the lifetime CSV has "
                     f"{histogram.total_intervals()} rows", path=aggregate_path, key="intervals")
-            histograms[name].append(histogram)
-    for name in SUBDIVISIONS:
-        buffers[name].histogram = merge_histograms(histograms[name])
+            buffers[name].histogram = merge_histograms([buffers[name].histogram, histogram])
     return ProcessedRun(run_dir=run_dir, run_info=info, buffers=buffers)
 
 
@@ -138,7 +135,8 @@ def read_lifetime_histograms(path, chunk_rows):
 
 
 def accumulate_histograms(chunks, path):
-    parts = {name: [] for name in SUBDIVISIONS}
+    # Merged chunk by chunk: memory is bounded by the number of distinct lifetimes, not rows.
+    histograms = {name: LifetimeHistogram.empty() for name in SUBDIVISIONS}
     start_row = 0
     for chunk in chunks:
         subdivisions = chunk["subdivision"].to_numpy(dtype=object)
@@ -151,10 +149,10 @@ def accumulate_histograms(chunks, path):
         for name in SUBDIVISIONS:
             mask = subdivisions == name
             if mask.any():
-                parts[name].append(LifetimeHistogram.from_parts(
-                    lifetimes[mask], np.ones(int(mask.sum()), dtype=np.int64), reads[mask]))
+                histograms[name] = merge_histograms([histograms[name], LifetimeHistogram.from_parts(
+                    lifetimes[mask], np.ones(int(mask.sum()), dtype=np.int64), reads[mask])])
         start_row += len(chunk)
-    return {name: merge_histograms(found) for name, found in parts.items()}
+    return histograms
 
 
 def check_subdivisions(chunk, subdivisions, start_row, path):
