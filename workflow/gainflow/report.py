@@ -45,11 +45,15 @@ def check_hardware(hardware, origin):
                              path=origin, key=f"hardware.{key}")
 
 
+def total_cycles(run_info):
+    """The run's length: the sum of the layers' Total Cycles."""
+    return sum(layer["total_cycles"] for layer in run_info["layers"])
+
+
 def model_settings(run_info, clock_hz, word_bits):
     clock = Fraction(str(clock_hz))
-    total_cycles = sum(layer["total_cycles"] for layer in run_info["layers"])
     return ModelSettings(clock_hz=clock, word_bits=word_bits,
-                         run_time_s=float(Fraction(total_cycles) / clock))
+                         run_time_s=float(Fraction(total_cycles(run_info)) / clock))
 
 
 def pooled(buffers):
@@ -85,11 +89,11 @@ def lifetime_statistics(buffers, settings):
     return stats
 
 
-def write_frequency(buffers, settings, total_cycles):
+def write_frequency(buffers, settings, cycles):
     def record(reads, writes, unique_sum):
         return {"reads": reads, "writes": writes,
-                "reads_per_cycle": ratio(reads, total_cycles),
-                "writes_per_cycle": ratio(writes, total_cycles),
+                "reads_per_cycle": ratio(reads, cycles),
+                "writes_per_cycle": ratio(writes, cycles),
                 "read_frequency_hz": ratio(reads, settings.run_time_s),
                 "write_frequency_hz": ratio(writes, settings.run_time_s),
                 "writes_per_address": ratio(writes, unique_sum)}
@@ -175,7 +179,7 @@ def workload(run, hardware, settings):
         "input_type": topology.get("input_type"),
         "layers": len(info["layers"]),
         "macs": None if any(not isinstance(m, int) for m in macs) else sum(macs),
-        "total_cycles": sum(layer["total_cycles"] for layer in info["layers"]),
+        "total_cycles": total_cycles(info),
         "run_time_s": settings.run_time_s,
         "dataflow": hardware["dataflow"],
         "array_height": hardware["array_height"],
@@ -195,7 +199,6 @@ def build_report(run, library, hardware, settings, device_files):
     capacities = capacity_bits(hardware)
     technologies = {tech.name: technology_record(tech, run.buffers, capacities, settings)
                     for tech in library.technologies}
-    total_cycles = sum(layer["total_cycles"] for layer in run.run_info["layers"])
     return {
         "report_version": REPORT_VERSION,
         "workload": workload(run, hardware, settings),
@@ -203,7 +206,7 @@ def build_report(run, library, hardware, settings, device_files):
                            "technology_order": [tech.name for tech in library.technologies],
                            **{key: file_record(path) for key, path in device_files.items()}},
         "lifetime_statistics": lifetime_statistics(run.buffers, settings),
-        "write_frequency": write_frequency(run.buffers, settings, total_cycles),
+        "write_frequency": write_frequency(run.buffers, settings, total_cycles(run.run_info)),
         "technologies": technologies,
         "composition": composition(run.buffers, library, technologies, capacities, settings),
     }
