@@ -25,7 +25,6 @@ class LayerState:
     """Everything the reports, events and traces of one layer are made from."""
 
     layer: object
-    hw: object
     plan: object  # FoldPlan
     specs: dict  # operand -> DemandSpec
     streams: dict  # operand -> DemandStream
@@ -48,7 +47,7 @@ def run_layer(layer, hw):
     sram_kb = {"ifmap": hw.ifmap_sram_kb, "filter": hw.filter_sram_kb}
     fetches = {name: plan_fetches(streams[name], drains.row_cycles, sram_kb[name])
                for name in ("ifmap", "filter")}
-    return LayerState(layer, hw, plan, specs, streams, drains, fetches)
+    return LayerState(layer, plan, specs, streams, drains, fetches)
 
 
 def layer_report(state):
