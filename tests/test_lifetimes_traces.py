@@ -230,3 +230,9 @@ def test_streaming_keeps_memory_bounded_by_the_block(tmp_path):
     sizes = [len(cycles) for cycles, _ in iter_accesses(path, "ifmap", DEFAULT_OFFSETS, block_bytes=1 << 14)]
     assert sum(sizes) == 100_000
     assert max(sizes) <= 2 * (1 << 14) // len("1,0,1\n")
+
+
+def test_one_line_without_line_end(tmp_path):
+    path = tmp_path / "OFMAP_SRAM_TRACE.csv"
+    path.write_text("7,20000003,-1")
+    assert accesses(path, "ofmap") == [(7, 20000003)]
