@@ -285,3 +285,14 @@ def test_bad_config_is_an_input_error(tmp_path):
     status, stderr = frontend(run_dir, "-o", tmp_path / "r.json", "-c", tmp_path / "missing.cfg")
     assert status == 2
     assert "missing.cfg" in stderr
+
+
+def test_unwritable_output_leaves_nothing_behind(tmp_path):
+    run_dir = write_processed_run(tmp_path / "run")
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "report.json").mkdir()  # a directory where the report should go
+    status, stderr = frontend(run_dir, "-o", target / "report.json")
+    assert status == 2
+    assert "report.json: cannot write the report" in stderr
+    assert [path.name for path in target.iterdir()] == ["report.json"]

@@ -230,12 +230,18 @@ def report_bytes(report):
 def write_report(report, path):
     """Write atomically: a temporary file in the same directory, then os.replace."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    data = report_bytes(report)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise InputError(f"cannot write the report: {err.strerror}", path=path) from None
     try:
         with os.fdopen(handle, "wb") as output:
-            output.write(report_bytes(report))
+            output.write(data)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as err:
         os.unlink(temporary)
+        if isinstance(err, OSError):
+            raise InputError(f"cannot write the report: {err.strerror}", path=path) from None
         raise
