@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from gainflow.aggregate import aggregate_csv, aggregate_row
 from gainflow.cli import main
+from gainflow.events import SUBDIVISIONS
+from gainflow.hwconfig import load_hardware_config
+from gainflow.layer_files import lifetime_csv
+from gainflow.lifetimes import pair_from_simulator, pair_from_trace_dir
+from gainflow.topology import load_topology
+from gainflow.traces_reader import offsets_of
 
 GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 PADDING_CASE = Path(__file__).resolve().parent / "data" / "lifetimes" / "padding_os"
@@ -29,13 +36,29 @@ def tree(folder):
 
 @pytest.mark.parametrize("case", [GOLDEN / "tiny_conv_ws", GOLDEN / "tiny_conv_is", GOLDEN / "tiny_gemm_os",
                                   GOLDEN / "ns_conv_os", GOLDEN / "dp_os", PADDING_CASE], ids=lambda c: c.name)
-def test_csv_traces_and_simulator_give_identical_outputs(case, tmp_path):
+def test_csv_traces_and_simulator_give_identical_tables(case):
+    hw = load_hardware_config(case / "hw.cfg")
+    layers = load_topology(case / "topology.csv", (case / "input_type").read_text().strip())
+    assert len(layers) == len(list(run_dir_of(case).glob("layer*")))
+    for index, layer in enumerate(layers):
+        from_csv = [pair_from_trace_dir(run_dir_of(case), index, name, offsets_of(hw)) for name in SUBDIVISIONS]
+        from_simulator = [pair_from_simulator(layer, hw, name) for name in SUBDIVISIONS]
+        assert [cycles for _, cycles in from_csv] == [cycles for _, cycles in from_simulator]
+        csv_buffers, simulator_buffers = [b for b, _ in from_csv], [b for b, _ in from_simulator]
+        assert lifetime_csv(csv_buffers) == lifetime_csv(simulator_buffers)
+        cycles = from_csv[0][1]
+        assert aggregate_csv([aggregate_row(b, cycles) for b in csv_buffers]) == aggregate_csv(
+            [aggregate_row(b, cycles) for b in simulator_buffers])
+
+
+def test_command_both_ways_writes_identical_files(tmp_path):
+    case = PADDING_CASE
     assert main(["lifetimes", "-s", str(run_dir_of(case)), "-o", str(tmp_path / "csv")] + case_arguments(case)) == 0
     assert main(["lifetimes", "-o", str(tmp_path / "sim")] + case_arguments(case)) == 0
-    from_csv, from_simulator = tree(tmp_path / "csv"), tree(tmp_path / "sim")
-    layers = len(list(run_dir_of(case).glob("layer*")))
-    assert len(from_csv) == 3 * layers + 1
-    assert from_csv == from_simulator
+    from_csv = tree(tmp_path / "csv")
+    assert sorted(from_csv) == ["padding_os/layer0/layer0_aggregate_data.csv", "padding_os/layer0/layer0_graph.png",
+                                "padding_os/layer0/layer0_lifetime_data.csv", "padding_os/run_info.json"]
+    assert from_csv == tree(tmp_path / "sim")
 
 
 def test_run_info_and_layer_files(tmp_path):
@@ -81,10 +104,10 @@ def test_bad_arguments(arguments, message, tmp_path, capsys):
     assert tree(tmp_path) == {}
 
 
-def test_bad_trace_in_a_late_layer_leaves_no_output(tmp_path, capsys):
+def test_bad_trace_after_a_finished_layer_leaves_no_output(tmp_path, capsys):
     run = tmp_path / "run"
     shutil.copytree(run_dir_of(GOLDEN / "tiny_conv_os"), run)
-    trace = run / "layer2" / "OFMAP_DRAM_TRACE.csv"
+    trace = run / "layer1" / "OFMAP_DRAM_TRACE.csv"
     lines = trace.read_text().splitlines()
     trace.write_text("\n".join(lines[:5]) + "\n" + lines[5][: len(lines[5]) // 2])  # cut inside line 6
     out = tmp_path / "out"
