@@ -82,18 +82,26 @@ class LifetimeBuilder:
         if self.keys is None:  # nothing written: every read is unfilled
             self._add_unfilled(address)
             return
-        # Reads of an address outside the written span, or before the first write, are unfilled.
-        packable = self.keys.holds(address, cycle)
-        keys = np.sort(self.keys.pack(address[packable], cycle[packable]))
+        address, cycle, outside = self._split_by_key_range(address, cycle)
+        keys = np.sort(self.keys.pack(address, cycle))
         # The interval of a read: the last write at or before it in (address, cycle) order,
         # if that write has the read's address. Equal keys: side="right" puts writes first.
+        # (interval -1 indexes the last write; `interval >= 0` discards it.)
         interval = np.searchsorted(self.write_keys, keys, side="right") - 1
-        filled = interval >= 0
         field = self.keys.address_field
-        filled[filled] = field(self.write_keys[interval[filled]]) == field(keys[filled])
-        self.interval_reads += np.bincount(interval[filled], minlength=len(self.interval_reads))
-        np.maximum.at(self.last_read, interval[filled], self.keys.cycle(keys[filled]))
-        self._add_unfilled(np.concatenate((self.keys.address(keys[~filled]), address[~packable])))
+        filled = (interval >= 0) & (field(self.write_keys[interval]) == field(keys))
+        hit = interval[filled]
+        self.interval_reads += np.bincount(hit, minlength=len(self.interval_reads))
+        np.maximum.at(self.last_read, hit, self.keys.cycle(keys[filled]))
+        self._add_unfilled(np.concatenate((self.keys.address(keys[~filled]), outside)))
+
+    def _split_by_key_range(self, address, cycle):
+        """(addresses, cycles) of the reads that have a key, and the addresses of the others:
+        outside the written span or before the first write, hence unfilled."""
+        if self.keys.holds_all(address, cycle):
+            return address, cycle, address[:0]
+        inside = self.keys.holds(address, cycle)
+        return address[inside], cycle[inside], address[~inside]
 
     def _add_unfilled(self, addresses):
         self.unfilled_reads += len(addresses)
@@ -138,13 +146,19 @@ class _KeyPacking:
             raise ValueError(f"address span {address_span} and cycle span {cycle_span} do not fit one 62-bit key")
         self.address_span = address_span
 
-    def holds(self, address, cycle):
-        """Which (address, cycle) pairs have a key (reads outside it cannot hit a write)."""
-        relative = address - self.address_base
-        late = cycle - self.cycle_base
-        if len(late) and int(late.max()) >> self.cycle_bits:
+    def holds_all(self, address, cycle):
+        """Whether every pair has a key (checked by extremes: the usual case, and cheap)."""
+        if len(cycle) == 0:
+            return True
+        if (int(cycle.max()) - self.cycle_base) >> self.cycle_bits:
             raise ValueError(f"a read at cycle {int(cycle.max())} is too far after the first write to pack")
-        return (relative >= 0) & (relative <= self.address_span) & (late >= 0)
+        return (int(address.min()) >= self.address_base and int(address.max()) - self.address_base <= self.address_span
+                and int(cycle.min()) >= self.cycle_base)
+
+    def holds(self, address, cycle):
+        """Which (address, cycle) pairs have a key."""
+        relative = address - self.address_base
+        return (relative >= 0) & (relative <= self.address_span) & (cycle >= self.cycle_base)
 
     def pack(self, address, cycle):
         return ((address - self.address_base) << self.cycle_bits) | (cycle - self.cycle_base)
