@@ -138,10 +138,7 @@ def trace_path(layer_dir, name):
 
 def read_writes(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
     """(cycles, addresses) of all writes of one buffer in one layer, trace order, int64."""
-    blocks = list(iter_accesses(trace_path(layer_dir, TRACE_FILES[subdivision][0]), subdivision, offsets))
-    if not blocks:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
+    return _joined(iter_accesses(trace_path(layer_dir, TRACE_FILES[subdivision][0]), subdivision, offsets))
 
 
 def iter_reads(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
@@ -152,10 +149,16 @@ def iter_reads(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
 def load_buffer_events(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
     """All events of one buffer in one layer as `BufferEvents` (whole arrays in memory)."""
     write_cycles, write_addresses = read_writes(layer_dir, subdivision, offsets)
-    reads = list(iter_reads(layer_dir, subdivision, offsets))
-    read_cycles = np.concatenate([r[0] for r in reads]) if reads else np.empty(0, np.int64)
-    read_addresses = np.concatenate([r[1] for r in reads]) if reads else np.empty(0, np.int64)
+    read_cycles, read_addresses = _joined(iter_reads(layer_dir, subdivision, offsets))
     return BufferEvents(subdivision, write_cycles, write_addresses, read_cycles, read_addresses)
+
+
+def _joined(blocks):
+    """(cycles, addresses) blocks -> one (cycles, addresses) pair."""
+    blocks = list(blocks)
+    if not blocks:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate([cycles for cycles, _ in blocks]), np.concatenate([addresses for _, addresses in blocks])
 
 
 def iter_accesses(path, subdivision, offsets=DEFAULT_OFFSETS, block_bytes=BLOCK_BYTES):
