@@ -37,7 +37,7 @@ import numpy as np
 from gainflow.atomic import atomic_file
 from gainflow.events import BufferEvents
 
-READ_BLOCK = 1 << 22  # reads processed per step on the simulator path (bounds temporaries)
+READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds temporaries, stays in cache)
 _NO_READ = np.iinfo(np.int64).min
 
 
@@ -91,7 +91,7 @@ class LifetimeBuilder:
         field = self.keys.address_field
         filled = (interval >= 0) & (field(self.write_keys[interval]) == field(keys))
         hit = interval[filled]
-        self.interval_reads += np.bincount(hit, minlength=len(self.interval_reads))
+        np.add.at(self.interval_reads, hit, 1)  # O(reads): bincount(minlength) would cost O(writes) per block
         np.maximum.at(self.last_read, hit, self.keys.cycle(keys[filled]))
         self._add_unfilled(np.concatenate((self.keys.address(keys[~filled]), outside)))
 
