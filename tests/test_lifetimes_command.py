@@ -117,6 +117,12 @@ def test_bad_trace_after_a_finished_layer_leaves_no_output(tmp_path, capsys):
     assert tree(out) == {}
 
 
+def test_output_path_that_is_a_file(tmp_path, capsys):
+    (tmp_path / "out").write_text("")
+    assert main(["lifetimes", "-s", str(run_dir_of(GOLDEN / "tiny_conv_os")), "-o", str(tmp_path / "out")]) == 2
+    assert "out: -o: exists and is not a directory" in capsys.readouterr().err
+
+
 def test_folder_without_traces_exits_non_zero(tmp_path, capsys):
     shutil.copy(run_dir_of(GOLDEN / "tiny_conv_os") / "COMPUTE_REPORT.csv", tmp_path)
     assert main(["lifetimes", "-s", str(tmp_path), "-o", str(tmp_path / "out")]) == 2

@@ -53,6 +53,8 @@ def run(args):
     topology = None if layers is None else layer_files.topology_entry(args.topology, args.input_type)
 
     outdir = Path(args.outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError("-o: exists and is not a directory", path=outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=outdir, prefix=".gainflow-lifetimes-"))
     try:
