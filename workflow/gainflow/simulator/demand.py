@@ -14,7 +14,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class DemandStream:
-    slots: np.ndarray  # int64 (folds x template slots): local address id, or `hole`
+    slots: np.ndarray  # (folds x template slots), int32 or int64: local address id, or `hole`
     slot_rows: np.ndarray  # demand row (within its fold) of each template slot
     slot_columns: np.ndarray  # demand column of each template slot
     fold_len: int
@@ -35,6 +35,10 @@ class DemandStream:
         """Flat indices of the slots holding an address, in order."""
         return np.flatnonzero(self.flat != self.hole)
 
+    def addresses_at(self, indices):
+        """Addresses (int64) held by filled slots at flat `indices`."""
+        return self.flat[indices].astype(np.int64) + self.address_base
+
     @cached_property
     def row_span(self):
         """Demand rows of the first and the last slot holding an address."""
@@ -47,22 +51,11 @@ class DemandStream:
             first, last = int(filled.argmax()), len(filled) - 1 - int(filled[::-1].argmax())
         return tuple(int(row) for row in self.rows_of(np.array([first, last])))
 
-    def words_per_row(self):
-        """Number of filled slots in each demand row."""
-        folds, fold_len = len(self.slots), self.fold_len
-        counts = np.tile(np.bincount(self.slot_rows, minlength=fold_len), (folds, 1))
-        holed = np.flatnonzero((self.slots == self.hole).any(axis=1))
-        if len(holed):
-            keep = self.slots[holed] != self.hole
-            ids = (np.arange(len(holed))[:, None] * fold_len + self.slot_rows[None, :])[keep]
-            counts[holed] = np.bincount(ids, minlength=len(holed) * fold_len).reshape(len(holed), fold_len)
-        return counts.ravel()
-
     def compact(self):
         """(addresses, demand rows, demand columns) of every filled slot, row-major; int64."""
         indices = self.filled()
         columns = self.slot_columns[indices % len(self.slot_columns)]
-        return self.flat[indices] + self.address_base, self.rows_of(indices), columns
+        return self.addresses_at(indices), self.rows_of(indices), columns
 
 
 def _template(spec):
@@ -87,13 +80,23 @@ def _template(spec):
     return rows, spec.a * rows + spec.b * j + spec.c, j
 
 
+GATHER_CHUNK = 1 << 22  # slots gathered at a time: bounds the int64 index temporaries
+
+
 def demand_stream(spec):
     """The DemandStream of `spec`."""
     rows, u, j = _template(spec)
     rb, row_limit, cb, col_limit = (spec.folds[:, k] for k in range(4))
     row_step, col_step = (1, spec.source.shape[1]) if spec.transposed else (spec.source.shape[1], 1)
-    flat = (rb * row_step + cb * col_step)[:, None] + (u * row_step + j * col_step)[None, :]
-    slots = np.take(spec.source, flat, mode="clip")  # clipped slots of short folds are emptied below
+    fold_starts = rb * row_step + cb * col_step
+    template = u * row_step + j * col_step
+    slots = np.empty((len(fold_starts), len(template)), dtype=spec.source.dtype)
+    folds_per_chunk = max(1, GATHER_CHUNK // max(1, len(template)))
+    for first in range(0, len(fold_starts), folds_per_chunk):
+        stop = first + folds_per_chunk
+        # Clipped slots of short folds are emptied below.
+        np.take(spec.source, fold_starts[first:stop, None] + template[None, :], mode="clip",
+                out=slots[first:stop])
     short = (row_limit < row_limit.max()) | (col_limit < col_limit.max())
     if short.any():
         outside = (u[None, :] >= row_limit[short, None]) | (j[None, :] >= col_limit[short, None])
@@ -104,11 +107,21 @@ def demand_stream(spec):
     return DemandStream(slots, rows, j, spec.fold_len, spec.address_count, spec.address_base, repeats)
 
 
+def words_per_row(spec):
+    """Number of slots of each demand row that the fold limits keep (for OFMAP, whose operand has
+    no -1 entries: the addresses per row), without building the stream."""
+    rows, u, j = _template(spec)
+    limits, fold_shape = np.unique(spec.folds[:, [1, 3]], axis=0, return_inverse=True)
+    counts = np.stack([np.bincount(rows[(u < row_limit) & (j < col_limit)], minlength=spec.fold_len)
+                       for row_limit, col_limit in limits])
+    return counts[fold_shape.ravel()].ravel()
+
+
 def fill_demand_rows(stream, first_fold, stop_fold, out):
     """Write the demand rows of folds `first_fold .. stop_fold - 1` into `out` (int64, one row per
     demand row, as wide as the demand matrix): addresses, -1 in empty slots."""
     out[:] = -1
     slots = stream.slots[first_fold:stop_fold]
-    addresses = np.where(slots == stream.hole, -1, slots + stream.address_base)
+    addresses = np.where(slots == stream.hole, -1, slots.astype(np.int64) + stream.address_base)
     blocks = out.reshape(stop_fold - first_fold, stream.fold_len, out.shape[1])  # splits axis 0: a view
     blocks[:, stream.slot_rows, stream.slot_columns] = addresses

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gainflow.events import SUBDIVISIONS, BufferEvents
-from gainflow.simulator.demand import demand_stream
+from gainflow.simulator.demand import demand_stream, words_per_row
 from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
 from gainflow.simulator.operands import demand_specs
 from gainflow.simulator.read_buffer import dram_events, plan_fetches
@@ -27,9 +27,16 @@ class LayerState:
     layer: object
     plan: object  # FoldPlan
     specs: dict  # operand -> DemandSpec
-    streams: dict  # operand -> DemandStream
+    streams: dict  # operand -> DemandStream, built when first needed (see `stream`)
     drains: object  # DrainPlan
     fetches: dict  # "ifmap"/"filter" -> FetchPlan
+
+    def stream(self, operand):
+        """The operand's DemandStream. The reports need only IFMAP's and FILTER's; OFMAP's is
+        built for events and traces only."""
+        if operand not in self.streams:
+            self.streams[operand] = demand_stream(self.specs[operand])
+        return self.streams[operand]
 
     def sram_cycles(self, operand, rows):
         """SRAM trace cycles of demand rows: IFMAP/FILTER one after the row cycle, OFMAP its own."""
@@ -42,11 +49,12 @@ def run_layer(layer, hw):
     """Simulate `layer` on `hw` (CALC mode) and return its LayerState."""
     plan = plan_folds(layer, hw.dataflow, hw.array_height, hw.array_width)
     specs = demand_specs(layer, hw, plan)
-    streams = {name: demand_stream(spec) for name, spec in specs.items()}
-    drains = plan_drains(streams["ofmap"].words_per_row(), hw.ofmap_sram_kb, hw.array_width)
+    drains = plan_drains(words_per_row(specs["ofmap"]), hw.ofmap_sram_kb, hw.array_width)
     sram_kb = {"ifmap": hw.ifmap_sram_kb, "filter": hw.filter_sram_kb}
-    fetches = {name: plan_fetches(streams[name], drains.row_cycles, sram_kb[name])
-               for name in ("ifmap", "filter")}
+    streams, fetches = {}, {}
+    for name in ("ifmap", "filter"):
+        streams[name] = demand_stream(specs[name])
+        fetches[name] = plan_fetches(streams[name], drains.row_cycles, sram_kb[name])
     return LayerState(layer, plan, specs, streams, drains, fetches)
 
 
@@ -55,12 +63,13 @@ def layer_report(state):
     ifmap_reads, filter_reads, ofmap_writes = sram_counters(plan)
     mapping_efficiency, compute_util = fold_averages(plan)
 
-    def sram_span(operand):
-        rows = np.array(state.streams[operand].row_span)
-        return tuple(int(c) for c in state.sram_cycles(operand, rows))
+    def sram_span(operand, rows):
+        return tuple(int(c) for c in state.sram_cycles(operand, np.array(rows)))
 
-    (if_start, if_stop), (fl_start, fl_stop), (of_start, of_stop) = (
-        sram_span(name) for name in SUBDIVISIONS)
+    ofmap_rows = np.flatnonzero(drains.words_per_row)
+    (if_start, if_stop), (fl_start, fl_stop) = (
+        sram_span(name, state.streams[name].row_span) for name in ("ifmap", "filter"))
+    of_start, of_stop = sram_span("ofmap", ofmap_rows[[0, -1]])
     ifmap_fetch, filter_fetch = state.fetches["ifmap"], state.fetches["filter"]
     return LayerReport(
         total_cycles=int(drains.ofmap_cycles[-1]),
@@ -83,7 +92,7 @@ def layer_report(state):
 
 def buffer_events(state, subdivision):
     """BufferEvents of one subdivision (GainSight convention, see gainflow.events)."""
-    addresses, rows, _ = state.streams[subdivision].compact()
+    addresses, rows, _ = state.stream(subdivision).compact()
     sram_cycles = state.sram_cycles(subdivision, rows)
     if subdivision == "ofmap":
         drains = state.drains

@@ -86,6 +86,11 @@ def _fold_table(plan, row_range, lane_range):
     return np.ascontiguousarray(np.stack([rows[0], rows[1], lanes[0], lanes[1]], axis=1))
 
 
+def _compact_ids(ids, address_count):
+    """`ids` as int32 when every id and the hole (`address_count`) fit: halves the streams."""
+    return ids.astype(np.int32) if address_count < np.iinfo(np.int32).max else ids
+
+
 def demand_specs(layer, hw, plan):
     """`{"ifmap", "filter", "ofmap"}` -> DemandSpec for the layer under `plan`'s dataflow."""
     ifmap_count = layer.ifmap_height * layer.ifmap_width * layer.channels
@@ -118,7 +123,7 @@ def demand_specs(layer, hw, plan):
     specs = {}
     for name, (source, transposed, a, b, c, row_range, lane_range, width) in recipes.items():
         specs[name] = DemandSpec(
-            source, transposed, a, b, c, _fold_table(plan, row_range, lane_range),
+            _compact_ids(source, ranges[name][1]), transposed, a, b, c, _fold_table(plan, row_range, lane_range),
             plan.fold_len, width, *ranges[name],
         )
     return specs

@@ -19,6 +19,8 @@ SETS_PER_WINDOW = 50
 FIRST_BATCH_WIDTH = 10  # words per cycle, hard-coded in SCALE-Sim v2
 WORDS_PER_SET_DIVISOR = 100  # n = floor(SRAM words / 100)
 
+MAX_SEGMENT = 1 << 23  # stream slots scanned at a time: bounds the scan's temporaries
+
 # Columns of the batch table.
 FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH = range(5)
 
@@ -26,12 +28,18 @@ FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH = range(5)
 @dataclass(frozen=True)
 class FetchPlan:
     set_size: int  # n
-    fetched: np.ndarray  # first occurrences, in demand order (int64)
+    fetched_slots: np.ndarray  # flat stream indices of the first occurrences, in demand order
     batches: np.ndarray  # int64 (batches x 5): FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH
+    stream: object  # the DemandStream scanned
+
+    @property
+    def fetched(self):
+        """Fetched addresses (int64) in demand order; built on request (events, traces)."""
+        return self.stream.addresses_at(self.fetched_slots)
 
     @property
     def dram_reads(self):
-        return len(self.fetched)
+        return len(self.fetched_slots)
 
     @property
     def start_cycle(self):
@@ -59,12 +67,12 @@ def _window_completions(stream, window_words):
     began: all its addresses are then already in the window.
     """
     slots, hole, fold_size = stream.flat, stream.hole, stream.slots.shape[1]
+    index_type = np.int32 if len(slots) < np.iinfo(np.int32).max else np.int64
     repeat_starts = np.flatnonzero(stream.repeats) * fold_size
     run_ends = _repeat_run_ends(stream.repeats) * fold_size
     stride = len(slots) + 1
     window_tag = (len(slots) // window_words + 2) * stride
     first = np.full(hole + 1, np.iinfo(np.int64).max, dtype=np.int64)
-    positions = np.arange(len(slots), dtype=np.int64)
     fetched, completions = [], []
     found = pos = window_start = 0
     # Segment length: about what a window needs (first guess 4 reads per fetch), doubled while a
@@ -77,14 +85,15 @@ def _window_completions(stream, window_words):
                 pos = int(run_ends[next_repeat])
                 continue
             next_repeat += 1
-        stop = min(len(slots), pos + max(4096, length))
+        stop = min(len(slots), pos + min(max(4096, length), MAX_SEGMENT))
         if next_repeat < len(repeat_starts):
             stop = min(stop, int(repeat_starts[next_repeat]))
         need = window_words - found
-        segment, values = slots[pos:stop], positions[pos:stop] + window_tag
+        segment = slots[pos:stop]
+        values = np.arange(pos + window_tag, stop + window_tag, dtype=np.int64)
         np.minimum.at(first, segment, values)
         new = np.flatnonzero((first[segment] == values) & (segment != hole))[:need] + pos
-        fetched.append(new)
+        fetched.append(new.astype(index_type))
         if len(new) < need:
             found += len(new)
             length = max(length, 2 * (stop - pos))
@@ -145,8 +154,7 @@ def plan_fetches(stream, row_cycles, sram_kb):
     else:
         width = _later_batch_width(nominal_words, span_lo, span_hi, sram_kb, set_size)
     batches.append((len(fetched) - last_window, last_window, span_lo, span_hi, width))
-    addresses = stream.flat[fetched] + stream.address_base
-    return FetchPlan(set_size, addresses, np.array(batches, dtype=np.int64))
+    return FetchPlan(set_size, fetched, np.array(batches, dtype=np.int64), stream)
 
 
 def set_ordered(fetched, set_size):
@@ -159,9 +167,10 @@ def set_ordered(fetched, set_size):
 
 def batch_layout(plan):
     """Per batch: (cycles of its DRAM rows, its addresses in emission order, its width)."""
+    fetched = plan.fetched
     for first, count, span_lo, span_hi, width in plan.batches.tolist():
         # Batches start on set boundaries, so chunking within a batch is chunking from the start.
-        addresses = set_ordered(plan.fetched[first:first + count], plan.set_size)
+        addresses = set_ordered(fetched[first:first + count], plan.set_size)
         cycles = np.arange(span_lo + 1, span_hi + 2, dtype=np.int64)
         yield cycles, addresses, width
 

@@ -14,7 +14,7 @@ def _write_matrix(handle, matrix, float_style):
 
 
 def _write_sram_trace(handle, state, operand):
-    spec, stream = state.specs[operand], state.streams[operand]
+    spec, stream = state.specs[operand], state.stream(operand)
     num_folds = len(spec.folds)
     folds_per_chunk = max(1, ROWS_PER_CHUNK // spec.fold_len)
     for first_fold in range(0, num_folds, folds_per_chunk):
@@ -28,7 +28,7 @@ def _write_sram_trace(handle, state, operand):
 
 def _dram_matrix(state, operand):
     if operand == "ofmap":
-        return write_buffer.dram_trace_matrix(state.drains, state.streams["ofmap"].compact()[0])
+        return write_buffer.dram_trace_matrix(state.drains, state.stream("ofmap").compact()[0])
     return read_buffer.dram_trace_matrix(state.fetches[operand])
 
 

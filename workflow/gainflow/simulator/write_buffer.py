@@ -16,6 +16,7 @@ from gainflow.simulator.geometry import ceil_div
 
 @dataclass(frozen=True)
 class DrainPlan:
+    words_per_row: np.ndarray  # OFMAP addresses written by each demand row
     row_cycles: np.ndarray  # cycle t of each demand row (IFMAP/FILTER SRAM trace cycle = t + 1)
     ofmap_cycles: np.ndarray  # OFMAP SRAM trace cycle of each demand row
     stall_cycles: int
@@ -33,8 +34,9 @@ class _Lines:
     """DRAM lines cut from the word stream, and the drains that empty them."""
 
     def __init__(self, num_words, width, lines_per_drain):
-        self.ends = np.empty(num_words + 1, dtype=np.int64)
-        self.cycles = np.empty(num_words + 1, dtype=np.int64)
+        # Full lines plus some forced partial ones; grown on demand.
+        self.ends = np.empty(num_words // width + 1024, dtype=np.int64)
+        self.cycles = np.empty_like(self.ends)
         self.count = 0
         self.drained = 0
         self.packed_to = 0  # words already packed into lines
@@ -46,6 +48,10 @@ class _Lines:
         ends = np.arange(self.packed_to + self.width, words + 1, self.width)
         if (words - self.packed_to) % self.width:
             ends = np.append(ends, words)
+        if self.count + len(ends) > len(self.ends):
+            capacity = 2 * (self.count + len(ends))
+            self.ends = np.resize(self.ends, capacity)
+            self.cycles = np.resize(self.cycles, capacity)
         self.ends[self.count:self.count + len(ends)] = ends
         self.count += len(ends)
         self.packed_to = words
@@ -162,8 +168,8 @@ def plan_drains(words_per_row, ofmap_sram_kb, line_width):
         words, last = lines.drain(start)
         dram_writes += words
         start = last + 1
-    return DrainPlan(row_cycles, ofmap_cycles, stall, lines.ends[:lines.count],
-                     lines.cycles[:lines.count], line_width, dram_writes)
+    return DrainPlan(np.asarray(words_per_row), row_cycles, ofmap_cycles, stall,
+                     lines.ends[:lines.count].copy(), lines.cycles[:lines.count].copy(), line_width, dram_writes)
 
 
 def dram_trace_matrix(plan, stream_addresses):
