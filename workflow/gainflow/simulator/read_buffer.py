@@ -76,7 +76,7 @@ def _window_completions(stream, window_words):
     fetched, completions = [], []
     found = pos = window_start = 0
     # Segment length: about what a window needs (first guess 4 reads per fetch), doubled while a
-    # window stays incomplete; the whole stream at once when no window can ever complete.
+    # window stays incomplete; as long as allowed when no window can ever complete.
     length = len(slots) if hole < window_words else 5 * window_words
     while pos < len(slots):
         next_repeat = np.searchsorted(repeat_starts, pos)
