@@ -11,6 +11,7 @@
 
 import argparse
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -28,10 +29,17 @@ DATAFLOW_VARIANTS = {"scale32_ws": ("scale32_os", "ws"), "tpu256_os": ("tpu256_w
                      "eyeriss_is": ("eyeriss_ws", "is")}
 
 
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed_run(workdir, *args, cores=2):
-    started = time.perf_counter()
+    """(wall seconds, CPU seconds of Snakemake and all its jobs, CompletedProcess). On a shared
+    machine the CPU time shows what the run itself cost when the wall time is stretched by others."""
+    started, cpu_before = time.perf_counter(), children_cpu_seconds()
     result = snakemake(workdir, *args, cores=cores, timeout=3600)
-    return time.perf_counter() - started, result
+    return time.perf_counter() - started, children_cpu_seconds() - cpu_before, result
 
 
 def job_count(output):
@@ -49,10 +57,10 @@ def full_run(tmp):
     config = write_config(tmp / "resnet50.yaml", ["resnet50"], ["scale32_os"])
     workdir = make_workflow_copy(tmp / "full", config, [ROOT / "topologies" / "resnet50.csv"],
                                  [ROOT / "hardware" / "scale32_os.cfg"])
-    seconds, result = timed_run(workdir, "--scheduler", "greedy")
+    seconds, cpu, result = timed_run(workdir, "--scheduler", "greedy")
     jobs = job_count(result.stdout + result.stderr)
-    print(f"full run, ResNet-50 x scale32_os, --cores 2, empty results/: {seconds:.1f} s wall, {jobs} jobs "
-          f"(target < 90 s)")
+    print(f"full run, ResNet-50 x scale32_os, --cores 2, empty results/: {seconds:.1f} s wall "
+          f"({cpu:.0f} CPU-s), {jobs} jobs (target < 90 s wall)")
 
 
 def variant_configs(tmp):
@@ -72,10 +80,12 @@ def dry_run(tmp):
     hardware_files = variant_configs(tmp)
     config = write_config(tmp / "sweep.yaml", [p.stem for p in topology_files], [p.stem for p in hardware_files])
     workdir = make_workflow_copy(tmp / "sweep", config, topology_files, hardware_files)
-    seconds, result = timed_run(workdir, "--dry-run", "--quiet", "rules")
+    seconds, cpu, _ = timed_run(workdir, "--dry-run", "--quiet")
+    # Counted in a second, untimed run: the job table costs time of its own (the reasons per job).
+    _, _, result = timed_run(workdir, "--dry-run", "--quiet", "rules")
     jobs = job_count(result.stdout + result.stderr)
     print(f"dry run, {len(topology_files)} topologies x {len(hardware_files)} hardware configs: "
-          f"{seconds:.1f} s to build the DAG of {jobs} jobs (target < 10 s)")
+          f"{seconds:.1f} s wall ({cpu:.1f} CPU-s) to build the DAG of {jobs} jobs (target < 10 s)")
 
 
 def main():

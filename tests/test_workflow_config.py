@@ -4,7 +4,9 @@ the workflow passes Snakemake's linter; the DAG has the documented shape."""
 import pytest
 import yaml
 
-from workflow_support import edit_config, make_workflow_copy, planned_jobs, rule_counts, snakemake
+from workflow_support import (
+    edit_config, make_workflow_copy, planned_jobs, replace_in_file, rule_counts, snakemake,
+)
 
 
 @pytest.fixture
@@ -20,8 +22,7 @@ def failed_dry_run(workdir):
 
 
 def test_unknown_key_is_named(workdir):
-    config = workdir / "config" / "config.yaml"
-    config.write_text(config.read_text().replace("clock_hz:", "clock_hzz:"))
+    replace_in_file(workdir / "config" / "config.yaml", "clock_hz:", "clock_hzz:")
     output = failed_dry_run(workdir)
     assert "Additional properties are not allowed" in output and "'clock_hzz' was unexpected" in output
 
@@ -50,8 +51,7 @@ def test_missing_device_file_is_named(workdir):
 
 
 def test_malformed_hardware_config_is_named(workdir):
-    cfg = workdir / "hardware" / "tiny_ws.cfg"
-    cfg.write_text(cfg.read_text().replace("Dataflow : ws", "Dataflow : xy"))
+    replace_in_file(workdir / "hardware" / "tiny_ws.cfg", "Dataflow : ws", "Dataflow : xy")
     output = failed_dry_run(workdir)
     assert "hardware/tiny_ws.cfg" in output and "Dataflow" in output
 

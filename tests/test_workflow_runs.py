@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from workflow_support import (
-    edit_config, make_workflow_copy, planned_jobs, result_files, rule_counts, snakemake,
+    edit_config, make_workflow_copy, planned_jobs, replace_in_file, result_files, rule_counts, snakemake,
 )
 
 # Layers of the tiny topologies (tests/data/workflow): tiny.csv 3 conv layers, tiny_gemm.csv 2 GEMMs.
@@ -74,8 +74,7 @@ def test_clock_change_reruns_only_reports_and_summary(rerun_copy):
 
 
 def test_hardware_edit_reruns_exactly_that_hardware(rerun_copy):
-    cfg = rerun_copy / "hardware" / "tiny_ws.cfg"
-    cfg.write_text(cfg.read_text().replace("IfmapSramSzkB:    1", "IfmapSramSzkB:    2"))
+    replace_in_file(rerun_copy / "hardware" / "tiny_ws.cfg", "IfmapSramSzkB:    1", "IfmapSramSzkB:    2")
     jobs = planned_jobs(rerun_copy)
     layer_jobs = sum(LAYERS.values())
     assert rule_counts(jobs) == {

@@ -60,6 +60,12 @@ def edit_config(workdir, **changes):
     path.write_text(yaml.safe_dump(config))
 
 
+def replace_in_file(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
 def planned_jobs(workdir):
     """The jobs a dry run would run, as (rule, wildcards dict) pairs."""
     output = snakemake(workdir, "--dry-run").stdout
