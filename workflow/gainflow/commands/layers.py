@@ -2,7 +2,8 @@
 
 import json
 
-from gainflow.topology import INPUT_TYPES, load_topology
+from gainflow.commands import add_topology_arguments
+from gainflow.topology import load_topology
 
 # The printed columns, in order; the JSON objects have exactly these keys.
 COLUMNS = ("name", "ifmap_height", "ifmap_width", "filter_height", "filter_width", "channels",
@@ -10,10 +11,7 @@ COLUMNS = ("name", "ifmap_height", "ifmap_width", "filter_height", "filter_width
 
 
 def add_arguments(parser):
-    parser.add_argument("-t", "--topology", required=True, metavar="TOPOLOGY",
-                        help="topology CSV file (SCALE-Sim format)")
-    parser.add_argument("-i", "--input-type", choices=INPUT_TYPES, default="conv",
-                        help="conv (default) or gemm (rows are `name, M, N, K,`)")
+    add_topology_arguments(parser)
     parser.add_argument("--json", action="store_true",
                         help="print a JSON list of objects instead of a table")
 

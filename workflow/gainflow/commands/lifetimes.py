@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from gainflow import layer_files, traces_reader
+from gainflow.commands import add_topology_arguments
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.lifetimes import compute_lifetimes, lifetimes_from_trace_dir
@@ -31,9 +32,7 @@ def add_arguments(parser):
                         help="results go to OUTDIR/<run_name>/")
     parser.add_argument("-c", "--config", metavar="CONFIG",
                         help="SCALE-Sim .cfg (buffer offsets; with -s optional, defaults 0/10000000/20000000)")
-    parser.add_argument("-t", "--topology", metavar="TOPOLOGY", help="topology CSV (SCALE-Sim format)")
-    parser.add_argument("-i", "--input-type", choices=("conv", "gemm"), default="conv",
-                        help="topology type: conv (default) or gemm")
+    add_topology_arguments(parser, required=False)
     parser.add_argument("--layer", type=int, metavar="N", help="only layer N (0-based)")
     parser.add_argument("--subdivision", choices=SUBDIVISIONS, help="only this buffer")
 

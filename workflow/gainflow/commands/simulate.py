@@ -2,18 +2,16 @@
 
 from gainflow.hwconfig import load_hardware_config
 from gainflow.simulator import simulate_topology
-from gainflow.topology import INPUT_TYPES, load_topology
+from gainflow.commands import add_topology_arguments
+from gainflow.topology import load_topology
 
 
 def add_arguments(parser):
-    parser.add_argument("-t", "--topology", required=True, metavar="TOPOLOGY",
-                        help="topology CSV file (SCALE-Sim format)")
+    add_topology_arguments(parser)
     parser.add_argument("-c", "--config", required=True, metavar="CONFIG",
                         help="SCALE-Sim .cfg hardware config (InterfaceBandwidth: CALC)")
     parser.add_argument("-p", "--outdir", required=True, metavar="OUTDIR",
                         help="output directory; results go to OUTDIR/<run_name>/")
-    parser.add_argument("-i", "--input-type", choices=INPUT_TYPES, default="conv",
-                        help="conv (default) or gemm (rows are `name, M, N, K,`)")
     parser.add_argument("--save-traces", action="store_true",
                         help="also write layer<i>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv")
     parser.add_argument("--quiet", action="store_true", help="no per-layer progress on stderr")
