@@ -4,7 +4,11 @@
 #   scripts/slurm_local.sh up STATE_FILE    install slurm-wlm + munge if missing, start whatever is not
 #                                           running, and append to STATE_FILE one line
 #                                           "<daemon> <pid>" per daemon this call started
-#   scripts/slurm_local.sh down STATE_FILE  stop exactly the daemons listed in STATE_FILE, by PID
+#   scripts/slurm_local.sh down STATE_FILE  stop exactly the daemons listed in STATE_FILE, by PID, and
+#                                           remove the slurm.conf if `up` wrote it (without a config
+#                                           file the SLURM client tools fail at once; with one and no
+#                                           controller each call waits ~9 s, and the Snakemake SLURM
+#                                           plugin calls scontrol whenever Snakemake starts)
 #
 # A cluster that is already up is used as it is: nothing is reconfigured and nothing is recorded,
 # so `down` never stops daemons this script did not start. There is no accounting (no slurmdbd):
@@ -110,6 +114,7 @@ $node_line NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     mv "$CONF.tmp" "$CONF"
+    echo "config $CONF" >>"$STATE_FILE"
 }
 
 start_slurm() {
@@ -155,9 +160,14 @@ up() {
 
 down() {
     [[ -e $STATE_FILE ]] || return 0
-    local name pid
-    # Reverse start order: slurmd, slurmctld, munged.
-    tac "$STATE_FILE" | while read -r name pid; do
+    local name value pid
+    # Reverse start order: slurmd, slurmctld, the config, munged.
+    tac "$STATE_FILE" | while read -r name value; do
+        if [[ $name == config ]]; then
+            grep -qF "$MARKER" "$value" 2>/dev/null && rm -f "$value"
+            continue
+        fi
+        pid=$value
         # Only a PID that still runs the recorded daemon is ours to stop.
         if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]]; then
             log "stopping $name ($pid)"
