@@ -6,7 +6,7 @@ SRAM traces print integers, DRAM traces floats such as `12.0`). Per buffer the
 write and read files follow GainSight's convention (see `gainflow.events`):
 `TRACE_FILES[subdivision] == (writes_file, reads_file)`.
 
-Streaming: files are parsed in blocks of `BLOCK_BYTES` (2 MB; numpy's C reader for
+Streaming: files are parsed in blocks of `BLOCK_BYTES` (1 MB; numpy's C reader for
 integer traces, pandas' for float ones), so memory depends on the block size and on
 what the caller keeps, never on the file size. `read_writes` concatenates a buffer's writes (the
 lifetime analysis keeps one entry per write anyway); `iter_reads` yields reads
@@ -67,7 +67,7 @@ TRACE_FILES = {
 WIDTH_PADDED_FILES = {"IFMAP_DRAM_TRACE.csv", "FILTER_DRAM_TRACE.csv"}
 # SCALE-Sim's shipped configs (scale.cfg and friends).
 DEFAULT_OFFSETS = {"ifmap": 0, "filter": 10_000_000, "ofmap": 20_000_000}
-BLOCK_BYTES = 1 << 21  # small enough for the per-block arrays to stay in cache
+BLOCK_BYTES = 1 << 20  # small enough for the per-block arrays to stay in cache (1 MB measured fastest)
 _LAYER_DIR = re.compile(r"layer(\d+)")
 
 
