@@ -14,9 +14,10 @@ The definition (issue 4; also in README, "Data lifetimes"):
 
 Algorithm: the writes are sorted by (address, cycle) once; every read is assigned to
 the last write with the same address and a cycle <= its own (a binary search over
-packed (address, cycle) keys). Reads can therefore arrive in any order and in blocks
-(`LifetimeBuilder.add_reads`), so a CSV trace is processed in bounded memory: state is
-a few integers per write.
+packed (address, cycle) keys; where the written addresses are dense, a table per address
+and a short walk back over that address's later writes instead). Reads can therefore
+arrive in any order and in blocks (`LifetimeBuilder.add_reads`), so a CSV trace is
+processed in bounded memory: state is a few integers per write.
 
 Library functions for the workflow (one job per (layer, subdivision), then one per layer):
 
@@ -40,6 +41,8 @@ from gainflow.events import BufferEvents
 READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds temporaries, stays in cache)
 # Below every packed key (keys are >= 0), and its address field (-1) matches none.
 _BEFORE_ALL_KEYS = -1
+# A read's search walks back at most this many later writes of its address, then binary-searches.
+WALK_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class LifetimeBuilder:
         # Slot 0 stands before every write, so a search result is a slot, never -1; slot i + 1
         # is the i-th write in key order. The per-slot state starts at slot 1.
         self.slot_keys = np.concatenate(([_BEFORE_ALL_KEYS], sorted_keys))
+        self.last_slot_per_address = self._last_slot_per_address(sorted_keys)
         self.interval_reads = np.zeros(len(self.slot_keys), np.int64)
         self.last_read_key = np.full(len(self.slot_keys), _BEFORE_ALL_KEYS, np.int64)
         self.reads = 0
@@ -90,8 +94,7 @@ class LifetimeBuilder:
         keys = self.keys.pack(address, cycle)
         # The interval of a read: the last write at or before it in (address, cycle) order,
         # if that write has the read's address. Equal keys: side="right" puts writes first.
-        # Reads in trace order search as fast as sorted ones (measured), so they are not sorted.
-        slot = np.searchsorted(self.slot_keys, keys, side="right") - 1
+        slot = self._search(address, keys)
         filled = self.keys.same_address(self.slot_keys[slot], keys)
         if not filled.all():
             outside = np.concatenate((self.keys.address(keys[~filled]), outside))
@@ -100,6 +103,31 @@ class LifetimeBuilder:
         # Within one interval (one address) the largest key is the last read.
         np.maximum.at(self.last_read_key, slot, keys)
         self._add_unfilled(outside)
+
+    def _last_slot_per_address(self, sorted_keys):
+        """Per written address (relative to the smallest), the slot of the last write at or below it;
+        None when the address span is too sparse for such a table (then reads are binary-searched)."""
+        if self.keys is None or self.keys.address_span > 4 * len(sorted_keys) + (1 << 16):
+            return None
+        return np.cumsum(np.bincount(self.keys.address_field(sorted_keys), minlength=self.keys.address_span + 1))
+
+    def _search(self, address, keys):
+        """The slot of the last write at or before each read in key order (0: none).
+
+        From the last write at or below the read's address, walk back over the writes after
+        the read: a buffer writes an address a few times at most, so this is cheaper than a
+        binary search; reads still after WALK_STEPS steps are binary-searched."""
+        if self.last_slot_per_address is None:
+            return np.searchsorted(self.slot_keys, keys, side="right") - 1
+        slot = self.last_slot_per_address[address - self.keys.address_base]
+        later = np.flatnonzero(self.slot_keys[slot] > keys)
+        for _ in range(WALK_STEPS):
+            if len(later) == 0:
+                return slot
+            slot[later] -= 1
+            later = later[self.slot_keys[slot[later]] > keys[later]]
+        slot[later] = np.searchsorted(self.slot_keys, keys[later], side="right") - 1
+        return slot
 
     def _split_by_key_range(self, address, cycle):
         """(addresses, cycles) of the reads that have a key, and the addresses of the others:
@@ -172,12 +200,15 @@ class _KeyPacking:
     def pack(self, address, cycle):
         return ((address - self.address_base) << self.cycle_bits) | (cycle - self.cycle_base)
 
+    def address_field(self, key):
+        return key >> self.cycle_bits
+
     def same_address(self, key, other):
         """Whether two keys hold the same address (arithmetic shift: a negative key matches none)."""
         return ((key ^ other) >> self.cycle_bits) == 0
 
     def address(self, key):
-        return (key >> self.cycle_bits) + self.address_base
+        return self.address_field(key) + self.address_base
 
     def cycle(self, key):
         return (key & ((1 << self.cycle_bits) - 1)) + self.cycle_base
