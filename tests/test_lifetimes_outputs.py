@@ -76,6 +76,20 @@ def test_lifetime_csv_header_and_row_order():
     )
 
 
+def test_lifetime_csv_across_write_chunks():
+    # More rows than one formatting chunk (2**15), with an empty buffer in between.
+    count = 70_000
+    rows = np.arange(count)
+    buffers = [
+        buffer("filter", list(rows % 997), addresses=list(10_000_000 + rows), write_cycles=list(rows - 5),
+               interval_reads=list(rows % 3 + 1)),
+        buffer("ofmap", []),
+    ]
+    expected = "subdivision,address,lifetime,write_cycle,reads\n" + "".join(
+        f"filter,{10_000_000 + i},{i % 997},{i - 5},{i % 3 + 1}\n" for i in range(count))
+    assert lifetime_csv(buffers) == expected
+
+
 def test_layer_files_are_written_in_subdivision_order(tmp_path):
     buffers = [buffer("ofmap", [1], writes=1, unique_addresses=1), buffer("ifmap", [2], writes=1, unique_addresses=1)]
     write_layer_files(tmp_path / "layer3", 3, buffers, total_cycles=10)

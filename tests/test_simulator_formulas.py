@@ -101,7 +101,7 @@ def test_total_cycles_is_rows_minus_one_and_utilisation(dataflow, fold_len):
 
 
 def test_trace_number_formats():
-    from gainflow.simulator.csv_text import format_rows
+    from gainflow.csv_text import format_rows
 
     matrix = np.array([[-13, 0, -1, 1, 99, 100, 10000000], [7, 20000028, -1, -1, 12345, 9, 10]])
     # SRAM traces: %i; DRAM traces: str(float64) of integral values

@@ -19,6 +19,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
+
 from gainflow.aggregate import aggregate_csv, aggregate_row
 from gainflow.atomic import atomic_file
 from gainflow.errors import InputError
@@ -36,12 +38,21 @@ def layer_file_names(layer_index):
 
 def lifetime_csv(buffers):
     """The lifetime CSV text of a layer's buffers (given in subdivision order)."""
-    parts = [LIFETIME_HEADER]
+    return b"".join(lifetime_csv_chunks(buffers)).decode()
+
+
+def lifetime_csv_chunks(buffers):
+    """The lifetime CSV as bytes chunks of bounded size (tables run to tens of millions of rows)."""
+    from gainflow.csv_text import ROWS_PER_CHUNK, format_rows  # numba: only when tables are written
+
+    yield LIFETIME_HEADER.encode()
     for buffer in buffers:
-        prefix = buffer.subdivision
+        prefix = buffer.subdivision.encode() + b","
         columns = (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads)
-        parts.append("".join([f"{prefix},{a},{l},{w},{r}\n" for a, l, w, r in zip(*(c.tolist() for c in columns))]))
-    return "".join(parts)
+        for start in range(0, len(buffer.address), ROWS_PER_CHUNK):
+            rows = format_rows(np.column_stack([column[start:start + ROWS_PER_CHUNK] for column in columns]))
+            # Every row ends in "\n": put the subdivision after each line end but the last.
+            yield prefix + rows[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
 
 
 def write_layer_files(layer_dir, layer_index, buffers, total_cycles):
@@ -50,7 +61,8 @@ def write_layer_files(layer_dir, layer_index, buffers, total_cycles):
     names = layer_file_names(layer_index)
     layer_dir = Path(layer_dir)
     with atomic_file(layer_dir / names["lifetime_data.csv"]) as handle:
-        handle.write(lifetime_csv(buffers).encode())
+        for chunk in lifetime_csv_chunks(buffers):
+            handle.write(chunk)
     with atomic_file(layer_dir / names["aggregate_data.csv"]) as handle:
         handle.write(aggregate_csv([aggregate_row(buffer, total_cycles) for buffer in buffers]).encode())
     with atomic_file(layer_dir / names["graph.png"]) as handle:

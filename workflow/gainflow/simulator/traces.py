@@ -4,7 +4,7 @@ import numpy as np
 
 from gainflow.events import SUBDIVISIONS
 from gainflow.simulator import read_buffer, write_buffer
-from gainflow.simulator.csv_text import ROWS_PER_CHUNK, format_rows
+from gainflow.csv_text import ROWS_PER_CHUNK, format_rows
 from gainflow.simulator.demand import fill_demand_rows
 
 

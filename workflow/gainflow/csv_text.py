@@ -1,9 +1,9 @@
-"""Fast CSV text for integer trace matrices, in the two formats SCALE-Sim's traces use:
+"""Fast CSV text for integer matrices (traces, lifetime tables), in the two formats SCALE-Sim's traces use:
 `%i` (SRAM traces: `12,-1`) and `str(float64)` of integral values (DRAM traces: `12.0,-1.0`).
 
 numpy.savetxt formats one row at a time in Python; these traces run to hundreds of megabytes, so the
 digits are written by a compiled loop (numba; about 7x faster than the best vectorised numpy layout
-tried). Only trace writing imports this module: reports-only runs never load numba.
+tried). Only trace and lifetime-table writing import this module: reports-only runs never load numba.
 """
 
 import numba
