@@ -1,14 +1,14 @@
-"""How `LifetimeBuilder` finds a read's interval: a per-address table with a short walk back over
-later writes (dense addresses), a binary search after WALK_STEPS steps, and a plain binary search
-when the written addresses are too sparse for a table. Every path must give the same, hand-worked,
-answer."""
+"""How `LifetimeBuilder` finds a read's interval. Dense addresses: a table gives each address's
+last write; reads before it walk back over that address's writes while a step settles at least
+half of them, the rest are binary-searched. Sparse addresses: a binary search for every read.
+Every path must give the same, hand-worked, answer."""
 
 import numpy as np
 import pytest
 
-from gainflow.lifetimes import WALK_STEPS, LifetimeBuilder
+from gainflow.lifetimes import LifetimeBuilder
 
-# Far enough apart that the per-address table is skipped (span > 4 * writes + 2**16).
+# Far enough apart that the table is skipped (span > 4 * writes + 2**16).
 SPARSE = 10**9
 
 
@@ -27,33 +27,43 @@ def summary(builder):
             result.dead_writes, result.unfilled_reads, result.unique_addresses)
 
 
-# Address 1 written six times (more than WALK_STEPS later writes to walk over for the early reads),
-# at cycles 10, 20, ..., 60. Reads (in reverse cycle order): 65 -> write 60, lifetime 5; 55 -> 50;
-# 45 -> 40; 35 -> 30; 25 -> 20; 15 -> write 10, lifetime 5 (five later writes: found by the binary
-# search after the walk); 5 -> before the first write: unfilled. All six intervals: lifetime 5, 1 read.
+# Address 1 written six times, at cycles 10, 20, ..., 60. Reads in reverse cycle order:
+# 65 -> write 60 (table); 55 -> write 50 (one step back); 45, 35, 25, 15 and 5 are still before
+# write 50 after that step (5 of 6 walking: the walk stops) and are binary-searched:
+# 45 -> 40, 35 -> 30, 25 -> 20, 15 -> 10; 5 is before the first write: unfilled.
+# All six intervals: lifetime 5, one read.
 MANY_WRITES = [(cycle, 1) for cycle in (10, 20, 30, 40, 50, 60)]
 MANY_READS = [(65, 1), (55, 1), (45, 1), (35, 1), (25, 1), (15, 1), (5, 1)]
 
 
 @pytest.mark.parametrize("scale", [1, SPARSE])
-def test_an_address_written_more_often_than_the_walk_steps(scale):
-    assert WALK_STEPS < 5
+def test_reads_long_before_the_last_write_are_binary_searched(scale):
     expected = [(scale, cycle, 5, 1) for cycle in (10, 20, 30, 40, 50, 60)]
     assert summary(build(MANY_WRITES, MANY_READS, scale)) == (expected, 0, 1, 1)
 
 
-def test_the_sparse_case_has_no_table_and_the_dense_case_has_one():
-    assert build(MANY_WRITES + [(0, 0)], [], SPARSE).last_slot_per_address is None
-    # Addresses 0 and 1 (seven writes, sorted by key: address 0 then address 1's six writes in
-    # slots 1..7): the last slot at or below address 0 is 1, at or below address 1 is 7.
-    assert build(MANY_WRITES + [(0, 0)], []).last_slot_per_address.tolist() == [1, 7]
+@pytest.mark.parametrize("scale", [1, SPARSE])
+def test_reads_found_by_walking_back(scale):
+    # Address 1 written at 10, 20, 30. Reads 35 -> write 30 (table); 25, 26, 15 are before it:
+    # one step back (write 20) settles 25 and 26, a second (write 10) settles 15.
+    # Intervals: 10 -> read 15 (lifetime 5, 1 read); 20 -> reads 25, 26 (6, 2); 30 -> 35 (5, 1).
+    builder = build([(10, 1), (20, 1), (30, 1)], [(35, 1), (25, 1), (26, 1), (15, 1)], scale)
+    expected = [(scale, 10, 5, 1), (scale, 20, 6, 2), (scale, 30, 5, 1)]
+    assert summary(builder) == (expected, 0, 0, 1)
+
+
+def test_the_table_only_for_dense_addresses():
+    assert build(MANY_WRITES + [(0, 0)], [], SPARSE).slots_by_address is None
+    # Addresses 0 and 1, seven writes in key order: address 0's in slot 1, address 1's in slots
+    # 2..7. Entry i is the last write at or below address i: [1, 7].
+    assert build(MANY_WRITES + [(0, 0)], []).slots_by_address.tolist() == [1, 7]
 
 
 @pytest.mark.parametrize("scale", [1, SPARSE])
 def test_reads_of_unwritten_or_not_yet_written_addresses_between_written_ones(scale):
     # Writes: address 0 at cycle 0; address 2 at cycle 50. Reads: address 1 at cycle 5 (never
-    # written, inside the written span: its table entry points at address 0's write) -> unfilled;
-    # address 2 at cycle 10 (before its write; the walk steps back onto address 0's write) -> unfilled;
+    # written, inside the written span: the table gives address 0's write) -> unfilled; address 2
+    # at cycle 10 (before its write; one step back lands on address 0's write) -> unfilled;
     # address 2 at 70 -> write 50, lifetime 20; address 0 at 3 -> write 0, lifetime 3.
     # Footprint: addresses 0, 1, 2.
     writes = [(0, 0), (50, 2)]
@@ -64,7 +74,7 @@ def test_reads_of_unwritten_or_not_yet_written_addresses_between_written_ones(sc
 
 @pytest.mark.parametrize("scale", [1, SPARSE])
 def test_equal_cycles_put_the_write_first_on_every_path(scale):
-    # Address 3 written at 4 and 8; reads at 4 and 8 belong to the write of the same cycle:
+    # Address 3 written at 4 and 8; reads at 8 and 4 belong to the write of the same cycle:
     # two intervals, lifetime 0 each.
     expected = [(3 * scale, 4, 0, 1), (3 * scale, 8, 0, 1)]
     assert summary(build([(4, 3), (8, 3)], [(8, 3), (4, 3)], scale)) == (expected, 0, 0, 1)

@@ -14,10 +14,10 @@ The definition (issue 4; also in README, "Data lifetimes"):
 
 Algorithm: the writes are sorted by (address, cycle) once; every read is assigned to
 the last write with the same address and a cycle <= its own (a binary search over
-packed (address, cycle) keys; where the written addresses are dense, a table per address
-and a short walk back over that address's later writes instead). Reads can therefore
-arrive in any order and in blocks (`LifetimeBuilder.add_reads`), so a CSV trace is
-processed in bounded memory: state is a few integers per write.
+packed (address, cycle) keys; where the written addresses are dense, a table gives each
+address's last write, and most reads are found by a short walk back from it). Reads can
+therefore arrive in any order and in blocks (`LifetimeBuilder.add_reads`), so a CSV trace
+is processed in bounded memory: state is a few integers per write.
 
 Library functions for the workflow (one job per (layer, subdivision), then one per layer):
 
@@ -41,8 +41,6 @@ from gainflow.events import BufferEvents
 READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds temporaries, stays in cache)
 # Below every packed key (keys are >= 0), and its address field (-1) matches none.
 _BEFORE_ALL_KEYS = -1
-# A read's search walks back at most this many later writes of its address, then binary-searches.
-WALK_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ class LifetimeBuilder:
         # Slot 0 stands before every write, so a search result is a slot, never -1; slot i + 1
         # is the i-th write in key order. The per-slot state starts at slot 1.
         self.slot_keys = np.concatenate(([_BEFORE_ALL_KEYS], sorted_keys))
-        self.last_slot_per_address = self._last_slot_per_address(sorted_keys)
+        self.slots_by_address = self._slots_by_address(sorted_keys)
         self.interval_reads = np.zeros(len(self.slot_keys), np.int64)
         self.last_read_key = np.full(len(self.slot_keys), _BEFORE_ALL_KEYS, np.int64)
         self.reads = 0
@@ -94,7 +92,7 @@ class LifetimeBuilder:
         keys = self.keys.pack(address, cycle)
         # The interval of a read: the last write at or before it in (address, cycle) order,
         # if that write has the read's address. Equal keys: side="right" puts writes first.
-        slot = self._search(address, keys)
+        slot, keys = self._search(address, keys)
         filled = self.keys.same_address(self.slot_keys[slot], keys)
         if not filled.all():
             outside = np.concatenate((self.keys.address(keys[~filled]), outside))
@@ -104,30 +102,39 @@ class LifetimeBuilder:
         np.maximum.at(self.last_read_key, slot, keys)
         self._add_unfilled(outside)
 
-    def _last_slot_per_address(self, sorted_keys):
-        """Per written address (relative to the smallest), the slot of the last write at or below it;
-        None when the address span is too sparse for such a table (then reads are binary-searched)."""
+    def _slots_by_address(self, sorted_keys):
+        """Entry i: the slot of the last write at or below address base + i; None when the
+        written addresses are too sparse for such a table."""
         if self.keys is None or self.keys.address_span > 4 * len(sorted_keys) + (1 << 16):
             return None
         return np.cumsum(np.bincount(self.keys.address_field(sorted_keys), minlength=self.keys.address_span + 1))
 
     def _search(self, address, keys):
-        """The slot of the last write at or before each read in key order (0: none).
+        """(slots, keys): per read, in any order, the slot of the last write at or before it in key
+        order (0: none).
 
-        From the last write at or below the read's address, walk back over the writes after
-        the read: a buffer writes an address a few times at most, so this is cheaper than a
-        binary search; reads still after WALK_STEPS steps are binary-searched."""
-        if self.last_slot_per_address is None:
-            return np.searchsorted(self.slot_keys, keys, side="right") - 1
-        slot = self.last_slot_per_address[address - self.keys.address_base]
-        later = np.flatnonzero(self.slot_keys[slot] > keys)
-        for _ in range(WALK_STEPS):
-            if len(later) == 0:
-                return slot
-            slot[later] -= 1
-            later = later[self.slot_keys[slot[later]] > keys[later]]
-        slot[later] = np.searchsorted(self.slot_keys, keys[later], side="right") - 1
-        return slot
+        With the table, a read starts at the last write of its address and walks back over that
+        address's later writes while each step settles at least half of the reads still walking
+        (a buffer rewrites an address a few times at most); the rest are binary-searched, sorted
+        first so the search walks forwards."""
+        if self.slots_by_address is None:
+            keys = np.sort(keys)
+            return np.searchsorted(self.slot_keys, keys, side="right") - 1, keys
+        slot = self.slots_by_address[address - self.keys.address_base]
+        walking = np.flatnonzero(self.slot_keys[slot] > keys)
+        while len(walking):
+            slot[walking] -= 1
+            still = walking[self.slot_keys[slot[walking]] > keys[walking]]
+            if 2 * len(still) > len(walking):
+                break
+            walking = still
+        else:
+            return slot, keys
+        searched = np.sort(keys[still])
+        done = np.ones(len(keys), bool)
+        done[still] = False
+        return (np.concatenate((slot[done], np.searchsorted(self.slot_keys, searched, side="right") - 1)),
+                np.concatenate((keys[done], searched)))
 
     def _split_by_key_range(self, address, cycle):
         """(addresses, cycles) of the reads that have a key, and the addresses of the others:
