@@ -7,7 +7,7 @@ rule lifetimes:
     output:
         temp("results/{topo}/{hw}/layer{layer}/parts/{sub}.npz"),
     params:
-        code=code_version("topology", "hwconfig", "simulator", "events", "lifetimes", "atomic"),
+        code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "lifetimes", "atomic"),
         input_type=input_type_param,
     conda:
         "../../environment.yml"
@@ -27,7 +27,7 @@ rule layer:
     output:
         multiext("results/{topo}/{hw}/layer{layer}/layer{layer}_", "lifetime_data.csv", "aggregate_data.csv", "graph.png"),
     params:
-        code=code_version("events", "lifetimes", "layer_files", "aggregate", "plots", "atomic"),
+        code=code_version("events", "lifetimes", "layer_files", "aggregate", "plots", "atomic", "csv_text"),
         layer_dir=layer_dir_param,
     conda:
         "../../environment.yml"
