@@ -1,4 +1,4 @@
-"""Files that appear complete or not at all: write a temporary name in the same folder, then rename."""
+"""Outputs that appear complete or not at all: write a temporary name in the same folder, then rename."""
 
 import contextlib
 import os
@@ -20,3 +20,13 @@ def atomic_file(path):
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def publish_tree(staging, target):
+    """Move every file under the folder `staging` to the same relative path under `target`
+    (older files replaced). Used after a whole multi-file output was staged successfully."""
+    for folder, _, names in sorted(os.walk(staging)):
+        destination = Path(target) / Path(folder).relative_to(staging)
+        destination.mkdir(parents=True, exist_ok=True)
+        for name in sorted(names):
+            os.replace(Path(folder) / name, destination / name)

@@ -7,11 +7,10 @@ units are documented in `workflow/schemas/report.schema.json`.
 
 import hashlib
 import json
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
+from gainflow.atomic import atomic_file
 from gainflow.composition import (
     MM2_PER_M2, against_baseline, energy_record, min_energy_choice, retention_split, sum_energies,
 )
@@ -228,20 +227,10 @@ def report_bytes(report):
 
 
 def write_report(report, path):
-    """Write atomically: a temporary file in the same directory, then os.replace."""
-    path = Path(path)
+    """Write atomically (`gainflow.atomic`); an unwritable path is an InputError."""
     data = report_bytes(report)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with atomic_file(path) as handle:
+            handle.write(data)
     except OSError as err:
         raise InputError(f"cannot write the report: {err.strerror}", path=path) from None
-    try:
-        with os.fdopen(handle, "wb") as output:
-            output.write(data)
-        os.replace(temporary, path)
-    except BaseException as err:
-        os.unlink(temporary)
-        if isinstance(err, OSError):
-            raise InputError(f"cannot write the report: {err.strerror}", path=path) from None
-        raise

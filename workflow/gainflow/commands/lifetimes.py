@@ -12,12 +12,12 @@ Everything is first written to a hidden staging folder inside OUTDIR and moved i
 when every layer succeeded, so bad input leaves no partial outputs.
 """
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from gainflow import layer_files, traces_reader
+from gainflow.atomic import publish_tree
 from gainflow.commands import add_topology_arguments
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
@@ -65,7 +65,7 @@ def run(args):
             entries.append(layer_files.layer_entry(index, total_cycles, None if layers is None else layers[index]))
         info = layer_files.run_info(source.run_name, entries, topology=topology, hardware=hardware)
         layer_files.write_run_info(run_dir / "run_info.json", info)
-        _publish(staging, outdir)
+        publish_tree(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return 0
@@ -93,15 +93,6 @@ def _selected_layers(available, wanted):
     if wanted not in available:
         raise InputError(f"--layer {wanted}: no such layer (available: {available[0]}..{available[-1]})")
     return [wanted]
-
-
-def _publish(staging, outdir):
-    """Move every staged file to the same place under `outdir` (replacing older files)."""
-    for folder, _, names in sorted(os.walk(staging)):
-        target = outdir / Path(folder).relative_to(staging)
-        target.mkdir(parents=True, exist_ok=True)
-        for name in sorted(names):
-            os.replace(Path(folder) / name, target / name)
 
 
 class TraceSource:

@@ -5,25 +5,16 @@ layer has succeeded, so an error never leaves partial files behind. Each layer's
 before the next one starts: memory does not grow with the number of layers.
 """
 
-import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from gainflow.atomic import publish_tree
 from gainflow.errors import InputError
 from gainflow.simulator.layer import layer_report, run_layer
 from gainflow.simulator.reports import report_texts
-
-
-def _publish(staging, run_dir):
-    """Move every staged file to the same relative path under `run_dir` (existing files replaced)."""
-    for folder, _, files in os.walk(staging):
-        target_folder = run_dir / Path(folder).relative_to(staging)
-        target_folder.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.replace(Path(folder) / name, target_folder / name)
 
 
 def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
@@ -54,7 +45,7 @@ def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
                       f"({time.perf_counter() - started:.2f} s)", file=sys.stderr, flush=True)
         for name, text in report_texts(reports).items():
             (staging / name).write_text(text)
-        _publish(staging, outdir / hw.run_name)
+        publish_tree(staging, outdir / hw.run_name)
         succeeded = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)

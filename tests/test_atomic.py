@@ -1,0 +1,46 @@
+"""Atomic outputs: complete or absent, ordinary permissions, staged trees published whole."""
+
+import stat
+
+import pytest
+
+from gainflow.atomic import atomic_file, publish_tree
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_atomic_file_is_an_ordinary_readable_file(tmp_path):
+    target = tmp_path / "sub" / "out.csv"
+    with atomic_file(target) as handle:
+        handle.write(b"a,b\n")
+    assert target.read_bytes() == b"a,b\n"
+    assert mode(target) == 0o644  # not mkstemp's 0600
+    assert [p.name for p in target.parent.iterdir()] == ["out.csv"]
+
+
+def test_atomic_file_leaves_nothing_on_error(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old\n")
+    with pytest.raises(RuntimeError):
+        with atomic_file(target) as handle:
+            handle.write(b"half")
+            raise RuntimeError("failed mid-write")
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_publish_tree_moves_every_file_and_replaces_older_ones(tmp_path):
+    staging, target = tmp_path / "staging", tmp_path / "target"
+    (staging / "layer0").mkdir(parents=True)
+    (staging / "report.csv").write_text("new")
+    (staging / "layer0" / "trace.csv").write_text("t")
+    target.mkdir()
+    (target / "report.csv").write_text("old")
+    (target / "keep.txt").write_text("k")
+    publish_tree(staging, target)
+    assert (target / "report.csv").read_text() == "new"
+    assert (target / "layer0" / "trace.csv").read_text() == "t"
+    assert (target / "keep.txt").read_text() == "k"
+    assert not any(p.is_file() for p in staging.rglob("*"))
