@@ -77,7 +77,7 @@ def test_interval_count_must_match_the_aggregate(tmp_path):
     counts = {0: dict(AGGREGATE_COUNTS[0], filter=(2, 4, 1, 0, 0, 1)), 1: AGGREGATE_COUNTS[1]}
     run_dir = write_processed_run(tmp_path / "run", aggregate_counts=counts)
     with pytest.raises(InputError, match=r"layer0_aggregate_data\.csv, key 'intervals': filter: 2 intervals, "
-                                         r"but the lifetime CSV has 1 rows"):
+                                         r"but layer0_lifetime_data\.csv has 1"):
         load_processed_run(run_dir)
 
 

@@ -57,7 +57,8 @@ def test_command_both_ways_writes_identical_files(tmp_path):
     assert main(["lifetimes", "-o", str(tmp_path / "sim")] + case_arguments(case)) == 0
     from_csv = tree(tmp_path / "csv")
     assert sorted(from_csv) == ["padding_os/layer0/layer0_aggregate_data.csv", "padding_os/layer0/layer0_graph.png",
-                                "padding_os/layer0/layer0_lifetime_data.csv", "padding_os/run_info.json"]
+                                "padding_os/layer0/layer0_lifetime_data.csv",
+                                "padding_os/layer0/layer0_lifetime_histogram.csv", "padding_os/run_info.json"]
     assert from_csv == tree(tmp_path / "sim")
 
 

@@ -94,7 +94,7 @@ def test_layer_files_are_written_in_subdivision_order(tmp_path):
     buffers = [buffer("ofmap", [1], writes=1, unique_addresses=1), buffer("ifmap", [2], writes=1, unique_addresses=1)]
     write_layer_files(tmp_path / "layer3", 3, buffers, total_cycles=10)
     assert sorted(p.name for p in (tmp_path / "layer3").iterdir()) == [
-        "layer3_aggregate_data.csv", "layer3_graph.png", "layer3_lifetime_data.csv"]
+        "layer3_aggregate_data.csv", "layer3_graph.png", "layer3_lifetime_data.csv", "layer3_lifetime_histogram.csv"]
     lines = (tmp_path / "layer3" / "layer3_lifetime_data.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["ifmap", "ofmap"]
     aggregate = (tmp_path / "layer3" / "layer3_aggregate_data.csv").read_text().splitlines()
@@ -125,7 +125,8 @@ def test_merge_of_pair_files_equals_writing_the_layer_directly(tmp_path):
     assert merge_layer_pairs([tmp_path / f"{n}.npz" for n in ("ofmap", "ifmap", "filter")],
                              tmp_path / "merged", 1) == 50
     write_layer_files(tmp_path / "direct", 1, buffers, 50)
-    for name in ("layer1_lifetime_data.csv", "layer1_aggregate_data.csv", "layer1_graph.png"):
+    for name in ("layer1_lifetime_data.csv", "layer1_lifetime_histogram.csv", "layer1_aggregate_data.csv",
+                 "layer1_graph.png"):
         assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "direct" / name).read_bytes()
 
 

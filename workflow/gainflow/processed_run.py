@@ -5,8 +5,11 @@ Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there,
 `subdivision,address,lifetime,write_cycle,reads`) and
 `layer<i>/layer<i>_aggregate_data.csv` (one row per subdivision, issue 4 columns).
 
-Lifetime CSVs can hold tens of millions of rows, so they are streamed in chunks
-and reduced to a `LifetimeHistogram` per subdivision; no rows are kept.
+Lifetime CSVs can hold tens of millions of rows, so each layer is read from its
+`layer<i>_lifetime_histogram.csv` sidecar (header `subdivision,lifetime,intervals,reads`,
+exact counts per distinct lifetime, written by `gainflow.layer_files`) when there is one
+that is not older than the lifetime CSV; otherwise the lifetime CSV is streamed in chunks
+and reduced to the same `LifetimeHistogram` per subdivision; no rows are kept.
 """
 
 import json
@@ -21,6 +24,7 @@ from gainflow.events import SUBDIVISIONS
 from gainflow.memory_model import LifetimeHistogram, merge_histograms
 
 LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
+HISTOGRAM_COLUMNS = ["subdivision", "lifetime", "intervals", "reads"]  # exactly these
 AGGREGATE_COUNTS = ("intervals", "reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
 CHUNK_ROWS = 1_000_000
 
@@ -75,17 +79,63 @@ def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
     buffers = {name: BufferTotals() for name in SUBDIVISIONS}
     for layer in info["layers"]:
         stem = f"layer{layer['index']}"
-        layer_histograms = read_lifetime_histograms(run_dir / stem / f"{stem}_lifetime_data.csv",
-                                                    chunk_rows)
+        histogram_path, layer_histograms = read_layer_histograms(run_dir / stem, stem, chunk_rows)
         aggregate_path = run_dir / stem / f"{stem}_aggregate_data.csv"
         intervals = add_aggregate(buffers, aggregate_path)
         for name, histogram in layer_histograms.items():
             if histogram.total_intervals() != intervals.get(name, 0):
                 raise InputError(
-                    f"{name}: {intervals.get(name, 0)} intervals, but the lifetime CSV has "
-                    f"{histogram.total_intervals()} rows", path=aggregate_path, key="intervals")
+                    f"{name}: {intervals.get(name, 0)} intervals, but {histogram_path.name} has "
+                    f"{histogram.total_intervals()}", path=aggregate_path, key="intervals")
             buffers[name].histogram = merge_histograms([buffers[name].histogram, histogram])
     return ProcessedRun(run_dir=run_dir, run_info=info, buffers=buffers)
+
+
+def read_layer_histograms(layer_dir, stem, chunk_rows):
+    """(the file read, subdivision -> LifetimeHistogram) of one layer: the sidecar if current."""
+    csv_path = layer_dir / f"{stem}_lifetime_data.csv"
+    sidecar_path = layer_dir / f"{stem}_lifetime_histogram.csv"
+    if sidecar_is_current(sidecar_path, csv_path):
+        return sidecar_path, read_histogram_sidecar(sidecar_path)
+    return csv_path, read_lifetime_histograms(csv_path, chunk_rows)
+
+
+def sidecar_is_current(sidecar_path, csv_path):
+    """The sidecar exists and the lifetime CSV (if any) was not rewritten after it."""
+    try:
+        sidecar_time = sidecar_path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return False
+    try:
+        return sidecar_time >= csv_path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return True
+
+
+def read_histogram_sidecar(path):
+    """subdivision -> LifetimeHistogram of a `layer<i>_lifetime_histogram.csv`."""
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as err:  # ValueError: pandas' EmptyDataError
+        raise InputError(f"malformed CSV: {err}", path=path) from None
+    if list(table.columns) != HISTOGRAM_COLUMNS:
+        raise InputError(f"bad header {','.join(table.columns)!r}, expected {','.join(HISTOGRAM_COLUMNS)}",
+                         path=path, line=1)
+    names = table["subdivision"].to_numpy(dtype=object)
+    check_subdivisions(table, names, 0, path)
+    lifetimes, intervals, reads = (integer_column(table, column, 0, path) for column in HISTOGRAM_COLUMNS[1:])
+    if (intervals == 0).any():
+        first_bad_row(table, 0, path, "intervals", intervals == 0, "a positive integer")
+    # Rows as written: subdivisions in order, lifetimes strictly increasing within each.
+    order = np.array([SUBDIVISIONS.index(name) for name in names], dtype=np.int64)
+    unordered = np.concatenate(([False], (order[1:] < order[:-1])
+                                | ((order[1:] == order[:-1]) & (lifetimes[1:] <= lifetimes[:-1]))))
+    if unordered.any():
+        first_bad_row(table, 0, path, "lifetime", unordered,
+                      f"subdivisions in the order {SUBDIVISIONS} and increasing lifetimes within each")
+    return {name: LifetimeHistogram(lifetimes[order == position], intervals[order == position],
+                                    reads[order == position])
+            for position, name in enumerate(SUBDIVISIONS)}
 
 
 def check_header(path, required_leading, required_anywhere):

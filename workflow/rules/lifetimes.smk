@@ -25,7 +25,8 @@ rule layer:
         parts=layer_lifetime_parts,
         adapter=adapter_script("layer"),
     output:
-        multiext("results/{topo}/{hw}/layer{layer}/layer{layer}_", "lifetime_data.csv", "aggregate_data.csv", "graph.png"),
+        multiext("results/{topo}/{hw}/layer{layer}/layer{layer}_", "lifetime_data.csv", "lifetime_histogram.csv",
+                 "aggregate_data.csv", "graph.png"),
     params:
         code=code_version("events", "lifetimes", "layer_files", "aggregate", "plots", "atomic", "csv_text"),
         layer_dir=layer_dir_param,

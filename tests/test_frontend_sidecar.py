@@ -1,0 +1,142 @@
+"""The per-layer lifetime histogram sidecar: written exactly, read instead of the lifetime CSV
+with byte-identical reports, ignored when stale, and bad sidecars name file and line."""
+
+import contextlib
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from frontend_support import write_device_files
+from gainflow.cli import main
+from gainflow.errors import InputError
+from gainflow.layer_files import layer_entry, run_info, write_layer_files, write_run_info
+from gainflow.lifetimes import BufferLifetimes
+from gainflow.processed_run import load_processed_run
+
+GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
+
+
+def gainflow(*args):
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([str(arg) for arg in args]) == 0
+
+
+def buffer(subdivision, lifetimes, interval_reads):
+    count = len(lifetimes)
+    return BufferLifetimes(
+        subdivision=subdivision, address=np.arange(count, dtype=np.int64),
+        write_cycle=np.zeros(count, dtype=np.int64), lifetime=np.array(lifetimes, dtype=np.int64),
+        interval_reads=np.array(interval_reads, dtype=np.int64), reads=int(sum(interval_reads)), writes=count,
+        dead_writes=0, unfilled_reads=0, unique_addresses=count)
+
+
+# ifmap lifetimes 5, 3, 5, 0 with 2, 1, 4, 1 reads; no filter intervals; one ofmap interval.
+HAND_SIDECAR = ("subdivision,lifetime,intervals,reads\n"
+                "ifmap,0,1,1\n"  # the lifetime-0 interval
+                "ifmap,3,1,1\n"
+                "ifmap,5,2,6\n"  # two intervals of 5 cycles: 2 + 4 reads
+                "ofmap,7,1,3\n")
+
+
+@pytest.fixture(scope="module")
+def written_hand_run(tmp_path_factory):
+    """A one-layer processed run written by the real layer writer (once: it draws a graph)."""
+    run_dir = tmp_path_factory.mktemp("hand") / "run"
+    buffers = [buffer("ofmap", [7], [3]), buffer("ifmap", [5, 3, 5, 0], [2, 1, 4, 1]), buffer("filter", [], [])]
+    write_layer_files(run_dir / "layer0", 0, buffers, 100)
+    write_run_info(run_dir / "run_info.json", run_info("hand", [layer_entry(0, 100)]))
+    return run_dir
+
+
+@pytest.fixture
+def hand_run(written_hand_run, tmp_path):
+    # copytree keeps the modification times: the sidecar stays current.
+    return shutil.copytree(written_hand_run, tmp_path / "run")
+
+
+def sidecar(run_dir):
+    return run_dir / "layer0" / "layer0_lifetime_histogram.csv"
+
+
+def test_sidecar_holds_exact_counts_per_distinct_lifetime(hand_run):
+    assert sidecar(hand_run).read_text() == HAND_SIDECAR
+
+
+def test_sidecar_alone_gives_the_histograms(hand_run):
+    # Without the lifetime CSV the sidecar must be what is read.
+    (hand_run / "layer0" / "layer0_lifetime_data.csv").unlink()
+    buffers = load_processed_run(hand_run).buffers
+    ifmap = buffers["ifmap"].histogram
+    assert (list(ifmap.lifetimes), list(ifmap.intervals), list(ifmap.reads)) == ([0, 3, 5], [1, 1, 2], [1, 1, 6])
+    assert list(buffers["ofmap"].histogram.lifetimes) == [7]
+    assert buffers["filter"].histogram.total_intervals() == 0
+
+
+def test_a_sidecar_older_than_its_lifetime_csv_is_ignored(hand_run):
+    sidecar(hand_run).write_text("not,a,sidecar\n")
+    csv_path = hand_run / "layer0" / "layer0_lifetime_data.csv"
+    stale = sidecar(hand_run).stat().st_mtime_ns
+    os.utime(csv_path, ns=(stale + 10**9, stale + 10**9))
+    assert list(load_processed_run(hand_run).buffers["ifmap"].histogram.reads) == [1, 1, 6]
+
+
+def replace_line(path, number, text):
+    lines = path.read_text().splitlines()
+    lines[number - 1] = text
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("edits, line, message", [
+    ({1: "subdivision,lifetime,intervals"}, 1, "bad header 'subdivision,lifetime,intervals'"),
+    ({2: "psum,0,1,1"}, 2, "column 'subdivision': expected one of"),
+    ({3: "ifmap,3,x,1"}, 3, "column 'intervals': expected an integer, got 'x'"),
+    ({4: "ifmap,5,2.5,6"}, 4, "column 'intervals': expected an integer, got '2.5'"),
+    ({3: "ifmap,3,0,1"}, 3, "column 'intervals': expected a positive integer"),
+    ({5: "ofmap,7,1,-3"}, 5, "column 'reads': expected a non-negative integer"),
+    ({4: "ifmap,3,2,6"}, 4, "column 'lifetime': expected subdivisions in the order"),  # lifetime 3 twice
+    ({2: "ofmap,0,1,1"}, 3, "column 'lifetime': expected subdivisions in the order"),  # ifmap after ofmap
+])
+def test_bad_sidecar_rows_name_file_and_line(hand_run, edits, line, message):
+    for number, text in edits.items():
+        replace_line(sidecar(hand_run), number, text)
+    expected = re.escape(f"layer0_lifetime_histogram.csv, line {line}: {message}")
+    with pytest.raises(InputError, match=expected):
+        load_processed_run(hand_run)
+
+
+def test_extra_field_names_the_line(hand_run):
+    replace_line(sidecar(hand_run), 3, "ifmap,3,1,1,9")
+    with pytest.raises(InputError, match=r"layer0_lifetime_histogram\.csv: malformed CSV.*line 3"):
+        load_processed_run(hand_run)
+
+
+def test_sidecar_disagreeing_with_the_aggregate_counts_is_an_error(hand_run):
+    replace_line(sidecar(hand_run), 4, "ifmap,5,3,6")
+    with pytest.raises(InputError, match=r"ifmap: 4 intervals, but layer0_lifetime_histogram\.csv has 5"):
+        load_processed_run(hand_run)
+
+
+@pytest.mark.parametrize("case", ["ns_conv_ws", "tiny_gemm_ws"])
+def test_report_from_sidecars_is_byte_identical_to_the_csv_path(tmp_path, case):
+    golden = GOLDEN / case
+    input_type = (golden / "input_type").read_text().strip()
+    gainflow("lifetimes", "-t", golden / "topology.csv", "-c", golden / "hw.cfg", "-i", input_type,
+             "-o", tmp_path / "out")
+    [run_dir] = (tmp_path / "out").iterdir()
+    gc_path, ap_path = write_device_files(tmp_path / "devices")
+    # 100 MHz: the test library's Dense technology (1 us retention) refreshes some intervals.
+    options = ["--clock-hz", "1e8", "--gc-list", gc_path, "--area-power", ap_path]
+    gainflow("frontend", run_dir, "-o", tmp_path / "sidecar.json", *options)
+    sidecars = sorted(run_dir.glob("layer*/layer*_lifetime_histogram.csv"))
+    assert len(sidecars) == len(list(run_dir.glob("layer*/layer*_lifetime_data.csv"))) > 1
+    for path in sidecars:
+        path.unlink()
+    gainflow("frontend", run_dir, "-o", tmp_path / "csv.json", *options)
+    from_sidecars = (tmp_path / "sidecar.json").read_bytes()
+    assert from_sidecars == (tmp_path / "csv.json").read_bytes()
+    assert b'"refreshes": 0,' in from_sidecars and re.search(rb'"refreshes": [1-9]', from_sidecars)
