@@ -65,7 +65,8 @@ def test_lint_is_clean(workdir):
 def test_dag_has_one_lifetime_job_per_layer_and_subdivision(workdir):
     # tiny.csv: 3 layers, tiny_gemm.csv: 2 layers; 2 hardware configs.
     counts = rule_counts(planned_jobs(workdir))
-    assert counts == {"simulate": 4, "lifetimes": 30, "layer": 10, "report": 4, "summary": 1}
+    assert counts == {"simulate": 4, "lifetimes": 30, "layer": 10, "graphs_tiny": 2, "graphs_tiny_gemm": 2,
+                      "report": 4, "summary": 1}
 
 
 def test_save_traces_writes_a_scalesim_run_directory(workdir):

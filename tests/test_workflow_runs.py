@@ -81,6 +81,8 @@ def test_hardware_edit_reruns_exactly_that_hardware(rerun_copy):
         "simulate": 2,
         "lifetimes": layer_jobs * len(SUBDIVISIONS),
         "layer": layer_jobs,
+        "graphs_tiny": 1,
+        "graphs_tiny_gemm": 1,
         "report": 2,
         "summary": 1,
     }
@@ -95,6 +97,7 @@ def test_new_topology_runs_only_its_jobs(rerun_copy):
         "simulate": 2,
         "lifetimes": LAYERS["tiny"] * len(SUBDIVISIONS) * 2,
         "layer": LAYERS["tiny"] * 2,
+        "graphs_tiny_copy": 2,
         "report": 2,
         "summary": 1,
     }

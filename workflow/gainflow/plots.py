@@ -5,7 +5,13 @@ One panel per subdivision: a histogram of interval lifetimes over power-of-two b
 the lifetime while lifetime 0 stays visible; the y axis is logarithmic too. The panel title
 gives the interval, dead-write and unfilled-read counts. (Matplotlib's symlog axis and
 tight_layout cost seconds per figure; fixed margins and plain ticks keep it well under one.)
+
+A graph is drawn from its panels' compact data (`graph_panels`: counts per bin and the title
+figures), which `write_graph_data` / `read_graph_data` keep as a small JSON file: the workflow
+draws a whole run's graphs in one process from those, since importing pyplot costs 1-2 s.
 """
+
+import json
 
 import numpy as np
 
@@ -16,37 +22,68 @@ def lifetime_bins(max_lifetime):
     return np.concatenate(([0], 2 ** np.arange(top + 1)))
 
 
+def graph_panels(buffers):
+    """The compact data of a layer graph, one dict per `BufferLifetimes`: subdivision, intervals,
+    dead_writes, unfilled_reads and `counts`, the histogram over `lifetime_bins` ([] if no lifetimes)."""
+    panels = []
+    for buffer in buffers:
+        lifetimes = buffer.lifetime
+        counts = np.histogram(lifetimes, bins=lifetime_bins(lifetimes.max()))[0] if len(lifetimes) else []
+        panels.append({
+            "subdivision": buffer.subdivision,
+            "intervals": len(lifetimes),
+            "dead_writes": int(buffer.dead_writes),
+            "unfilled_reads": int(buffer.unfilled_reads),
+            "counts": [int(count) for count in counts],
+        })
+    return panels
+
+
+def write_graph_data(handle, buffers):
+    """`graph_panels(buffers)` as JSON into the binary `handle`."""
+    handle.write((json.dumps(graph_panels(buffers)) + "\n").encode())
+
+
+def read_graph_data(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def write_layer_graph(handle, layer_index, buffers):
     """Draw one panel per `BufferLifetimes` of `buffers` into the binary `handle` (PNG)."""
+    draw_layer_graph(handle, layer_index, graph_panels(buffers))
+
+
+def draw_layer_graph(handle, layer_index, panels):
+    """Draw the graph of `graph_panels` data into the binary `handle` (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
-    figure, axes = pyplot.subplots(1, len(buffers), figsize=(5 * len(buffers), 4), squeeze=False)
-    for axis, buffer in zip(axes[0], buffers):
-        _draw_panel(axis, buffer)
+    figure, axes = pyplot.subplots(1, len(panels), figsize=(5 * len(panels), 4), squeeze=False)
+    for axis, panel in zip(axes[0], panels):
+        _draw_panel(axis, panel)
     figure.suptitle(f"layer{layer_index}: data lifetime distribution per buffer")
-    figure.subplots_adjust(left=0.09 / len(buffers) * 1.5, right=0.98, bottom=0.16, top=0.80, wspace=0.3)
+    figure.subplots_adjust(left=0.09 / len(panels) * 1.5, right=0.98, bottom=0.16, top=0.80, wspace=0.3)
     # No metadata: the PNG depends only on the data.
     figure.savefig(handle, format="png", dpi=100, metadata={"Software": None})
     pyplot.close(figure)
 
 
-def _draw_panel(axis, buffer):
-    lifetimes = buffer.lifetime
+def _draw_panel(axis, panel):
     axis.set_title(
-        f"{buffer.subdivision}: {len(lifetimes)} intervals\n"
-        f"{buffer.dead_writes} dead writes, {buffer.unfilled_reads} unfilled reads",
+        f"{panel['subdivision']}: {panel['intervals']} intervals\n"
+        f"{panel['dead_writes']} dead writes, {panel['unfilled_reads']} unfilled reads",
         fontsize=10,
     )
     axis.set_xlabel("lifetime (cycles, power-of-two bins)")
     axis.set_ylabel("intervals (count)")
-    if len(lifetimes) == 0:
+    if panel["intervals"] == 0:
         axis.text(0.5, 0.5, "no lifetimes", ha="center", va="center", transform=axis.transAxes)
         return
-    edges = lifetime_bins(lifetimes.max())
-    counts, _ = np.histogram(lifetimes, bins=edges)
+    counts = np.array(panel["counts"])
+    edges = lifetime_bins(2 ** (len(counts) - 1) - 1)  # the edges `graph_panels` counted over
     axis.bar(np.arange(len(counts)), counts, width=1.0, align="edge")
     axis.set_xticks(np.arange(len(edges)), [_edge_label(edge) for edge in edges], fontsize=8)
     axis.set_xlim(0, len(counts))

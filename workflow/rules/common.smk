@@ -4,6 +4,7 @@
 
 import hashlib
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -96,6 +97,11 @@ def code_version(*modules):
             digest.update(f"{path.relative_to(PACKAGE)}\0".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def graphs_rule_name(topo):
+    """The name of the rule drawing a topology's layer graphs (a rule name is a Python identifier)."""
+    return "graphs_" + "".join(c if c.isalnum() else "_" for c in topo)
 
 
 def adapter_script(name):

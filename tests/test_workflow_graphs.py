@@ -1,0 +1,59 @@
+"""The workflow's batched layer graphs: rule `layer` writes each graph's compact data
+(`layer<i>_graph_data.json`), one `graphs_<topology>` job per run draws every PNG from those,
+byte-identical to the graph `gainflow lifetimes` draws directly."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from gainflow.layer_files import merge_layer_pairs, write_layer_files
+from gainflow.lifetimes import BufferLifetimes, save_pair
+
+GRAPHS_ADAPTER = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "graphs.py"
+
+
+def lifetimes_of(subdivision, lifetimes, dead_writes=0, unfilled_reads=0):
+    count = len(lifetimes)
+    return BufferLifetimes(
+        subdivision=subdivision, address=np.arange(count, dtype=np.int64),
+        write_cycle=np.zeros(count, dtype=np.int64), lifetime=np.array(lifetimes, dtype=np.int64),
+        interval_reads=np.ones(count, dtype=np.int64), reads=count, writes=count,
+        dead_writes=dead_writes, unfilled_reads=unfilled_reads, unique_addresses=count,
+    )
+
+
+LAYERS = [
+    [lifetimes_of("ifmap", [0, 1, 3, 3, 9], dead_writes=2), lifetimes_of("filter", []),
+     lifetimes_of("ofmap", [5], unfilled_reads=4)],
+    [lifetimes_of("ifmap", [0]), lifetimes_of("filter", [1, 2, 4, 8, 16, 1000]), lifetimes_of("ofmap", [])],
+]
+
+
+def test_graph_data_by_hand(tmp_path):
+    # Bins [0,1) [1,2) [2,4) [4,8) [8,16): 0 | 1 | 3,3 | - | 9 -> 1,1,2,0,1; ofmap 5: [0,1)..[4,8) -> 0,0,0,1.
+    write_layer_files(tmp_path, 0, LAYERS[0], 100, with_graph=False)
+    assert not (tmp_path / "layer0_graph.png").exists()
+    assert json.loads((tmp_path / "layer0_graph_data.json").read_text()) == [
+        {"subdivision": "ifmap", "intervals": 5, "dead_writes": 2, "unfilled_reads": 0, "counts": [1, 1, 2, 0, 1]},
+        {"subdivision": "filter", "intervals": 0, "dead_writes": 0, "unfilled_reads": 0, "counts": []},
+        {"subdivision": "ofmap", "intervals": 1, "dead_writes": 0, "unfilled_reads": 4, "counts": [0, 0, 0, 1]},
+    ]
+
+
+def test_batched_graphs_equal_the_directly_drawn_ones(tmp_path):
+    run_dir = tmp_path / "run"
+    for index, buffers in enumerate(LAYERS):
+        parts = []
+        for lifetimes in buffers:
+            parts.append(tmp_path / f"{index}_{lifetimes.subdivision}.npz")
+            save_pair(parts[-1], lifetimes, 100)
+        merge_layer_pairs(parts, run_dir / f"layer{index}", index, with_graph=False)
+        write_layer_files(tmp_path / "direct", index, buffers, 100)
+    assert not list(run_dir.rglob("*.png"))
+    subprocess.run([sys.executable, str(GRAPHS_ADAPTER), "--run-dir", str(run_dir), "--layers", "2"], check=True)
+    for index in range(len(LAYERS)):
+        name = f"layer{index}_graph.png"
+        assert (run_dir / f"layer{index}" / name).read_bytes() == (tmp_path / "direct" / name).read_bytes()
