@@ -5,6 +5,9 @@ Per layer `i`, in `<run>/layer<i>/`:
 - `layer<i>_lifetime_data.csv`: header `subdivision,address,lifetime,write_cycle,reads`, one
   row per interval with a lifetime, ordered by subdivision (ifmap, filter, ofmap), address,
   write cycle; `reads` = reads inside the interval;
+- `layer<i>_lifetime_histogram.csv`: the same intervals reduced for the frontend, header
+  `subdivision,lifetime,intervals,reads`, per subdivision one row per distinct lifetime (ascending):
+  how many intervals have it and their reads (exact counts; kilobytes where the CSV has gigabytes);
 - `layer<i>_aggregate_data.csv`: one row per subdivision (`gainflow.aggregate`);
 - `layer<i>_graph.png`: the lifetime distributions (`gainflow.plots`); with `with_graph=False`
   (the workflow's per-layer step) `layer<i>_graph_data.json` instead, the graph's compact data,
@@ -28,14 +31,18 @@ from gainflow.atomic import atomic_file
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.lifetimes import load_pair
+from gainflow.memory_model import LifetimeHistogram
 from gainflow.plots import write_graph_data, write_layer_graph
 
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
+HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads\n"
 
 
 def layer_file_names(layer_index):
     stem = f"layer{layer_index}"
-    kinds = ("lifetime_data.csv", "aggregate_data.csv", "graph.png", "graph_data.json")
+    kinds = (
+        "lifetime_data.csv", "lifetime_histogram.csv", "aggregate_data.csv", "graph.png", "graph_data.json"
+    )
     return {kind: f"{stem}_{kind}" for kind in kinds}
 
 
@@ -46,13 +53,35 @@ def lifetime_csv(buffers):
 
 def lifetime_csv_chunks(buffers):
     """The lifetime CSV as bytes chunks of bounded size (tables run to tens of millions of rows)."""
+    return subdivision_csv_chunks(LIFETIME_HEADER, [
+        (buffer.subdivision, (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads))
+        for buffer in buffers])
+
+
+def lifetime_histogram(buffer):
+    """A buffer's exact `LifetimeHistogram`: one interval per lifetime row."""
+    return LifetimeHistogram.from_parts(buffer.lifetime, np.ones(len(buffer.lifetime), dtype=np.int64),
+                                        buffer.interval_reads)
+
+
+def histogram_csv_chunks(buffers):
+    """The lifetime histogram sidecar as bytes chunks: per subdivision, one row per distinct lifetime
+    (ascending) with its number of intervals and their reads."""
+    tables = []
+    for buffer in buffers:
+        histogram = lifetime_histogram(buffer)
+        tables.append((buffer.subdivision, (histogram.lifetimes, histogram.intervals, histogram.reads)))
+    return subdivision_csv_chunks(HISTOGRAM_HEADER, tables)
+
+
+def subdivision_csv_chunks(header, tables):
+    """`header`, then for each (subdivision, integer columns) one row per element, led by the subdivision."""
     from gainflow.csv_text import ROWS_PER_CHUNK, format_rows  # numba: only when tables are written
 
-    yield LIFETIME_HEADER.encode()
-    for buffer in buffers:
-        prefix = buffer.subdivision.encode() + b","
-        columns = (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads)
-        for start in range(0, len(buffer.address), ROWS_PER_CHUNK):
+    yield header.encode()
+    for subdivision, columns in tables:
+        prefix = subdivision.encode() + b","
+        for start in range(0, len(columns[0]), ROWS_PER_CHUNK):
             rows = format_rows(np.column_stack([column[start:start + ROWS_PER_CHUNK] for column in columns]))
             # Every row ends in "\n": put the subdivision after each line end but the last.
             yield prefix + rows[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
@@ -66,6 +95,10 @@ def write_layer_files(layer_dir, layer_index, buffers, total_cycles, *, with_gra
     layer_dir = Path(layer_dir)
     with atomic_file(layer_dir / names["lifetime_data.csv"]) as handle:
         for chunk in lifetime_csv_chunks(buffers):
+            handle.write(chunk)
+    # After the lifetime CSV: the frontend takes a sidecar older than its CSV as stale.
+    with atomic_file(layer_dir / names["lifetime_histogram.csv"]) as handle:
+        for chunk in histogram_csv_chunks(buffers):
             handle.write(chunk)
     with atomic_file(layer_dir / names["aggregate_data.csv"]) as handle:
         handle.write(aggregate_csv([aggregate_row(buffer, total_cycles) for buffer in buffers]).encode())
