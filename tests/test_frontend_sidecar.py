@@ -67,6 +67,13 @@ def test_sidecar_holds_exact_counts_per_distinct_lifetime(hand_run):
     assert sidecar(hand_run).read_text() == HAND_SIDECAR
 
 
+def test_sidecar_of_far_apart_lifetimes(tmp_path):
+    # A span of 2**40 cycles over three intervals: counted by sorting, not by one bin per cycle.
+    write_layer_files(tmp_path, 0, [buffer("filter", [2**40, 3, 2**40], [1, 2, 3])], 10)
+    assert (tmp_path / "layer0_lifetime_histogram.csv").read_text() == (
+        "subdivision,lifetime,intervals,reads\nfilter,3,1,2\nfilter,1099511627776,2,4\n")
+
+
 def test_sidecar_alone_gives_the_histograms(hand_run):
     # Without the lifetime CSV the sidecar must be what is read.
     (hand_run / "layer0" / "layer0_lifetime_data.csv").unlink()

@@ -141,7 +141,7 @@ def layer_outputs_of_run(wildcards):
     return [
         f"{run_dir}/layer{i}/layer{i}_{kind}"
         for i in range(LAYER_COUNT[wildcards.topo])
-        for kind in ("lifetime_data.csv", "aggregate_data.csv")
+        for kind in ("lifetime_data.csv", "lifetime_histogram.csv", "aggregate_data.csv")
     ]
 
 
