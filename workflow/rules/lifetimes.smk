@@ -44,8 +44,8 @@ rule layer:
 # The layer graphs of one (topology, hardware) run, drawn in one process: importing matplotlib.pyplot
 # costs 1-2 s, once per run here instead of once per layer. Outputs cannot be functions of the
 # wildcards and the layer count differs per topology, so there is one such rule per topology (its
-# `topo` wildcard constrained to that one); on a cluster each joins the group the profile gives rule
-# `layer` (Snakemake ignores groups in local runs).
+# `topo` wildcard constrained to that one). Their names vary, so the SLURM profile cannot list them
+# under `groups:`: they name the profile's group `sweep` here (Snakemake ignores groups in local runs).
 for graphs_topology in TOPOLOGIES:
 
     rule:
@@ -63,7 +63,7 @@ for graphs_topology in TOPOLOGIES:
             run_dir=run_dir_param,
             layers=LAYER_COUNT[graphs_topology],
         group:
-            workflow.group_settings.overwrite_groups.get("layer")
+            "sweep"
         conda:
             "../../environment.yml"
         log:
