@@ -72,8 +72,9 @@ def planned_jobs(workdir):
     if "Nothing to be done" in output:
         return []
     jobs = []
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
-        header = re.match(r"(?:local)?rule (\w+):", block)
+    # Jobs of a group (rules graphs_<topology>) are listed indented under "Group job ...".
+    for block in re.split(r"\n(?=\s*(?:local)?rule \w+:)", output):
+        header = re.match(r"\s*(?:local)?rule (\w+):", block)
         if not header or header.group(1) == "all":
             continue
         wildcards = re.search(r"^\s*wildcards: (.*)$", block, re.MULTILINE)
