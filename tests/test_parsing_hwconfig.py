@@ -148,17 +148,6 @@ def test_run_name_must_be_a_folder_name(tmp_path, run_name):
     assert_config_error(path, "run_name", "folder name")
 
 
-def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match="config file not found") as caught:
-        load_hardware_config(tmp_path / "absent.cfg")
-    assert caught.value.path == str(tmp_path / "absent.cfg")
-
-
-def test_directory_instead_of_file(tmp_path):
-    with pytest.raises(InputError, match="expected a config file, got a directory"):
-        load_hardware_config(tmp_path)
-
-
 def test_not_an_ini_file(tmp_path):
     path = write(tmp_path, "ArrayHeight: 8\n")
     with pytest.raises(InputError, match="not a valid .cfg file") as caught:

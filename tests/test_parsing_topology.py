@@ -201,24 +201,6 @@ def test_empty_file(tmp_path):
         load_topology(path)
 
 
-def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match="not found") as caught:
-        load_topology(tmp_path / "absent.csv")
-    assert caught.value.path == str(tmp_path / "absent.csv")
-
-
-def test_directory_instead_of_file(tmp_path):
-    with pytest.raises(InputError, match="got a directory"):
-        load_topology(tmp_path)
-
-
-def test_binary_file(tmp_path):
-    path = tmp_path / "binary.csv"
-    path.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(InputError, match="not a UTF-8 text file"):
-        load_topology(path)
-
-
 def test_unknown_input_type(tmp_path):
     with pytest.raises(InputError, match="input type must be one of conv, gemm"):
         load_topology(write(tmp_path, "c,8,8,1,1,1,1,1,\n"), "matmul")
