@@ -11,7 +11,7 @@ CORES  ?= all
 setup: $(STAMP)
 
 # Reinstall when the dependency list changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py workflow/gainflow/_kernels.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gainflow needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -1,7 +1,7 @@
 """Benchmark of the lifetime analysis (issue 4). Prints figures; used for README "Data lifetimes".
 
 (a) every (layer, buffer) of a topology from the simulator's events, each pair in a fresh child
-    process (as one workflow job): simulate_layer time, lifetime time, .npz write time, peak RSS;
+    process (as one workflow job): simulate_layer time, lifetime time, pair-file write time, peak RSS;
 (b) CSV-reader throughput: the simulator writes one layer's traces, then `gainflow lifetimes -s`'s
     reader streams them (MB of CSV per second, per buffer and overall), in a child for its RSS;
 (c) bounded memory: that layer's IFMAP SRAM trace repeated to --big-gb GB (the same reads again and
@@ -43,7 +43,7 @@ def child_pair(topology, config, layer_index, subdivision):
     lifetimes = compute_lifetimes(events)
     computed = time.process_time()
     with tempfile.TemporaryDirectory() as folder:
-        save_pair(Path(folder) / "pair.npz", lifetimes, result.report.total_cycles)
+        save_pair(Path(folder) / "lifetimes.pair", lifetimes, result.report.total_cycles)
     saved = time.process_time()
     print(json.dumps({
         "layer": layer_index, "subdivision": subdivision, "name": layer.name,

@@ -1,7 +1,7 @@
-"""How `LifetimeBuilder` finds a read's interval. Dense addresses: a table gives each address's
-last write; reads before it walk back over that address's writes while a step settles at least
-half of them, the rest are binary-searched. Sparse addresses: a binary search for every read.
-Every path must give the same, hand-worked, answer."""
+"""How `LifetimeBuilder` finds a read's interval (gainflow._kernels.assign_reads). Dense
+addresses: a table gives each address's last write; a read before it walks back over that
+address's writes, up to 8 steps, and is binary-searched beyond. Sparse addresses: a binary search
+for every read. Every path must give the same, hand-worked, answer."""
 
 import numpy as np
 import pytest
@@ -27,25 +27,24 @@ def summary(builder):
             result.dead_writes, result.unfilled_reads, result.unique_addresses)
 
 
-# Address 1 written six times, at cycles 10, 20, ..., 60. Reads in reverse cycle order:
-# 65 -> write 60 (table); 55 -> write 50 (one step back); 45, 35, 25, 15 and 5 are still before
-# write 50 after that step (5 of 6 walking: the walk stops) and are binary-searched:
-# 45 -> 40, 35 -> 30, 25 -> 20, 15 -> 10; 5 is before the first write: unfilled.
-# All six intervals: lifetime 5, one read.
-MANY_WRITES = [(cycle, 1) for cycle in (10, 20, 30, 40, 50, 60)]
-MANY_READS = [(65, 1), (55, 1), (45, 1), (35, 1), (25, 1), (15, 1), (5, 1)]
+# Address 1 written twelve times, at cycles 10, 20, ..., 120. Reads in reverse cycle order:
+# 125 -> write 120 (table); 115 -> 110, ..., 45 -> 40 (1 to 8 steps back); 35 -> 30, 25 -> 20 and
+# 15 -> 10 lie more than 8 steps back: binary-searched; 5 is before the first write: unfilled.
+# All twelve intervals: lifetime 5, one read.
+MANY_WRITES = [(cycle, 1) for cycle in range(10, 121, 10)]
+MANY_READS = [(cycle + 5, 1) for cycle in range(120, -1, -10)]
 
 
 @pytest.mark.parametrize("scale", [1, SPARSE])
 def test_reads_long_before_the_last_write_are_binary_searched(scale):
-    expected = [(scale, cycle, 5, 1) for cycle in (10, 20, 30, 40, 50, 60)]
+    expected = [(scale, cycle, 5, 1) for cycle in range(10, 121, 10)]
     assert summary(build(MANY_WRITES, MANY_READS, scale)) == (expected, 0, 1, 1)
 
 
 @pytest.mark.parametrize("scale", [1, SPARSE])
 def test_reads_found_by_walking_back(scale):
     # Address 1 written at 10, 20, 30. Reads 35 -> write 30 (table); 25, 26, 15 are before it:
-    # one step back (write 20) settles 25 and 26, a second (write 10) settles 15.
+    # one step back (write 20) for 25 and 26, two (write 10) for 15.
     # Intervals: 10 -> read 15 (lifetime 5, 1 read); 20 -> reads 25, 26 (6, 2); 30 -> 35 (5, 1).
     builder = build([(10, 1), (20, 1), (30, 1)], [(35, 1), (25, 1), (26, 1), (15, 1)], scale)
     expected = [(scale, 10, 5, 1), (scale, 20, 6, 2), (scale, 30, 5, 1)]
@@ -53,10 +52,10 @@ def test_reads_found_by_walking_back(scale):
 
 
 def test_the_table_only_for_dense_addresses():
-    assert build(MANY_WRITES + [(0, 0)], [], SPARSE).slots_by_address is None
-    # Addresses 0 and 1, seven writes in key order: address 0's in slot 1, address 1's in slots
-    # 2..7. Entry i is the last write at or below address i: [1, 7].
-    assert build(MANY_WRITES + [(0, 0)], []).slots_by_address.tolist() == [1, 7]
+    assert build(MANY_WRITES + [(0, 0)], [], SPARSE).slots_by_address.size == 0
+    # Addresses 0 and 1, thirteen writes in key order: address 0's in slot 1, address 1's in slots
+    # 2..13. Entry i is the last write at or below address i: [1, 13].
+    assert build(MANY_WRITES + [(0, 0)], []).slots_by_address.tolist() == [1, 13]
 
 
 @pytest.mark.parametrize("scale", [1, SPARSE])

@@ -250,3 +250,30 @@ def test_write_buffer_matches_the_specifications_word_by_word_replay(seed):
     got = (plan.row_cycles.tolist(), plan.ofmap_cycles.tolist(), plan.stall_cycles,
            plan.line_ends.tolist(), plan.line_cycles.tolist(), plan.dram_writes)
     assert got == expected
+
+
+def test_set_iteration_order_replica_matches_real_sets():
+    # The compiled replica of CPython's set, on dense chunks (values in their home slots) and sparse
+    # or strided ones (shared slots: probing), must equal this interpreter's sets, chunk by chunk.
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        set_size = int(rng.integers(1, 700))
+        values = []
+        for _ in range(int(rng.integers(1, 5))):
+            span = set_size * int(rng.choice([1, 2, 10, 1000]))
+            stride = int(rng.choice([1, 1, 512, 1024, 4096]))
+            values.extend(rng.choice(span, set_size, replace=False) * stride + int(rng.integers(0, 10 ** 5)))
+        values = np.array(values[:len(values) - int(rng.integers(0, set_size))], dtype=np.int64)
+        expected = [a for start in range(0, len(values), set_size)
+                    for a in set(values[start:start + set_size].tolist())]
+        assert set_ordered(values, set_size).tolist() == expected
+
+
+def test_set_order_replica_rejects_repeats_and_negative_values():
+    from gainflow import _kernels
+
+    ordered = np.empty(4, dtype=np.int64)
+    with pytest.raises(ValueError, match="repeats"):
+        _kernels.set_order(np.array([1, 2, 2, 3]), 4, ordered)
+    with pytest.raises(ValueError, match="2\\*\\*61"):
+        _kernels.set_order(np.array([1, -2, 5, 3]), 4, ordered)

@@ -24,7 +24,7 @@ SUBCOMMANDS = {
 def build_parser(selected=None):
     """The argument parser; only the `selected` subcommand's module is imported.
 
-    Importing every subcommand would pull in the simulator (numba) and matplotlib
+    Importing every subcommand would pull in the simulator (numpy) and matplotlib
     for a one-line `gainflow layers`, so the others get a help line only.
     """
     parser = argparse.ArgumentParser(

@@ -21,6 +21,7 @@ is written atomically.
 """
 
 import dataclasses
+import io
 import json
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from gainflow.events import SUBDIVISIONS
 from gainflow.lifetimes import load_pair
 from gainflow.memory_model import LifetimeHistogram
 from gainflow.plots import write_graph_data, write_layer_graph
+from gainflow.csv_text import write_int_rows
 
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
 HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads\n"
@@ -48,12 +50,14 @@ def layer_file_names(layer_index):
 
 def lifetime_csv(buffers):
     """The lifetime CSV text of a layer's buffers (given in subdivision order)."""
-    return b"".join(lifetime_csv_chunks(buffers)).decode()
+    text = io.BytesIO()
+    write_lifetime_csv(text, buffers)
+    return text.getvalue().decode()
 
 
-def lifetime_csv_chunks(buffers):
-    """The lifetime CSV as bytes chunks of bounded size (tables run to tens of millions of rows)."""
-    return subdivision_csv_chunks(LIFETIME_HEADER, [
+def write_lifetime_csv(handle, buffers):
+    """The lifetime CSV into the binary `handle` (tables run to tens of millions of rows)."""
+    write_subdivision_tables(handle, LIFETIME_HEADER, [
         (buffer.subdivision, (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads))
         for buffer in buffers])
 
@@ -75,27 +79,21 @@ def lifetime_histogram(buffer):
                              read_sums.astype(np.int64))
 
 
-def histogram_csv_chunks(buffers):
-    """The lifetime histogram sidecar as bytes chunks: per subdivision, one row per distinct lifetime
-    (ascending) with its number of intervals and their reads."""
+def write_histogram_csv(handle, buffers):
+    """The lifetime histogram sidecar into the binary `handle`: per subdivision, one row per
+    distinct lifetime (ascending) with its number of intervals and their reads."""
     tables = []
     for buffer in buffers:
         histogram = lifetime_histogram(buffer)
         tables.append((buffer.subdivision, (histogram.lifetimes, histogram.intervals, histogram.reads)))
-    return subdivision_csv_chunks(HISTOGRAM_HEADER, tables)
+    write_subdivision_tables(handle, HISTOGRAM_HEADER, tables)
 
 
-def subdivision_csv_chunks(header, tables):
+def write_subdivision_tables(handle, header, tables):
     """`header`, then for each (subdivision, integer columns) one row per element, led by the subdivision."""
-    from gainflow.csv_text import ROWS_PER_CHUNK, format_rows  # numba: only when tables are written
-
-    yield header.encode()
+    handle.write(header.encode())
     for subdivision, columns in tables:
-        prefix = subdivision.encode() + b","
-        for start in range(0, len(columns[0]), ROWS_PER_CHUNK):
-            rows = format_rows(np.column_stack([column[start:start + ROWS_PER_CHUNK] for column in columns]))
-            # Every row ends in "\n": put the subdivision after each line end but the last.
-            yield prefix + rows[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
+        write_int_rows(handle, columns, prefix=subdivision.encode() + b",")
 
 
 def write_layer_files(layer_dir, layer_index, buffers, total_cycles, *, with_graph=True):
@@ -105,12 +103,10 @@ def write_layer_files(layer_dir, layer_index, buffers, total_cycles, *, with_gra
     names = layer_file_names(layer_index)
     layer_dir = Path(layer_dir)
     with atomic_file(layer_dir / names["lifetime_data.csv"]) as handle:
-        for chunk in lifetime_csv_chunks(buffers):
-            handle.write(chunk)
+        write_lifetime_csv(handle, buffers)
     # After the lifetime CSV: the frontend takes a sidecar older than its CSV as stale.
     with atomic_file(layer_dir / names["lifetime_histogram.csv"]) as handle:
-        for chunk in histogram_csv_chunks(buffers):
-            handle.write(chunk)
+        write_histogram_csv(handle, buffers)
     with atomic_file(layer_dir / names["aggregate_data.csv"]) as handle:
         handle.write(aggregate_csv([aggregate_row(buffer, total_cycles) for buffer in buffers]).encode())
     if with_graph:
@@ -122,7 +118,7 @@ def write_layer_files(layer_dir, layer_index, buffers, total_cycles, *, with_gra
 
 
 def merge_layer_pairs(pair_paths, layer_dir, layer_index, *, with_graph=True):
-    """Per-layer workflow step: the `.npz` files of `gainflow.lifetimes.save_pair` (one per
+    """Per-layer workflow step: the pair files of `gainflow.lifetimes.save_pair` (one per
     subdivision, any order) -> the three GainSight files in `layer_dir` (`with_graph`: as in
     `write_layer_files`). Returns Total Cycles."""
     loaded = [load_pair(path) for path in pair_paths]

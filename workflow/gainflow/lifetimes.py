@@ -15,7 +15,8 @@ The definition (issue 4; also in README, "Data lifetimes"):
 Algorithm: the writes are sorted by (address, cycle) once; every read is assigned to
 the last write with the same address and a cycle <= its own (a binary search over
 packed (address, cycle) keys; where the written addresses are dense, a table gives each
-address's last write, and most reads are found by a short walk back from it). Reads can
+address's last write, and most reads are found by a short walk back from it: a compiled
+loop, `gainflow._kernels.assign_reads`). Reads can
 therefore arrive in any order and in blocks (`LifetimeBuilder.add_reads`), so a CSV trace
 is processed in bounded memory: state is a few integers per write.
 
@@ -23,18 +24,19 @@ Library functions for the workflow (one job per (layer, subdivision), then one p
 
 - `pair_from_simulator(layer, hw, subdivision) -> (BufferLifetimes, total_cycles)` and
   `pair_from_trace_dir(run_dir, layer_index, subdivision, offsets)` compute one pair;
-- `save_pair(path, lifetimes, total_cycles)` writes the compact intermediate `.npz`
+- `save_pair(path, lifetimes, total_cycles)` writes the compact intermediate pair file
   (atomically, byte-identical for equal inputs), `load_pair(path)` reads it back;
 - `gainflow.layer_files.merge_layer_pairs(pair_paths, layer_dir, layer_index)` turns
-  a layer's three `.npz` files into GainSight's three files.
+  a layer's three pair files into GainSight's three files.
 """
 
-import zipfile
-from dataclasses import dataclass, fields
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from gainflow import _kernels
 from gainflow.atomic import atomic_file
 from gainflow.events import BufferEvents
 
@@ -90,51 +92,23 @@ class LifetimeBuilder:
             return
         address, cycle, outside = self._split_by_key_range(address, cycle)
         keys = self.keys.pack(address, cycle)
-        # The interval of a read: the last write at or before it in (address, cycle) order,
-        # if that write has the read's address. Equal keys: side="right" puts writes first.
-        slot, keys = self._search(address, keys)
-        filled = self.keys.same_address(self.slot_keys[slot], keys)
-        if not filled.all():
-            outside = np.concatenate((self.keys.address(keys[~filled]), outside))
-            slot, keys = slot[filled], keys[filled]
-        np.add.at(self.interval_reads, slot, 1)  # O(reads): bincount(minlength) would cost O(writes) per block
-        # Within one interval (one address) the largest key is the last read.
-        np.maximum.at(self.last_read_key, slot, keys)
+        # The interval of a read: the last write at or before it in (address, cycle) order, if that
+        # write has the read's address (equal keys: the write comes first). The compiled loop counts
+        # the read into its interval and keeps the interval's largest read key, its last read.
+        unfilled = np.empty(len(keys), dtype=np.uint8)
+        _kernels.assign_reads(self.slot_keys, self.slots_by_address, self.keys.cycle_bits, keys,
+                              self.interval_reads, self.last_read_key, unfilled)
+        if unfilled.any():
+            outside = np.concatenate((address[unfilled.view(bool)], outside))
         self._add_unfilled(outside)
 
     def _slots_by_address(self, sorted_keys):
-        """Entry i: the slot of the last write at or below address base + i; None when the
-        written addresses are too sparse for such a table."""
+        """Entry i: the slot of the last write at or below address base + i (the reads' search
+        starts there and walks back over the address's later writes); empty when the written
+        addresses are too sparse for such a table (the reads are then binary-searched)."""
         if self.keys is None or self.keys.address_span > 4 * len(sorted_keys) + (1 << 16):
-            return None
+            return np.empty(0, np.int64)
         return np.cumsum(np.bincount(self.keys.address_field(sorted_keys), minlength=self.keys.address_span + 1))
-
-    def _search(self, address, keys):
-        """(slots, keys): per read, in any order, the slot of the last write at or before it in key
-        order (0: none).
-
-        With the table, a read starts at the last write of its address and walks back over that
-        address's later writes while each step settles at least half of the reads still walking
-        (a buffer rewrites an address a few times at most); the rest are binary-searched, sorted
-        first so the search walks forwards."""
-        if self.slots_by_address is None:
-            keys = np.sort(keys)
-            return np.searchsorted(self.slot_keys, keys, side="right") - 1, keys
-        slot = self.slots_by_address[address - self.keys.address_base]
-        walking = np.flatnonzero(self.slot_keys[slot] > keys)
-        while len(walking):
-            slot[walking] -= 1
-            still = walking[self.slot_keys[slot[walking]] > keys[walking]]
-            if 2 * len(still) > len(walking):
-                break
-            walking = still
-        else:
-            return slot, keys
-        searched = np.sort(keys[still])
-        done = np.ones(len(keys), bool)
-        done[still] = False
-        return (np.concatenate((slot[done], np.searchsorted(self.slot_keys, searched, side="right") - 1)),
-                np.concatenate((keys[done], searched)))
 
     def _split_by_key_range(self, address, cycle):
         """(addresses, cycles) of the reads that have a key, and the addresses of the others:
@@ -149,28 +123,26 @@ class LifetimeBuilder:
         self.unfilled_addresses = distinct_sorted(np.sort(np.concatenate((self.unfilled_addresses, addresses))))
 
     def finish(self):
-        write_keys = self.slot_keys[1:]
-        if self.keys is None:
-            address = cycle = last_read = write_keys
-        else:
-            address, cycle = self.keys.address(write_keys), self.keys.cycle(write_keys)
-            last_read = self.keys.cycle(self.last_read_key[1:])
-        interval_reads = self.interval_reads[1:]
-        live = interval_reads > 0
-        written = distinct_sorted(address)
+        writes = len(self.slot_keys) - 1
+        address, write_cycle, lifetime, interval_reads, written = (np.empty(writes, np.int64) for _ in range(5))
+        live = distinct = 0
+        if self.keys is not None:
+            live, distinct = _kernels.collect_intervals(
+                self.slot_keys, self.interval_reads, self.last_read_key, self.keys.cycle_bits,
+                self.keys.address_base, self.keys.cycle_base, address, write_cycle, lifetime, interval_reads, written)
         # Footprint: the written addresses plus the unfilled-read addresses never written.
-        never_written = np.count_nonzero(~np.isin(self.unfilled_addresses, written, assume_unique=True))
+        never_written = np.count_nonzero(~np.isin(self.unfilled_addresses, written[:distinct], assume_unique=True))
         return BufferLifetimes(
             subdivision=self.subdivision,
-            address=address[live],
-            write_cycle=cycle[live],
-            lifetime=last_read[live] - cycle[live],
-            interval_reads=interval_reads[live],
+            address=address[:live],
+            write_cycle=write_cycle[:live],
+            lifetime=lifetime[:live],
+            interval_reads=interval_reads[:live],
             reads=self.reads,
-            writes=len(address),
-            dead_writes=int(np.count_nonzero(~live)),
+            writes=writes,
+            dead_writes=writes - live,
             unfilled_reads=self.unfilled_reads,
-            unique_addresses=len(written) + never_written,
+            unique_addresses=distinct + never_written,
         )
 
 
@@ -209,16 +181,6 @@ class _KeyPacking:
 
     def address_field(self, key):
         return key >> self.cycle_bits
-
-    def same_address(self, key, other):
-        """Whether two keys hold the same address (arithmetic shift: a negative key matches none)."""
-        return ((key ^ other) >> self.cycle_bits) == 0
-
-    def address(self, key):
-        return self.address_field(key) + self.address_base
-
-    def cycle(self, key):
-        return (key & ((1 << self.cycle_bits) - 1)) + self.cycle_base
 
 
 def distinct_sorted(values):
@@ -262,34 +224,54 @@ def pair_from_trace_dir(run_dir, layer_index, subdivision, offsets):
 
 def pair_from_simulator(layer, hw, subdivision):
     """(BufferLifetimes, Total Cycles) of one (layer, subdivision) from gainflow's simulator."""
-    from gainflow.simulator import simulate_layer
+    from gainflow.simulator.layer import layer_buffer_events
 
-    result = simulate_layer(layer, hw, events=(subdivision,))
-    return compute_lifetimes(result.events[subdivision]), int(result.report.total_cycles)
+    events, total_cycles = layer_buffer_events(layer, hw, subdivision)
+    return compute_lifetimes(events), total_cycles
 
 
 _COUNT_FIELDS = ("reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
 _ARRAY_FIELDS = ("address", "write_cycle", "lifetime", "interval_reads")
+PAIR_MAGIC = b"gainflow-lifetime-pair 1\n"
 
 
 def save_pair(path, lifetimes, total_cycles):
-    """Write one (layer, subdivision) result as `.npz` (atomic; byte-identical for equal inputs)."""
-    arrays = {name: np.asarray(getattr(lifetimes, name), np.int64) for name in _ARRAY_FIELDS}
-    arrays.update({name: np.int64(getattr(lifetimes, name)) for name in _COUNT_FIELDS})
-    arrays["total_cycles"] = np.int64(total_cycles)
-    arrays["subdivision"] = np.array(lifetimes.subdivision)
-    with atomic_file(path) as handle, zipfile.ZipFile(handle, "w") as archive:
-        for name, value in arrays.items():
-            # Fixed timestamps: np.savez would stamp the current time.
-            with archive.open(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), "w") as member:
-                np.lib.format.write_array(member, np.asarray(value), allow_pickle=False)
+    """Write one (layer, subdivision) result as a pair file (atomic; byte-identical for equal inputs):
+    a magic line, a JSON line (subdivision, Total Cycles, the counts, each array's dtype and
+    length), then the arrays' raw bytes. Plain bytes rather than .npz: no zip module to import
+    and no checksum to compute over gigabytes in the hundreds of short jobs that write and read them."""
+    arrays = {name: _narrowest(getattr(lifetimes, name)) for name in _ARRAY_FIELDS}
+    header = {name: int(getattr(lifetimes, name)) for name in _COUNT_FIELDS}
+    header.update(subdivision=lifetimes.subdivision, total_cycles=int(total_cycles),
+                  arrays=[[name, values.dtype.str, len(values)] for name, values in arrays.items()])
+    with atomic_file(path) as handle:
+        handle.write(PAIR_MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n")
+        for values in arrays.values():
+            handle.write(values.data)
+
+
+def _narrowest(values):
+    """int32 where every value fits (the usual case: half the bytes to write and read), else int64."""
+    values = np.ascontiguousarray(values, np.int64)
+    fits = values.size == 0 or (int(values.min()) >= -(1 << 31) and int(values.max()) < 1 << 31)
+    return values.astype(np.int32) if fits else values
 
 
 def load_pair(path):
-    """(BufferLifetimes, total_cycles) from a file written by `save_pair`."""
-    with np.load(path, allow_pickle=False) as data:
-        values = {field.name: data[field.name] for field in fields(BufferLifetimes)}
-        total_cycles = int(data["total_cycles"])
-    values["subdivision"] = str(values["subdivision"])
-    values.update({name: int(values[name]) for name in _COUNT_FIELDS})
-    return BufferLifetimes(**values), total_cycles
+    """(BufferLifetimes, total_cycles) from a file written by `save_pair` (arrays int32 or int64)."""
+    from gainflow.errors import InputError
+
+    with open(path, "rb") as handle:
+        if handle.readline() != PAIR_MAGIC:
+            raise InputError("not a gainflow lifetime pair file", path=path)
+        try:
+            header = json.loads(handle.readline())
+            arrays = {name: np.fromfile(handle, dtype=np.dtype(dtype), count=length)
+                      for name, dtype, length in header["arrays"]}
+        except (ValueError, KeyError, TypeError) as error:
+            raise InputError(f"malformed lifetime pair file: {error}", path=path) from None
+        if sorted(arrays) != sorted(_ARRAY_FIELDS) or any(len(arrays[name]) != length
+                                                          for name, _, length in header["arrays"]):
+            raise InputError("truncated lifetime pair file", path=path)
+    counts = {name: int(header[name]) for name in _COUNT_FIELDS}
+    return BufferLifetimes(subdivision=header["subdivision"], **arrays, **counts), int(header["total_cycles"])

@@ -29,7 +29,8 @@ class LayerState:
     specs: dict  # operand -> DemandSpec
     streams: dict  # operand -> DemandStream, built when first needed (see `stream`)
     drains: object  # DrainPlan
-    fetches: dict  # "ifmap"/"filter" -> FetchPlan
+    fetches: dict  # "ifmap"/"filter" -> FetchPlan, built when first needed (see `fetch`)
+    hw: object  # HardwareConfig
 
     def stream(self, operand):
         """The operand's DemandStream. The reports need only IFMAP's and FILTER's; OFMAP's is
@@ -37,6 +38,17 @@ class LayerState:
         if operand not in self.streams:
             self.streams[operand] = demand_stream(self.specs[operand])
         return self.streams[operand]
+
+    def fetch(self, operand):
+        """The FetchPlan of IFMAP or FILTER. The reports need both; one buffer's events only its own."""
+        if operand not in self.fetches:
+            sram_kb = {"ifmap": self.hw.ifmap_sram_kb, "filter": self.hw.filter_sram_kb}[operand]
+            self.fetches[operand] = plan_fetches(self.stream(operand), self.drains.row_cycles, sram_kb)
+        return self.fetches[operand]
+
+    @property
+    def total_cycles(self):
+        return int(self.drains.ofmap_cycles[-1])
 
     def sram_cycles(self, operand, rows):
         """SRAM trace cycles of demand rows: IFMAP/FILTER one after the row cycle, OFMAP its own."""
@@ -50,12 +62,7 @@ def run_layer(layer, hw):
     plan = plan_folds(layer, hw.dataflow, hw.array_height, hw.array_width)
     specs = demand_specs(layer, hw, plan)
     drains = plan_drains(words_per_row(specs["ofmap"]), hw.ofmap_sram_kb, hw.array_width)
-    sram_kb = {"ifmap": hw.ifmap_sram_kb, "filter": hw.filter_sram_kb}
-    streams, fetches = {}, {}
-    for name in ("ifmap", "filter"):
-        streams[name] = demand_stream(specs[name])
-        fetches[name] = plan_fetches(streams[name], drains.row_cycles, sram_kb[name])
-    return LayerState(layer, plan, specs, streams, drains, fetches)
+    return LayerState(layer, plan, specs, {}, drains, {}, hw)
 
 
 def layer_report(state):
@@ -68,11 +75,11 @@ def layer_report(state):
 
     ofmap_rows = np.flatnonzero(drains.words_per_row)
     (if_start, if_stop), (fl_start, fl_stop) = (
-        sram_span(name, state.streams[name].row_span) for name in ("ifmap", "filter"))
+        sram_span(name, state.stream(name).row_span) for name in ("ifmap", "filter"))
     of_start, of_stop = sram_span("ofmap", ofmap_rows[[0, -1]])
-    ifmap_fetch, filter_fetch = state.fetches["ifmap"], state.fetches["filter"]
+    ifmap_fetch, filter_fetch = state.fetch("ifmap"), state.fetch("filter")
     return LayerReport(
-        total_cycles=int(drains.ofmap_cycles[-1]),
+        total_cycles=state.total_cycles,
         stall_cycles=drains.stall_cycles,
         macs=state.layer.macs,
         array_pes=plan.rows * plan.cols,
@@ -98,7 +105,7 @@ def buffer_events(state, subdivision):
         drains = state.drains
         drain_cycles = np.repeat(drains.line_cycles, drains.line_lengths)
         return BufferEvents(subdivision, sram_cycles, addresses, drain_cycles, addresses)
-    write_cycles, write_addresses = dram_events(state.fetches[subdivision])
+    write_cycles, write_addresses = dram_events(state.fetch(subdivision))
     return BufferEvents(subdivision, write_cycles, write_addresses, sram_cycles, addresses)
 
 
@@ -110,3 +117,10 @@ def simulate_layer(layer, hw, *, events=()):
         raise ValueError(f"unknown subdivisions {sorted(unknown)}; expected some of {SUBDIVISIONS}")
     state = run_layer(layer, hw)
     return LayerResult(layer_report(state), {name: buffer_events(state, name) for name in events})
+
+
+def layer_buffer_events(layer, hw, subdivision):
+    """(BufferEvents of one subdivision, Total Cycles): what one lifetime job needs, without the
+    report (which would also plan the other read buffer's fetches)."""
+    state = run_layer(layer, hw)
+    return buffer_events(state, subdivision), state.total_cycles

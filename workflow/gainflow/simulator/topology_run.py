@@ -33,10 +33,10 @@ def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
             started = time.perf_counter()
             try:
                 state = run_layer(layer, hw)
+                reports.append(layer_report(state))  # plans the DRAM fetches: may find the layer unsupported
             except InputError as error:
                 raise InputError(f"layer {index} ({layer.name}): {error.detail}", path=error.path,
                                  line=error.line, key=error.key) from error
-            reports.append(layer_report(state))
             if save_traces:
                 write_layer_traces(state, staging / f"layer{index}")
             del state

@@ -29,7 +29,7 @@ def _write_sram_trace(handle, state, operand):
 def _dram_matrix(state, operand):
     if operand == "ofmap":
         return write_buffer.dram_trace_matrix(state.drains, state.stream("ofmap").compact()[0])
-    return read_buffer.dram_trace_matrix(state.fetches[operand])
+    return read_buffer.dram_trace_matrix(state.fetch(operand))
 
 
 def write_layer_traces(state, layer_dir):

@@ -1,0 +1,392 @@
+/* gainflow._kernels: the two inner loops that numpy cannot express without many passes over
+ * memory, compiled when the package is installed (no JIT: a process loads this in a millisecond,
+ * where numba cost about 0.9 s of import and cache loading in each of a sweep's short jobs).
+ *
+ * format_rows: integer matrix -> CSV text (traces and lifetime tables);
+ * assign_reads, collect_intervals: reads -> the write intervals they fall in -> lifetimes;
+ * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order).
+ *
+ * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.csv_text
+ * and gainflow.lifetimes check types and shapes before calling.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* "00".."99": two digits per division. */
+static char digit_pairs[200];
+
+/* Longest field: sign + 19 digits of an int64. */
+#define MAX_DIGITS 20
+
+static char *put_int(char *out, int64_t value)
+{
+    uint64_t rest;
+    char digits[MAX_DIGITS];
+    char *end = digits + MAX_DIGITS, *start = end;
+    if (value < 0) {
+        *out++ = '-';
+        rest = (uint64_t)0 - (uint64_t)value;
+    } else {
+        rest = (uint64_t)value;
+    }
+    while (rest >= 100) {
+        uint64_t pair = rest % 100;
+        rest /= 100;
+        start -= 2;
+        memcpy(start, digit_pairs + 2 * pair, 2);
+    }
+    if (rest >= 10) {
+        start -= 2;
+        memcpy(start, digit_pairs + 2 * rest, 2);
+    } else {
+        *--start = (char)('0' + rest);
+    }
+    memcpy(out, start, (size_t)(end - start));
+    return out + (end - start);
+}
+
+static PyObject *format_rows(PyObject *self, PyObject *args)
+{
+    Py_buffer matrix, prefix, suffix;
+    Py_ssize_t columns;
+    if (!PyArg_ParseTuple(args, "y*ny*y*", &matrix, &columns, &prefix, &suffix))
+        return NULL;
+    PyObject *text = NULL;
+    Py_ssize_t values = matrix.len / (Py_ssize_t)sizeof(int64_t);
+    if (columns <= 0 || matrix.len % (Py_ssize_t)sizeof(int64_t) || values % columns) {
+        PyErr_SetString(PyExc_ValueError, "matrix size is not a multiple of the column count");
+        goto done;
+    }
+    Py_ssize_t rows = values / columns;
+    Py_ssize_t field = MAX_DIGITS + suffix.len + 1;
+    text = PyBytes_FromStringAndSize(NULL, rows * (prefix.len + columns * field));
+    if (text == NULL)
+        goto done;
+    const int64_t *cell = (const int64_t *)matrix.buf;
+    char *start = PyBytes_AS_STRING(text), *out = start;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t row = 0; row < rows; row++) {
+        memcpy(out, prefix.buf, (size_t)prefix.len);
+        out += prefix.len;
+        for (Py_ssize_t column = 0; column < columns; column++) {
+            out = put_int(out, *cell++);
+            memcpy(out, suffix.buf, (size_t)suffix.len);
+            out += suffix.len;
+            *out++ = column + 1 < columns ? ',' : '\n';
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (_PyBytes_Resize(&text, out - start) < 0)
+        text = NULL;
+done:
+    PyBuffer_Release(&matrix);
+    PyBuffer_Release(&prefix);
+    PyBuffer_Release(&suffix);
+    return text;
+}
+
+/* The slot of the last write at or before `key` in key order, searching slots 0..high (slot 0
+ * holds a key below every key, so the result is >= 0). */
+static Py_ssize_t last_slot_at_or_before(const int64_t *slot_keys, Py_ssize_t high, int64_t key)
+{
+    Py_ssize_t low = 0;
+    while (low < high) {
+        Py_ssize_t middle = low + (high - low + 1) / 2;
+        if (slot_keys[middle] <= key)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return low;
+}
+
+/* Walk steps tried before a binary search: buffers rewrite an address a few times at most. */
+#define WALK_STEPS 8
+
+static PyObject *assign_reads(PyObject *self, PyObject *args)
+{
+    Py_buffer slot_keys, last_slot_by_address, read_keys, interval_reads, last_read_key, unfilled;
+    int cycle_bits;
+    if (!PyArg_ParseTuple(args, "y*y*iy*w*w*w*", &slot_keys, &last_slot_by_address, &cycle_bits, &read_keys,
+                          &interval_reads, &last_read_key, &unfilled))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t slots = slot_keys.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t reads = read_keys.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t table_size = last_slot_by_address.len / (Py_ssize_t)sizeof(int64_t);
+    if (slots < 1 || interval_reads.len != slot_keys.len || last_read_key.len != slot_keys.len
+        || unfilled.len != reads || cycle_bits < 1 || cycle_bits > 62) {
+        PyErr_SetString(PyExc_ValueError, "assign_reads: inconsistent array sizes");
+        goto done;
+    }
+    const int64_t *keys = (const int64_t *)slot_keys.buf;
+    const int64_t *table = (const int64_t *)last_slot_by_address.buf;
+    const int64_t *read = (const int64_t *)read_keys.buf;
+    int64_t *count = (int64_t *)interval_reads.buf;
+    int64_t *last = (int64_t *)last_read_key.buf;
+    uint8_t *outside = (uint8_t *)unfilled.buf;
+    Py_ssize_t unfilled_reads = 0;
+    int bad_table = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < reads; i++) {
+        int64_t key = read[i];
+        int64_t address = key >> cycle_bits;
+        Py_ssize_t slot;
+        if (table_size) {
+            if (address < 0 || address >= table_size || table[address] < 0 || table[address] >= slots) {
+                bad_table = 1;
+                break;
+            }
+            slot = (Py_ssize_t)table[address];
+            int steps = 0;
+            while (keys[slot] > key && steps < WALK_STEPS) {
+                slot--;
+                steps++;
+            }
+            if (keys[slot] > key)
+                slot = last_slot_at_or_before(keys, slot, key);
+        } else {
+            slot = last_slot_at_or_before(keys, slots - 1, key);
+        }
+        /* Filled: the write found has the read's address (slot 0 has none). */
+        if (slot > 0 && (keys[slot] >> cycle_bits) == address) {
+            count[slot]++;
+            if (key > last[slot])
+                last[slot] = key;
+            outside[i] = 0;
+        } else {
+            outside[i] = 1;
+            unfilled_reads++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (bad_table)
+        PyErr_SetString(PyExc_ValueError, "assign_reads: a read's address lies outside the address table");
+    else
+        result = PyLong_FromSsize_t(unfilled_reads);
+done:
+    PyBuffer_Release(&slot_keys);
+    PyBuffer_Release(&last_slot_by_address);
+    PyBuffer_Release(&read_keys);
+    PyBuffer_Release(&interval_reads);
+    PyBuffer_Release(&last_read_key);
+    PyBuffer_Release(&unfilled);
+    return result;
+}
+
+/* The intervals of a LifetimeBuilder's slots 1.. (writes in key order) that have reads: their
+ * address, write cycle, lifetime (last read - write cycle) and reads, compacted into the output
+ * arrays; and the distinct written addresses. Returns (intervals, distinct addresses). */
+static PyObject *collect_intervals(PyObject *self, PyObject *args)
+{
+    Py_buffer slot_keys, interval_reads, last_read_key, address_out, write_cycle_out, lifetime_out, reads_out,
+        written_out;
+    int cycle_bits;
+    long long address_base, cycle_base;
+    if (!PyArg_ParseTuple(args, "y*y*y*iLLw*w*w*w*w*", &slot_keys, &interval_reads, &last_read_key, &cycle_bits,
+                          &address_base, &cycle_base, &address_out, &write_cycle_out, &lifetime_out, &reads_out,
+                          &written_out))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t slots = slot_keys.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t writes = slots - 1;
+    Py_ssize_t out_bytes = writes * (Py_ssize_t)sizeof(int64_t);
+    if (slots < 1 || interval_reads.len != slot_keys.len || last_read_key.len != slot_keys.len
+        || address_out.len != out_bytes || write_cycle_out.len != out_bytes || lifetime_out.len != out_bytes
+        || reads_out.len != out_bytes || written_out.len != out_bytes || cycle_bits < 1 || cycle_bits > 62) {
+        PyErr_SetString(PyExc_ValueError, "collect_intervals: inconsistent array sizes");
+        goto done;
+    }
+    const int64_t *key = (const int64_t *)slot_keys.buf, *count = (const int64_t *)interval_reads.buf;
+    const int64_t *last = (const int64_t *)last_read_key.buf;
+    int64_t *address = (int64_t *)address_out.buf, *write_cycle = (int64_t *)write_cycle_out.buf;
+    int64_t *lifetime = (int64_t *)lifetime_out.buf, *reads = (int64_t *)reads_out.buf;
+    int64_t *written = (int64_t *)written_out.buf;
+    int64_t cycle_mask = ((int64_t)1 << cycle_bits) - 1;
+    Py_ssize_t live = 0, distinct = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t slot = 1; slot < slots; slot++) {
+        int64_t slot_address = (key[slot] >> cycle_bits) + address_base;
+        if (distinct == 0 || written[distinct - 1] != slot_address)
+            written[distinct++] = slot_address;
+        if (count[slot] > 0) {
+            int64_t cycle = (key[slot] & cycle_mask) + cycle_base;
+            address[live] = slot_address;
+            write_cycle[live] = cycle;
+            lifetime[live] = (last[slot] & cycle_mask) + cycle_base - cycle;
+            reads[live] = count[slot];
+            live++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_BuildValue("nn", live, distinct);
+done:
+    PyBuffer_Release(&slot_keys);
+    PyBuffer_Release(&interval_reads);
+    PyBuffer_Release(&last_read_key);
+    PyBuffer_Release(&address_out);
+    PyBuffer_Release(&write_cycle_out);
+    PyBuffer_Release(&lifetime_out);
+    PyBuffer_Release(&reads_out);
+    PyBuffer_Release(&written_out);
+    return result;
+}
+
+/* CPython's set of ints, as Objects/setobject.c builds it from a list (3.11): hash(i) == i for
+ * 0 <= i < 2**61 - 1; open addressing, a probe checks slot i and, when i + 9 <= mask, the 9 slots
+ * after it, then jumps to (5 i + 1 + perturb) & mask with perturb >>= 5; the table starts with 8
+ * slots and, after an insertion that brings fill * 5 >= mask * 3, is rebuilt with the smallest power
+ * of two above 4 * used, reinserting the entries in slot order. Iteration goes by slot.
+ * gainflow.simulator.read_buffer checks this against the running interpreter's sets. */
+#define LINEAR_PROBES 9
+#define PERTURB_SHIFT 5
+#define SET_MINSIZE 8
+
+typedef struct {
+    int64_t *key;
+    uint32_t *generation; /* a slot is occupied when its generation is the table's */
+    uint32_t current;
+    size_t mask;
+} IntSet;
+
+static void set_clear(IntSet *set, size_t size)
+{
+    set->current++;
+    if (set->current == 0) { /* wrapped: really clear */
+        memset(set->generation, 0, sizeof(uint32_t) * size);
+        set->current = 1;
+    }
+    set->mask = size - 1;
+}
+
+/* 1 when inserted, 0 when already present (an equal value lies on the same probe path). */
+static int set_insert(IntSet *set, int64_t value)
+{
+    size_t mask = set->mask, perturb = (size_t)value, i = (size_t)value & mask;
+    for (;;) {
+        size_t probes = i + LINEAR_PROBES <= mask ? LINEAR_PROBES : 0;
+        for (size_t j = i; j <= i + probes; j++) {
+            if (set->generation[j] != set->current) {
+                set->generation[j] = set->current;
+                set->key[j] = value;
+                return 1;
+            }
+            if (set->key[j] == value)
+                return 0;
+        }
+        perturb >>= PERTURB_SHIFT;
+        i = (i * 5 + 1 + perturb) & mask;
+    }
+}
+
+static size_t set_slots_for(size_t used)
+{
+    size_t size = SET_MINSIZE, minused = used > 50000 ? used * 2 : used * 4;
+    while (size <= minused)
+        size <<= 1;
+    return size;
+}
+
+/* One chunk of values into `out`, in iteration order; 0 if a value repeats (the set would be
+ * shorter than the chunk). `spare` holds `count` values. */
+static int set_order_chunk(IntSet *set, const int64_t *values, Py_ssize_t count, int64_t *out, int64_t *spare)
+{
+    size_t fill = 0;
+    set_clear(set, SET_MINSIZE);
+    for (Py_ssize_t n = 0; n < count; n++) {
+        if (!set_insert(set, values[n]))
+            return 0;
+        fill++;
+        if (fill * 5 >= set->mask * 3) {
+            size_t kept = 0;
+            for (size_t slot = 0; slot <= set->mask; slot++)
+                if (set->generation[slot] == set->current)
+                    spare[kept++] = set->key[slot];
+            set_clear(set, set_slots_for(fill));
+            for (size_t k = 0; k < kept; k++)
+                set_insert(set, spare[k]);
+        }
+    }
+    Py_ssize_t emitted = 0;
+    for (size_t slot = 0; slot <= set->mask; slot++)
+        if (set->generation[slot] == set->current)
+            out[emitted++] = set->key[slot];
+    return 1;
+}
+
+static PyObject *set_order(PyObject *self, PyObject *args)
+{
+    Py_buffer values, ordered;
+    Py_ssize_t set_size;
+    if (!PyArg_ParseTuple(args, "y*nw*", &values, &set_size, &ordered))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = values.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t *value = (const int64_t *)values.buf;
+    if (set_size < 1 || ordered.len != values.len) {
+        PyErr_SetString(PyExc_ValueError, "set_order: set size below 1 or output size differs");
+        goto done;
+    }
+    for (Py_ssize_t n = 0; n < count; n++) {
+        if (value[n] < 0 || value[n] >= ((int64_t)1 << 61) - 1) {
+            PyErr_SetString(PyExc_ValueError, "set_order: values must lie in [0, 2**61 - 1)");
+            goto done;
+        }
+    }
+    size_t chunk = (size_t)(set_size < count ? set_size : count);
+    size_t capacity = set_slots_for(chunk > 0 ? chunk : 1) * 2;
+    IntSet set = {PyMem_Malloc(sizeof(int64_t) * capacity), PyMem_Calloc(capacity, sizeof(uint32_t)), 0, 0};
+    int64_t *spare = PyMem_Malloc(sizeof(int64_t) * (chunk + 1));
+    if (set.key == NULL || set.generation == NULL || spare == NULL) {
+        PyErr_NoMemory();
+    } else {
+        int64_t *out = (int64_t *)ordered.buf;
+        int distinct = 1;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t start = 0; start < count && distinct; start += set_size) {
+            Py_ssize_t length = count - start < set_size ? count - start : set_size;
+            distinct = set_order_chunk(&set, value + start, length, out + start, spare);
+        }
+        Py_END_ALLOW_THREADS
+        if (distinct)
+            result = Py_NewRef(Py_None);
+        else
+            PyErr_SetString(PyExc_ValueError, "set_order: a value repeats within a chunk");
+    }
+    PyMem_Free(set.key);
+    PyMem_Free(set.generation);
+    PyMem_Free(spare);
+done:
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&ordered);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"format_rows", format_rows, METH_VARARGS,
+     "format_rows(matrix, columns, prefix, suffix) -> bytes: CSV rows of a C-contiguous int64 matrix, each "
+     "row led by `prefix`, each value followed by `suffix`."},
+    {"assign_reads", assign_reads, METH_VARARGS,
+     "assign_reads(slot_keys, last_slot_by_address, cycle_bits, read_keys, interval_reads, last_read_key, "
+     "unfilled) -> number of unfilled reads (see gainflow.lifetimes.LifetimeBuilder)."},
+    {"collect_intervals", collect_intervals, METH_VARARGS,
+     "collect_intervals(slot_keys, interval_reads, last_read_key, cycle_bits, address_base, cycle_base, address, "
+     "write_cycle, lifetime, reads, written) -> (intervals, distinct written addresses)."},
+    {"set_order", set_order, METH_VARARGS,
+     "set_order(values, set_size, ordered): each chunk of `set_size` distinct ints of `values` into `ordered` "
+     "in CPython set iteration order."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernels", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__kernels(void)
+{
+    for (int i = 0; i < 100; i++) {
+        digit_pairs[2 * i] = (char)('0' + i / 10);
+        digit_pairs[2 * i + 1] = (char)('0' + i % 10);
+    }
+    return PyModule_Create(&module);
+}
