@@ -65,7 +65,7 @@ def test_lint_is_clean(workdir):
 def test_dag_has_one_lifetime_job_per_layer_and_subdivision(workdir):
     # tiny.csv: 3 layers, tiny_gemm.csv: 2 layers; 2 hardware configs.
     counts = rule_counts(planned_jobs(workdir))
-    assert counts == {"simulate": 4, "lifetimes": 30, "layer": 10, "graphs_tiny": 2, "graphs_tiny_gemm": 2,
+    assert counts == {"simulate": 4, "lifetimes": 30, "layer": 10, "graphs_tiny_layers0_2": 2, "graphs_tiny_gemm_layers0_1": 2,
                       "report": 4, "summary": 1}
 
 

@@ -1,5 +1,5 @@
 """The workflow's batched layer graphs: rule `layer` writes each graph's compact data
-(`layer<i>_graph_data.json`), one `graphs_<topology>` job per run draws every PNG from those,
+(`layer<i>_graph_data.json`), `graphs_<topology>_layers<first>_<last>` jobs draw the PNGs from those,
 byte-identical to the graph `gainflow lifetimes` draws directly."""
 
 import json
@@ -48,12 +48,12 @@ def test_batched_graphs_equal_the_directly_drawn_ones(tmp_path):
     for index, buffers in enumerate(LAYERS):
         parts = []
         for lifetimes in buffers:
-            parts.append(tmp_path / f"{index}_{lifetimes.subdivision}.npz")
+            parts.append(tmp_path / f"{index}_{lifetimes.subdivision}.pair")
             save_pair(parts[-1], lifetimes, 100)
         merge_layer_pairs(parts, run_dir / f"layer{index}", index, with_graph=False)
         write_layer_files(tmp_path / "direct", index, buffers, 100)
     assert not list(run_dir.rglob("*.png"))
-    subprocess.run([sys.executable, str(GRAPHS_ADAPTER), "--run-dir", str(run_dir), "--layers", "2"], check=True)
+    subprocess.run([sys.executable, str(GRAPHS_ADAPTER), "--run-dir", str(run_dir), "--layers", "0", "1"], check=True)
     for index in range(len(LAYERS)):
         name = f"layer{index}_graph.png"
         assert (run_dir / f"layer{index}" / name).read_bytes() == (tmp_path / "direct" / name).read_bytes()

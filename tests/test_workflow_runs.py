@@ -81,8 +81,8 @@ def test_hardware_edit_reruns_exactly_that_hardware(rerun_copy):
         "simulate": 2,
         "lifetimes": layer_jobs * len(SUBDIVISIONS),
         "layer": layer_jobs,
-        "graphs_tiny": 1,
-        "graphs_tiny_gemm": 1,
+        "graphs_tiny_layers0_2": 1,
+        "graphs_tiny_gemm_layers0_1": 1,
         "report": 2,
         "summary": 1,
     }
@@ -97,7 +97,7 @@ def test_new_topology_runs_only_its_jobs(rerun_copy):
         "simulate": 2,
         "lifetimes": LAYERS["tiny"] * len(SUBDIVISIONS) * 2,
         "layer": LAYERS["tiny"] * 2,
-        "graphs_tiny_copy": 2,
+        "graphs_tiny_copy_layers0_2": 2,
         "report": 2,
         "summary": 1,
     }

@@ -72,7 +72,7 @@ def planned_jobs(workdir):
     if "Nothing to be done" in output:
         return []
     jobs = []
-    # Jobs of a group (rules graphs_<topology>) are listed indented under "Group job ...".
+    # Jobs of a group (rules graphs_<topology>_layers<first>_<last>) are listed indented under "Group job ...".
     for block in re.split(r"\n(?=\s*(?:local)?rule \w+:)", output):
         header = re.match(r"\s*(?:local)?rule (\w+):", block)
         if not header or header.group(1) == "all":

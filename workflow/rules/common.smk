@@ -30,6 +30,9 @@ envvars:
 
 inherited_path = os.environ["PATH"]
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{inherited_path}"
+# No job does linear algebra; NumPy's OpenBLAS would start a thread per core in each of the
+# hundreds of short jobs (about 0.1 CPU-s each). An explicit setting by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 wildcard_constraints:
@@ -99,9 +102,18 @@ def code_version(*modules):
     return digest.hexdigest()[:16]
 
 
-def graphs_rule_name(topo):
-    """The name of the rule drawing a topology's layer graphs (a rule name is a Python identifier)."""
-    return "graphs_" + "".join(c if c.isalnum() else "_" for c in topo)
+GRAPH_BATCH = 12  # layers per graphs job
+
+
+def graph_batches(topo):
+    """The topology's layer indices in batches of GRAPH_BATCH, one graphs job each."""
+    layers = list(range(LAYER_COUNT[topo]))
+    return [layers[first:first + GRAPH_BATCH] for first in range(0, len(layers), GRAPH_BATCH)]
+
+
+def graphs_rule_name(topo, layers):
+    """The name of the rule drawing a batch of a topology's layer graphs (a Python identifier)."""
+    return "graphs_" + "".join(c if c.isalnum() else "_" for c in topo) + f"_layers{layers[0]}_{layers[-1]}"
 
 
 def adapter_script(name):
@@ -132,7 +144,7 @@ def layer_dir_param(wildcards):
 
 
 def layer_lifetime_parts(wildcards):
-    return [f"{layer_dir_param(wildcards)}/parts/{sub}.npz" for sub in SUBDIVISIONS]
+    return [f"{layer_dir_param(wildcards)}/parts/{sub}.pair" for sub in SUBDIVISIONS]
 
 
 def layer_outputs_of_run(wildcards):

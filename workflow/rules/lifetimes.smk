@@ -5,7 +5,7 @@ rule lifetimes:
         hardware=hardware_input,
         adapter=adapter_script("lifetimes_part"),
     output:
-        temp("results/{topo}/{hw}/layer{layer}/parts/{sub}.npz"),
+        temp("results/{topo}/{hw}/layer{layer}/parts/{sub}.pair"),
     params:
         code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "lifetimes", "atomic"),
         input_type=input_type_param,
@@ -34,6 +34,8 @@ rule layer:
         layer_dir=layer_dir_param,
     conda:
         "../../environment.yml"
+    # As soon as a layer's parts exist: they are still in the page cache, and graphs can start.
+    priority: 1
     log:
         "logs/{topo}/{hw}/layer{layer}/layer.log",
     shell:
@@ -41,32 +43,36 @@ rule layer:
         " --layer-dir {params.layer_dir} 2> {log}"
 
 
-# The layer graphs of one (topology, hardware) run, drawn in one process: importing matplotlib.pyplot
-# costs 1-2 s, once per run here instead of once per layer. Outputs cannot be functions of the
-# wildcards and the layer count differs per topology, so there is one such rule per topology (its
-# `topo` wildcard constrained to that one). Their names vary, so the SLURM profile cannot list them
-# under `groups:`: they name the profile's group `sweep` here (Snakemake ignores groups in local runs).
+# The layer graphs of a run, drawn GRAPH_BATCH layers per process: importing matplotlib costs about
+# as much as drawing two graphs, so not once per layer; and a batch starts as soon as its layers are
+# done, so the drawing overlaps the rest of the run instead of trailing it. Outputs cannot be
+# functions of the wildcards and batches differ per topology, so there is one rule per (topology,
+# batch), its `topo` wildcard constrained to that topology. Their names vary, so the SLURM profile
+# cannot list them under `groups:`: they name the profile's group `sweep` here (Snakemake ignores
+# groups in local runs).
 for graphs_topology in TOPOLOGIES:
+    for graphs_layers in graph_batches(graphs_topology):
 
-    rule:
-        name:
-            graphs_rule_name(graphs_topology)
-        input:
-            data=[f"results/{{topo}}/{{hw}}/layer{i}/layer{i}_graph_data.json" for i in range(LAYER_COUNT[graphs_topology])],
-            adapter=adapter_script("graphs"),
-        output:
-            [f"results/{{topo}}/{{hw}}/layer{i}/layer{i}_graph.png" for i in range(LAYER_COUNT[graphs_topology])],
-        wildcard_constraints:
-            topo=re.escape(graphs_topology),
-        params:
-            code=code_version("plots", "atomic"),
-            run_dir=run_dir_param,
-            layers=LAYER_COUNT[graphs_topology],
-        group:
-            "sweep"
-        conda:
-            "../../environment.yml"
-        log:
-            "logs/{topo}/{hw}/graphs.log",
-        shell:
-            "python {input.adapter} --run-dir {params.run_dir} --layers {params.layers} 2> {log}"
+        rule:
+            name:
+                graphs_rule_name(graphs_topology, graphs_layers)
+            input:
+                data=[f"results/{{topo}}/{{hw}}/layer{i}/layer{i}_graph_data.json" for i in graphs_layers],
+                adapter=adapter_script("graphs"),
+            output:
+                [f"results/{{topo}}/{{hw}}/layer{i}/layer{i}_graph.png" for i in graphs_layers],
+            wildcard_constraints:
+                topo=re.escape(graphs_topology),
+            params:
+                code=code_version("plots", "atomic"),
+                run_dir=run_dir_param,
+                layers=" ".join(str(i) for i in graphs_layers),
+            group:
+                "sweep"
+            priority: 1
+            conda:
+                "../../environment.yml"
+            log:
+                f"logs/{{topo}}/{{hw}}/graphs_layers{graphs_layers[0]}_{graphs_layers[-1]}.log",
+            shell:
+                "python {input.adapter} --run-dir {params.run_dir} --layers {params.layers} 2> {log}"

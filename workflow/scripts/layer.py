@@ -11,7 +11,7 @@ from gainflow.layer_files import merge_layer_pairs
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--layer", type=int, required=True, help="layer index (0-based)")
-    parser.add_argument("--parts", nargs="+", required=True, help="the layer's .npz parts (ifmap, filter, ofmap)")
+    parser.add_argument("--parts", nargs="+", required=True, help="the layer's pair files (ifmap, filter, ofmap)")
     parser.add_argument("--layer-dir", required=True)
     args = parser.parse_args(argv)
     # Not the graph: importing pyplot costs 1-2 s per process; rule `graphs` draws a run's graphs at once.

@@ -1,7 +1,7 @@
 """Rule `lifetimes`: one (layer, subdivision) of one topology on one hardware config.
 
 Re-simulates just that layer with the simulator's events for that buffer (fast; no CSV traces), computes
-the lifetime intervals and writes them as the compact `.npz` the per-layer step merges
+the lifetime intervals and writes them as the compact pair file the per-layer step merges
 (gainflow.lifetimes: `pair_from_simulator`, `save_pair`).
 """
 
@@ -22,7 +22,7 @@ def main(argv=None):
     parser.add_argument("--hardware", required=True)
     parser.add_argument("--layer", type=int, required=True, help="layer index (0-based)")
     parser.add_argument("--subdivision", choices=SUBDIVISIONS, required=True)
-    parser.add_argument("--output", required=True, help=".npz to write")
+    parser.add_argument("--output", required=True, help="pair file to write")
     args = parser.parse_args(argv)
     layer = load_topology(args.topology, args.input_type)[args.layer]
     lifetimes, total_cycles = pair_from_simulator(layer, load_hardware_config(args.hardware), args.subdivision)
