@@ -109,3 +109,23 @@ def test_trace_number_formats():
     assert format_rows(matrix[:1], float_style=True) == b"-13.0,0.0,-1.0,1.0,99.0,100.0,10000000.0\n"
     with pytest.raises(ValueError):
         format_rows(np.array([[0, 10 ** 16]]), float_style=True)
+
+
+def test_csv_rows_with_prefix_reused_buffer_and_bad_input():
+    import io
+
+    from gainflow.csv_text import RowWriter, write_int_rows
+
+    text = io.BytesIO()
+    writer = RowWriter(text, prefix=b"ifmap,")
+    writer.write(np.array([[0, -9223372036854775807 - 1], [9223372036854775807, 5]]))
+    writer.write(np.array([[1, 2, 3]], dtype=np.int32))  # wider rows: the buffer grows
+    writer.write(np.zeros((0, 4), dtype=np.int64))
+    assert text.getvalue() == (b"ifmap,0,-9223372036854775808\nifmap,9223372036854775807,5\nifmap,1,2,3\n")
+    table = io.BytesIO()
+    write_int_rows(table, [np.array([7, 8], dtype=np.uint16), np.array([-1, 2 ** 40])], prefix=b"ofmap,")
+    assert table.getvalue() == b"ofmap,7,-1\nofmap,8,1099511627776\n"
+    with pytest.raises(ValueError, match="integer"):
+        writer.write(np.array([[1.5]]))
+    with pytest.raises(ValueError, match="differ in length"):
+        write_int_rows(table, [np.arange(2), np.arange(3)])

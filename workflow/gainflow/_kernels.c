@@ -47,25 +47,32 @@ static char *put_int(char *out, int64_t value)
     return out + (end - start);
 }
 
+/* Bytes format_rows may need per row: `prefix`, then per value a sign, 19 digits, `suffix`, and a
+ * separator. */
+static Py_ssize_t row_bytes(Py_ssize_t columns, Py_ssize_t prefix, Py_ssize_t suffix)
+{
+    return prefix + columns * (MAX_DIGITS + suffix + 1);
+}
+
 static PyObject *format_rows(PyObject *self, PyObject *args)
 {
-    Py_buffer matrix, prefix, suffix;
+    Py_buffer matrix, prefix, suffix, text;
     Py_ssize_t columns;
-    if (!PyArg_ParseTuple(args, "y*ny*y*", &matrix, &columns, &prefix, &suffix))
+    if (!PyArg_ParseTuple(args, "y*ny*y*w*", &matrix, &columns, &prefix, &suffix, &text))
         return NULL;
-    PyObject *text = NULL;
+    PyObject *result = NULL;
     Py_ssize_t values = matrix.len / (Py_ssize_t)sizeof(int64_t);
     if (columns <= 0 || matrix.len % (Py_ssize_t)sizeof(int64_t) || values % columns) {
-        PyErr_SetString(PyExc_ValueError, "matrix size is not a multiple of the column count");
+        PyErr_SetString(PyExc_ValueError, "format_rows: matrix size is not a multiple of the column count");
         goto done;
     }
     Py_ssize_t rows = values / columns;
-    Py_ssize_t field = MAX_DIGITS + suffix.len + 1;
-    text = PyBytes_FromStringAndSize(NULL, rows * (prefix.len + columns * field));
-    if (text == NULL)
+    if (text.len < rows * row_bytes(columns, prefix.len, suffix.len)) {
+        PyErr_SetString(PyExc_ValueError, "format_rows: text buffer too small");
         goto done;
+    }
     const int64_t *cell = (const int64_t *)matrix.buf;
-    char *start = PyBytes_AS_STRING(text), *out = start;
+    char *start = (char *)text.buf, *out = start;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t row = 0; row < rows; row++) {
         memcpy(out, prefix.buf, (size_t)prefix.len);
@@ -78,13 +85,21 @@ static PyObject *format_rows(PyObject *self, PyObject *args)
         }
     }
     Py_END_ALLOW_THREADS
-    if (_PyBytes_Resize(&text, out - start) < 0)
-        text = NULL;
+    result = PyLong_FromSsize_t(out - start);
 done:
     PyBuffer_Release(&matrix);
     PyBuffer_Release(&prefix);
     PyBuffer_Release(&suffix);
-    return text;
+    PyBuffer_Release(&text);
+    return result;
+}
+
+static PyObject *text_bytes(PyObject *self, PyObject *args)
+{
+    Py_ssize_t rows, columns, prefix, suffix;
+    if (!PyArg_ParseTuple(args, "nnnn", &rows, &columns, &prefix, &suffix))
+        return NULL;
+    return PyLong_FromSsize_t(rows * row_bytes(columns, prefix, suffix));
 }
 
 /* The slot of the last write at or before `key` in key order, searching slots 0..high (slot 0
@@ -366,8 +381,10 @@ done:
 
 static PyMethodDef methods[] = {
     {"format_rows", format_rows, METH_VARARGS,
-     "format_rows(matrix, columns, prefix, suffix) -> bytes: CSV rows of a C-contiguous int64 matrix, each "
-     "row led by `prefix`, each value followed by `suffix`."},
+     "format_rows(matrix, columns, prefix, suffix, text) -> length: CSV rows of a C-contiguous int64 matrix "
+     "into the writable buffer `text`, each row led by `prefix`, each value followed by `suffix`."},
+    {"text_bytes", text_bytes, METH_VARARGS,
+     "text_bytes(rows, columns, prefix_length, suffix_length) -> the buffer size format_rows may need."},
     {"assign_reads", assign_reads, METH_VARARGS,
      "assign_reads(slot_keys, last_slot_by_address, cycle_bits, read_keys, interval_reads, last_read_key, "
      "unfilled) -> number of unfilled reads (see gainflow.lifetimes.LifetimeBuilder)."},

@@ -1,14 +1,15 @@
 """`layer<i>_graph.png`: the lifetime distribution of each buffer of one layer.
 
-One panel per subdivision: a histogram of interval lifetimes over power-of-two bins
-([0,1), [1,2), [2,4), ...), drawn as equally wide bars, so the x axis is logarithmic in
-the lifetime while lifetime 0 stays visible; the y axis is logarithmic too. The panel title
-gives the interval, dead-write and unfilled-read counts. (Matplotlib's symlog axis and
-tight_layout cost seconds per figure; fixed margins and plain-text ticks keep it near a tenth.)
+One axes, one step line per subdivision: a histogram of interval lifetimes over power-of-two
+bins ([0,1), [1,2), [2,4), ...) drawn as equally wide steps, so the x axis is logarithmic in the
+lifetime while lifetime 0 stays visible; the y axis is logarithmic too. The legend gives each
+buffer's interval, dead-write and unfilled-read counts. (Drawing time is mostly text: one axes,
+plain-text ticks, no mathtext and no automatic minor log ticks keep a graph to a few tenths of a
+second; matplotlib's symlog axis and tight_layout cost seconds.)
 
-A graph is drawn from its panels' compact data (`graph_panels`: counts per bin and the title
+A graph is drawn from its panels' compact data (`graph_panels`: counts per bin and the legend
 figures), which `write_graph_data` / `read_graph_data` keep as a small JSON file: the workflow
-draws a whole run's graphs in one process from those, since importing pyplot costs 1-2 s.
+draws a batch of graphs in one process from those, since importing matplotlib costs ~0.5 s.
 """
 
 import json
@@ -59,47 +60,36 @@ def draw_layer_graph(handle, layer_index, panels):
     # The object API, not pyplot: no global figure state, and pyplot's import alone costs ~0.5 s.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullLocator
 
-    figure = Figure(figsize=(5 * len(panels), 4))
+    figure = Figure(figsize=(8, 5))
     FigureCanvasAgg(figure)
-    axes = figure.subplots(1, len(panels), squeeze=False)
-    for axis, panel in zip(axes[0], panels):
-        _draw_panel(axis, panel)
-    figure.suptitle(f"layer{layer_index}: data lifetime distribution per buffer")
-    figure.subplots_adjust(left=0.09 / len(panels) * 1.5, right=0.98, bottom=0.16, top=0.80, wspace=0.3)
-    # No metadata: the PNG depends only on the data.
-    figure.savefig(handle, format="png", dpi=100, metadata={"Software": None})
-
-
-def _draw_panel(axis, panel):
-    from matplotlib.ticker import FixedLocator, NullLocator
-
-    axis.set_title(
-        f"{panel['subdivision']}: {panel['intervals']} intervals\n"
-        f"{panel['dead_writes']} dead writes, {panel['unfilled_reads']} unfilled reads",
-        fontsize=10,
-    )
+    axis = figure.add_axes((0.1, 0.11, 0.87, 0.66))  # the top fifth: title and legend
+    bins = max([len(panel["counts"]) for panel in panels] + [1])
+    for panel in panels:
+        counts = np.zeros(bins, dtype=np.int64)
+        counts[:len(panel["counts"])] = panel["counts"]
+        # Empty bins drop to the bottom of the log axis (0.5) instead of vanishing.
+        axis.stairs(np.where(counts > 0, counts, 0.5), np.arange(bins + 1), baseline=0.5, linewidth=1.5,
+                    label=f"{panel['subdivision']}: {panel['intervals']} intervals, {panel['dead_writes']} dead "
+                          f"writes, {panel['unfilled_reads']} unfilled reads")
+    edges = lifetime_bins(2 ** (bins - 1) - 1)  # the edges `graph_panels` counted over
+    ticks = np.arange(0, len(edges), max(1, -(-len(edges) // 12)))
+    axis.set_xticks(ticks, [_power_label(int(edges[i]), base=2) for i in ticks])
+    axis.set_xlim(0, bins)
+    axis.set_yscale("log")
+    top = max([max(panel["counts"], default=0) for panel in panels] + [1])
+    decades = 10 ** np.arange(len(str(top)) + 1)
+    axis.set_yticks(decades, [_power_label(int(decade), base=10) for decade in decades])
+    axis.yaxis.set_minor_locator(NullLocator())
+    axis.set_ylim(0.5, decades[-1])
+    axis.grid(True, axis="y", alpha=0.3)
     axis.set_xlabel("lifetime (cycles, power-of-two bins)")
     axis.set_ylabel("intervals (count)")
-    if panel["intervals"] == 0:
-        axis.text(0.5, 0.5, "no lifetimes", ha="center", va="center", transform=axis.transAxes)
-        return
-    counts = np.array(panel["counts"])
-    edges = lifetime_bins(2 ** (len(counts) - 1) - 1)  # the edges `graph_panels` counted over
-    axis.bar(np.arange(len(counts)), counts, width=1.0, align="edge")
-    # Plain-text labels at chosen places: mathtext labels and a log axis's automatic minor ticks
-    # made up most of a second per graph.
-    step = max(1, -(-len(edges) // 12))
-    ticks = np.arange(0, len(edges), step)
-    axis.set_xticks(ticks, [_power_label(int(edges[i]), base=2) for i in ticks], fontsize=8)
-    axis.set_xlim(0, len(counts))
-    axis.set_yscale("log")
-    decades = 10 ** np.arange(int(np.log10(counts.max())) + 2)
-    axis.yaxis.set_major_locator(FixedLocator(decades))
-    axis.yaxis.set_minor_locator(NullLocator())
-    axis.set_yticks(decades, [_power_label(int(decade), base=10) for decade in decades])
-    axis.set_ylim(0.8, decades[-1])
-    axis.grid(True, axis="y", alpha=0.3)
+    figure.suptitle(f"layer{layer_index}: data lifetime distribution per buffer", fontsize=11, y=0.97)
+    axis.legend(loc="lower left", bbox_to_anchor=(0, 1.02), fontsize=8, frameon=False)
+    # No metadata: the PNG depends only on the data.
+    figure.savefig(handle, format="png", dpi=100, metadata={"Software": None})
 
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -4,26 +4,26 @@ import numpy as np
 
 from gainflow.events import SUBDIVISIONS
 from gainflow.simulator import read_buffer, write_buffer
-from gainflow.csv_text import ROWS_PER_CHUNK, format_rows
+from gainflow.csv_text import ROWS_PER_CHUNK, RowWriter
 from gainflow.simulator.demand import fill_demand_rows
 
 
 def _write_matrix(handle, matrix, float_style):
-    for start in range(0, len(matrix), ROWS_PER_CHUNK):
-        handle.write(format_rows(matrix[start:start + ROWS_PER_CHUNK], float_style))
+    RowWriter(handle, float_style).write(matrix)
 
 
 def _write_sram_trace(handle, state, operand):
     spec, stream = state.specs[operand], state.stream(operand)
     num_folds = len(spec.folds)
     folds_per_chunk = max(1, ROWS_PER_CHUNK // spec.fold_len)
+    writer = RowWriter(handle)
     for first_fold in range(0, num_folds, folds_per_chunk):
         stop_fold = min(first_fold + folds_per_chunk, num_folds)
         rows = np.arange(first_fold * spec.fold_len, stop_fold * spec.fold_len)
         block = np.empty((len(rows), 1 + spec.width), dtype=np.int64)
         block[:, 0] = state.sram_cycles(operand, rows)
         fill_demand_rows(stream, first_fold, stop_fold, block[:, 1:])
-        handle.write(format_rows(block))
+        writer.write(block)
 
 
 def _dram_matrix(state, operand):
