@@ -88,12 +88,14 @@ def code_version(*modules):
     (Snakemake tracks the text of a `shell:` command, not the Python modules it imports. A hash param
     is checked once per job; the source files as inputs would cost a dependency search per file and
     job, which doubled the DAG build of a large sweep.) Each name is a module (`events`,
-    `commands/frontend`) or a subpackage (`simulator`) of gainflow.
+    `commands/frontend`), a subpackage (`simulator`) or a source file (`_kernels.c`) of gainflow.
     """
     digest = hashlib.sha256()
     for name in modules:
         if (PACKAGE / name).is_dir():
             files = sorted((PACKAGE / name).rglob("*.py"))
+        elif name.endswith(".c"):
+            files = [PACKAGE / name]
         else:
             files = [PACKAGE / f"{name}.py"]
         for path in files:
@@ -123,33 +125,21 @@ def adapter_script(name):
 # ----------------------------------------------------------------------------- input and param functions
 
 
-def topology_input(wildcards):
-    return topology_file(wildcards.topo)
-
-
-def hardware_input(wildcards):
-    return hardware_file(wildcards.hw)
+# Inputs that follow from the wildcards alone are patterns, not functions: Snakemake calls (and
+# inspects) an input or param function for every job, which is most of the cost of building the
+# DAG of a large sweep.
+TOPOLOGY_INPUT = "topologies/{topo}.csv"
+HARDWARE_INPUT = "hardware/{hw}.cfg"
+LAYER_PARTS = [f"results/{{topo}}/{{hw}}/layer{{layer}}/parts/{sub}.pair" for sub in SUBDIVISIONS]
 
 
 def input_type_param(wildcards):
     return topology_input_type(wildcards.topo)
 
 
-def run_dir_param(wildcards):
-    return f"results/{wildcards.topo}/{wildcards.hw}"
-
-
-def layer_dir_param(wildcards):
-    return f"results/{wildcards.topo}/{wildcards.hw}/layer{wildcards.layer}"
-
-
-def layer_lifetime_parts(wildcards):
-    return [f"{layer_dir_param(wildcards)}/parts/{sub}.pair" for sub in SUBDIVISIONS]
-
-
 def layer_outputs_of_run(wildcards):
     """The per-layer lifetime tables of one (topology, hardware) run: the report's inputs."""
-    run_dir = run_dir_param(wildcards)
+    run_dir = f"results/{wildcards.topo}/{wildcards.hw}"
     return [
         f"{run_dir}/layer{i}/layer{i}_{kind}"
         for i in range(LAYER_COUNT[wildcards.topo])

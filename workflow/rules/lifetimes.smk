@@ -1,13 +1,13 @@
 rule lifetimes:
     """Lifetimes of one buffer (subdivision) in one layer, from the simulator's events of that layer."""
     input:
-        topology=topology_input,
-        hardware=hardware_input,
+        topology=TOPOLOGY_INPUT,
+        hardware=HARDWARE_INPUT,
         adapter=adapter_script("lifetimes_part"),
     output:
         temp("results/{topo}/{hw}/layer{layer}/parts/{sub}.pair"),
     params:
-        code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "lifetimes", "atomic"),
+        code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "lifetimes", "atomic", "_kernels.c"),
         input_type=input_type_param,
     conda:
         "../../environment.yml"
@@ -22,7 +22,7 @@ rule lifetimes:
 rule layer:
     """GainSight's per-layer files: lifetime table and aggregate statistics, and the graph's data."""
     input:
-        parts=layer_lifetime_parts,
+        parts=LAYER_PARTS,
         adapter=adapter_script("layer"),
     output:
         multiext(
@@ -30,8 +30,7 @@ rule layer:
             "graph_data.json",
         ),
     params:
-        code=code_version("events", "lifetimes", "layer_files", "aggregate", "plots", "atomic", "csv_text"),
-        layer_dir=layer_dir_param,
+        code=code_version("events", "lifetimes", "layer_files", "aggregate", "plots", "atomic", "csv_text", "_kernels.c"),
     conda:
         "../../environment.yml"
     # As soon as a layer's parts exist: they are still in the page cache, and graphs can start.
@@ -40,7 +39,7 @@ rule layer:
         "logs/{topo}/{hw}/layer{layer}/layer.log",
     shell:
         "python {input.adapter} --layer {wildcards.layer} --parts {input.parts}"
-        " --layer-dir {params.layer_dir} 2> {log}"
+        " --layer-dir results/{wildcards.topo}/{wildcards.hw}/layer{wildcards.layer} 2> {log}"
 
 
 # The layer graphs of a run, drawn GRAPH_BATCH layers per process: importing matplotlib costs about
@@ -65,7 +64,6 @@ for graphs_topology in TOPOLOGIES:
                 topo=re.escape(graphs_topology),
             params:
                 code=code_version("plots", "atomic"),
-                run_dir=run_dir_param,
                 layers=" ".join(str(i) for i in graphs_layers),
             group:
                 "sweep"
@@ -75,4 +73,5 @@ for graphs_topology in TOPOLOGIES:
             log:
                 f"logs/{{topo}}/{{hw}}/graphs_layers{graphs_layers[0]}_{graphs_layers[-1]}.log",
             shell:
-                "python {input.adapter} --run-dir {params.run_dir} --layers {params.layers} 2> {log}"
+                "python {input.adapter} --run-dir results/{wildcards.topo}/{wildcards.hw} --layers {params.layers}"
+                " 2> {log}"

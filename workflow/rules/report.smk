@@ -16,7 +16,6 @@ rule report:
         code=code_version(
             "cli", "commands/frontend", "devices", "processed_run", "memory_model", "composition", "report"
         ),
-        run_dir=run_dir_param,
         clock_hz=config["clock_hz"],
         word_bits=config["word_bits"],
     conda:
@@ -24,6 +23,6 @@ rule report:
     log:
         "logs/{topo}/{hw}/report.log",
     shell:
-        "gainflow frontend {params.run_dir} --output {output} --gc-list {input.gc_list}"
+        "gainflow frontend results/{wildcards.topo}/{wildcards.hw} --output {output} --gc-list {input.gc_list}"
         " --area-power {input.area_power} --clock-hz {params.clock_hz} --word-bits {params.word_bits}"
         " > {log} 2>&1"

@@ -1,17 +1,16 @@
 rule simulate:
     """One topology on one hardware config: SCALE-Sim v2 reports and run_info.json (+ traces if asked)."""
     input:
-        topology=topology_input,
-        hardware=hardware_input,
+        topology=TOPOLOGY_INPUT,
+        hardware=HARDWARE_INPUT,
         adapter=adapter_script("simulate"),
     output:
         reports=multiext("results/{topo}/{hw}/", *REPORT_FILES),
         run_info="results/{topo}/{hw}/run_info.json",
         **({"traces": directory("results/{topo}/{hw}/traces")} if config["save_traces"] else {}),
     params:
-        code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "csv_text"),
+        code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "csv_text", "_kernels.c"),
         input_type=input_type_param,
-        run_dir=run_dir_param,
         traces_flag="--save-traces" if config["save_traces"] else "",
     conda:
         "../../environment.yml"
@@ -19,5 +18,5 @@ rule simulate:
         "logs/{topo}/{hw}/simulate.log",
     shell:
         "python {input.adapter} --topology {input.topology} --input-type {params.input_type}"
-        " --hardware {input.hardware} --name {wildcards.hw} --outdir {params.run_dir} {params.traces_flag}"
+        " --hardware {input.hardware} --name {wildcards.hw} --outdir results/{wildcards.topo}/{wildcards.hw} {params.traces_flag}"
         " 2> {log}"
