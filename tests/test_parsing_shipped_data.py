@@ -32,7 +32,7 @@ def total_macs(layers):
 
 def test_every_shipped_topology_is_listed_here():
     names = sorted(path.stem for path in (REPO / "topologies").glob("*.csv"))
-    assert names == ["alexnet", "gpt2_gemm", "mobilenet", "resnet18", "resnet50", "yolo_tiny"]
+    assert names == ["alexnet", "gpt2_128_gemm", "gpt2_gemm", "mobilenet", "resnet18", "resnet50", "yolo_tiny"]
 
 
 @pytest.mark.parametrize("name, scalesim_file, layer_count, approximate_macs", [
@@ -66,14 +66,18 @@ def test_yolo_tiny_is_scalesims_with_conv1_corrected_to_16_filters():
     assert total_macs(shipped("yolo_tiny")) == sum(row[-1] for row in rows[1:]) + 414 * 414 * 16 * 27
 
 
-def test_gpt2_small_block():
-    layers = shipped("gpt2_gemm")
+@pytest.mark.parametrize("name, tokens, macs", [
+    ("gpt2_gemm", 1024, 1024 * (2304 * 768 + 1024 * 64 + 64 * 1024 + 768 * 768 + 2 * 3072 * 768)),
+    ("gpt2_128_gemm", 128, 128 * (2304 * 768 + 128 * 64 + 64 * 128 + 768 * 768 + 2 * 3072 * 768)),
+])
+def test_gpt2_small_block(name, tokens, macs):
+    layers = shipped(name)
     mnk = [(layer.ifmap_height, layer.num_filters, layer.window_size) for layer in layers]
-    tokens, d_model, head, ff = 1024, 768, 64, 3072
+    d_model, head, ff = 768, 64, 3072
     assert mnk == [(tokens, 3 * d_model, d_model), (tokens, tokens, head), (tokens, head, tokens),
                    (tokens, d_model, d_model), (tokens, ff, d_model), (tokens, d_model, ff)]
     assert [layer.name for layer in layers] == ["QKV_proj", "QKT", "QKTV", "Attn_proj", "FF1", "FF2"]
-    assert total_macs(layers) == 1024 * (2304 * 768 + 1024 * 64 + 64 * 1024 + 768 * 768 + 2 * 3072 * 768)
+    assert total_macs(layers) == macs
 
 
 @pytest.mark.parametrize("name, array, sram_kb, dataflow", [
