@@ -1,7 +1,7 @@
 """Benchmark of the lifetime analysis (issue 4). Prints figures; used for README "Data lifetimes".
 
 (a) every (layer, buffer) of a topology from the simulator's events, each pair in a fresh child
-    process (as one workflow job): simulate_layer time, lifetime time, pair-file write time, peak RSS;
+    process (as one workflow job): simulation time (that buffer's events only), lifetime time, pair-file write time, peak RSS;
 (b) CSV-reader throughput: the simulator writes one layer's traces, then `gainflow lifetimes -s`'s
     reader streams them (MB of CSV per second, per buffer and overall), in a child for its RSS;
 (c) bounded memory: that layer's IFMAP SRAM trace repeated to --big-gb GB (the same reads again and
@@ -31,19 +31,18 @@ def child_pair(topology, config, layer_index, subdivision):
     """In a child: one (layer, buffer) the way a workflow job does it; prints a JSON line."""
     from gainflow.hwconfig import load_hardware_config
     from gainflow.lifetimes import compute_lifetimes, save_pair
-    from gainflow.simulator import simulate_layer
+    from gainflow.simulator.layer import layer_buffer_events
     from gainflow.topology import load_topology
 
     layer = load_topology(topology)[layer_index]
     hw = load_hardware_config(config)
     start = time.process_time()
-    result = simulate_layer(layer, hw, events=(subdivision,))
+    events, total_cycles = layer_buffer_events(layer, hw, subdivision)  # what a lifetimes job simulates
     simulated = time.process_time()
-    events = result.events[subdivision]
     lifetimes = compute_lifetimes(events)
     computed = time.process_time()
     with tempfile.TemporaryDirectory() as folder:
-        save_pair(Path(folder) / "lifetimes.pair", lifetimes, result.report.total_cycles)
+        save_pair(Path(folder) / "lifetimes.pair", lifetimes, total_cycles)
     saved = time.process_time()
     print(json.dumps({
         "layer": layer_index, "subdivision": subdivision, "name": layer.name,
