@@ -64,7 +64,8 @@ def main(argv=None):
         for name in REPORT_FILES:
             write_atomically(args.outdir / name, (traces / name).read_text())
     else:
-        reports = simulate_topology(layers, hw, args.outdir.parent)
+        # simulate_topology writes into <dir>/<run_name>/: name the run after OUTDIR itself.
+        reports = simulate_topology(layers, dataclasses.replace(hw, run_name=args.outdir.name), args.outdir.parent)
     info = run_info(args.name, args, layers, hw, reports)
     write_atomically(args.outdir / "run_info.json", json.dumps(info, indent=2, sort_keys=True) + "\n")
 
