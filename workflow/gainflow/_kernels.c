@@ -1,5 +1,5 @@
-/* gainflow._kernels: the two inner loops that numpy cannot express without many passes over
- * memory, compiled when the package is installed (no JIT: a process loads this in a millisecond,
+/* gainflow._kernels: the inner loops that numpy cannot express without many passes over memory
+ * (or without building Python sets), compiled when the package is installed (no JIT: a process loads this in a millisecond,
  * where numba cost about 0.9 s of import and cache loading in each of a sweep's short jobs).
  *
  * format_rows: integer matrix -> CSV text (traces and lifetime tables);

@@ -29,12 +29,12 @@ import numpy as np
 
 from gainflow.aggregate import aggregate_csv, aggregate_row
 from gainflow.atomic import atomic_file
+from gainflow.csv_text import write_int_rows
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.lifetimes import load_pair
 from gainflow.memory_model import LifetimeHistogram
 from gainflow.plots import write_graph_data, write_layer_graph
-from gainflow.csv_text import write_int_rows
 
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
 HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads\n"

@@ -42,12 +42,19 @@ wildcard_constraints:
     sub="|".join(SUBDIVISIONS),
 
 
+# Inputs that follow from the wildcards alone are patterns, not functions: Snakemake calls (and
+# inspects) an input or param function for every job, which is most of the cost of building the
+# DAG of a large sweep.
+TOPOLOGY_INPUT = "topologies/{topo}.csv"
+HARDWARE_INPUT = "hardware/{hw}.cfg"
+
+
 def topology_file(topo):
-    return f"topologies/{topo}.csv"
+    return TOPOLOGY_INPUT.format(topo=topo)
 
 
 def hardware_file(hw):
-    return f"hardware/{hw}.cfg"
+    return HARDWARE_INPUT.format(hw=hw)
 
 
 def topology_input_type(topo):
@@ -125,11 +132,6 @@ def adapter_script(name):
 # ----------------------------------------------------------------------------- input and param functions
 
 
-# Inputs that follow from the wildcards alone are patterns, not functions: Snakemake calls (and
-# inspects) an input or param function for every job, which is most of the cost of building the
-# DAG of a large sweep.
-TOPOLOGY_INPUT = "topologies/{topo}.csv"
-HARDWARE_INPUT = "hardware/{hw}.cfg"
 LAYER_PARTS = [f"results/{{topo}}/{{hw}}/layer{{layer}}/parts/{sub}.pair" for sub in SUBDIVISIONS]
 
 

@@ -43,7 +43,7 @@ rule layer:
 
 
 # The layer graphs of a run, drawn GRAPH_BATCH layers per process: importing matplotlib costs about
-# as much as drawing two graphs, so not once per layer; and a batch starts as soon as its layers are
+# as much as drawing three graphs, so not once per layer; and a batch starts as soon as its layers are
 # done, so the drawing overlaps the rest of the run instead of trailing it. Outputs cannot be
 # functions of the wildcards and batches differ per topology, so there is one rule per (topology,
 # batch), its `topo` wildcard constrained to that topology. Their names vary, so the SLURM profile

@@ -1,6 +1,6 @@
 """Rules `graphs_<topology>_layers<first>_<last>`: the `layer<i>_graph.png` of a batch of one run's
 layers (RUN_DIR/layer<i>/), each from its `layer<i>_graph_data.json`, in one process (importing
-matplotlib costs about as much as drawing two graphs: once here instead of once per layer)."""
+matplotlib costs about as much as drawing three graphs: once here instead of once per layer)."""
 
 import argparse
 from pathlib import Path

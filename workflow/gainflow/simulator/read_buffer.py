@@ -164,9 +164,7 @@ def set_ordered(fetched, set_size):
     once per process against this interpreter's real sets; real sets if the two ever disagree."""
     fetched = np.ascontiguousarray(fetched, dtype=np.int64)
     if not _replica_matches_this_interpreter():
-        values = fetched.tolist()
-        return np.array([a for start in range(0, len(values), set_size)
-                         for a in set(values[start:start + set_size])], dtype=np.int64)
+        return np.array(_python_set_order(fetched.tolist(), set_size), dtype=np.int64)
     ordered = np.empty_like(fetched)
     _kernels.set_order(fetched, set_size, ordered)
     return ordered
@@ -182,11 +180,14 @@ def _replica_matches_this_interpreter():
             values = rng.permutation(set_size * 2) * stride + int(rng.integers(0, 1 << 20))
             ordered = np.empty_like(values)
             _kernels.set_order(values, set_size, ordered)
-            values = values.tolist()
-            expected = [a for start in range(0, len(values), set_size) for a in set(values[start:start + set_size])]
-            if ordered.tolist() != expected:
+            if ordered.tolist() != _python_set_order(values.tolist(), set_size):
                 return False
     return True
+
+
+def _python_set_order(values, set_size):
+    """The list `values`, chunk by chunk of `set_size`, through real Python sets."""
+    return [a for start in range(0, len(values), set_size) for a in set(values[start:start + set_size])]
 
 
 def batch_layout(plan):
