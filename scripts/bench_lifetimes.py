@@ -29,10 +29,10 @@ SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 
 def child_pair(topology, config, layer_index, subdivision):
     """In a child: one (layer, buffer) the way a workflow job does it; prints a JSON line."""
-    from gainflow.hwconfig import load_hardware_config
-    from gainflow.lifetimes import compute_lifetimes, save_pair
+    from gainflow.inputs.hwconfig import load_hardware_config
+    from gainflow.inputs.topology import load_topology
+    from gainflow.lifetimes.intervals import compute_lifetimes, save_pair
     from gainflow.simulator.layer import layer_buffer_events
-    from gainflow.topology import load_topology
 
     layer = load_topology(topology)[layer_index]
     hw = load_hardware_config(config)
@@ -55,9 +55,8 @@ def child_pair(topology, config, layer_index, subdivision):
 def child_csv(layer_dir, *subdivisions):
     """In a child: stream one layer folder's traces through the lifetime analysis."""
     import pandas  # noqa: F401  (a one-off 0.3-0.5 s import, kept out of the throughput)
-
-    from gainflow.lifetimes import lifetimes_from_trace_dir
-    from gainflow.traces_reader import DEFAULT_OFFSETS, TRACE_FILES
+    from gainflow.events.scalesim_traces import DEFAULT_OFFSETS, TRACE_FILES
+    from gainflow.lifetimes.intervals import lifetimes_from_trace_dir
 
     rows = []
     for subdivision in subdivisions or SUBDIVISIONS:
@@ -78,7 +77,7 @@ def run_child(*arguments):
 
 
 def bench_pairs(topology, config, layers):
-    from gainflow.topology import load_topology
+    from gainflow.inputs.topology import load_topology
 
     indices = layers if layers else range(len(load_topology(topology)))
     rows = []
@@ -101,9 +100,9 @@ def bench_pairs(topology, config, layers):
 
 
 def bench_csv(topology, config, layer_index, big_gb):
-    from gainflow.hwconfig import load_hardware_config
+    from gainflow.inputs.hwconfig import load_hardware_config
+    from gainflow.inputs.topology import load_topology
     from gainflow.simulator import simulate_topology
-    from gainflow.topology import load_topology
 
     layer = load_topology(topology)[layer_index]
     hw = load_hardware_config(config)

@@ -30,9 +30,9 @@ CONFIGS = {name: ROOT / "hardware" / f"{name}.cfg" for name in ("scale32_os", "t
 
 GAINFLOW_API = """
 import sys
-from gainflow.hwconfig import load_hardware_config
+from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.simulator import simulate_topology
-from gainflow.topology import load_topology
+from gainflow.inputs.topology import load_topology
 topology, config, outdir, traces = sys.argv[1:5]
 simulate_topology(load_topology(topology), load_hardware_config(config), outdir,
                   save_traces=traces == "1", progress=False)
@@ -51,9 +51,9 @@ with contextlib.redirect_stdout(io.StringIO()):
 # Resident memory after each layer, simulated as simulate_topology does (state dropped per layer).
 MEMORY_PER_LAYER = """
 import sys
-from gainflow.hwconfig import load_hardware_config
+from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.simulator.layer import layer_report, run_layer
-from gainflow.topology import load_topology
+from gainflow.inputs.topology import load_topology
 hw = load_hardware_config(sys.argv[2])
 for layer in load_topology(sys.argv[1]):
     layer_report(run_layer(layer, hw))

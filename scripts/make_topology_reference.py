@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gainflow.atomic import atomic_file
+from gainflow.files.atomic import atomic_file
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared"

@@ -3,8 +3,7 @@
 import stat
 
 import pytest
-
-from gainflow.atomic import atomic_file, publish_tree
+from gainflow.files.atomic import atomic_file, publish_tree
 
 
 def mode(path):

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from gainflow.cli import SUBCOMMANDS
 
 GAINFLOW = Path(sys.executable).with_name("gainflow")

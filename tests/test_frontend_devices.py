@@ -5,12 +5,15 @@ import json
 from fractions import Fraction
 
 import pytest
-
 from frontend_support import AREA_POWER, GC_LIST, quantity, write_device_files
-from gainflow.devices import (
-    DEFAULT_AREA_POWER, DEFAULT_GC_LIST, UNIT_FACTORS, load_device_library, load_schema,
-)
 from gainflow.errors import InputError
+from gainflow.frontend.devices import (
+    DEFAULT_AREA_POWER,
+    DEFAULT_GC_LIST,
+    UNIT_FACTORS,
+    load_device_library,
+    load_schema,
+)
 
 GHZ = Fraction(10**9)
 

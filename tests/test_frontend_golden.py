@@ -14,10 +14,9 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 import pytest
-
 from frontend_support import write_device_files
 from gainflow.cli import main
-from gainflow.devices import load_schema
+from gainflow.frontend.devices import load_schema
 
 GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden" / "tiny_conv_os"
 FJ = 1e-15

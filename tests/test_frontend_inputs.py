@@ -3,10 +3,9 @@
 import json
 
 import pytest
-
 from frontend_support import AGGREGATE_COUNTS, LIFETIME_HEADER, LIFETIME_ROWS, write_processed_run
 from gainflow.errors import InputError
-from gainflow.processed_run import load_processed_run
+from gainflow.frontend.processed_run import load_processed_run
 
 
 def test_histograms_and_counts_summed_over_layers(tmp_path):

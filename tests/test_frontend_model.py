@@ -5,12 +5,21 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-
-from gainflow.composition import assign_densest_covering, density_order, min_energy_choice
-from gainflow.devices import Technology
-from gainflow.memory_model import (
-    LifetimeHistogram, area_m2, dynamic_energy, leakage_energy, lifetime_summary, merge_histograms,
-    quantile, refreshes_per_interval, retention_cycles, shares_within, total_refreshes, within,
+from gainflow.frontend.composition import assign_densest_covering, density_order, min_energy_choice
+from gainflow.frontend.devices import Technology
+from gainflow.frontend.model import (
+    LifetimeHistogram,
+    area_m2,
+    dynamic_energy,
+    leakage_energy,
+    lifetime_summary,
+    merge_histograms,
+    quantile,
+    refreshes_per_interval,
+    retention_cycles,
+    shares_within,
+    total_refreshes,
+    within,
 )
 
 

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from frontend_support import HARDWARE, write_device_files, write_processed_run
 from gainflow.cli import main
-from gainflow.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_schema
+from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_schema
 
 GAINFLOW = Path(sys.executable).with_name("gainflow")
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,15 +5,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from gainflow.aggregate import aggregate_csv, aggregate_row
 from gainflow.cli import main
 from gainflow.events import SUBDIVISIONS
-from gainflow.hwconfig import load_hardware_config
-from gainflow.layer_files import lifetime_csv
-from gainflow.lifetimes import pair_from_simulator, pair_from_trace_dir
-from gainflow.topology import load_topology
-from gainflow.traces_reader import offsets_of
+from gainflow.events.scalesim_traces import offsets_of
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
+from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
+from gainflow.lifetimes.intervals import pair_from_simulator, pair_from_trace_dir
+from gainflow.lifetimes.layer_files import lifetime_csv
 
 GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 PADDING_CASE = Path(__file__).resolve().parent / "data" / "lifetimes" / "padding_os"

@@ -4,9 +4,8 @@ Every expected value is worked out by hand in the comments."""
 
 import numpy as np
 import pytest
-
 from gainflow.events import BufferEvents
-from gainflow.lifetimes import LifetimeBuilder, compute_lifetimes
+from gainflow.lifetimes.intervals import LifetimeBuilder, compute_lifetimes
 
 
 def events(writes, reads, subdivision="ifmap"):

@@ -5,12 +5,11 @@ import json
 import numpy as np
 import pandas
 import pytest
-
-from gainflow.aggregate import AGGREGATE_COLUMNS, aggregate_csv, aggregate_row
 from gainflow.errors import InputError
-from gainflow.layer_files import lifetime_csv, merge_layer_pairs, write_layer_files
-from gainflow.lifetimes import BufferLifetimes, load_pair, save_pair
-from gainflow.plots import lifetime_bins
+from gainflow.lifetimes.aggregate import AGGREGATE_COLUMNS, aggregate_csv, aggregate_row
+from gainflow.lifetimes.graphs import lifetime_bins
+from gainflow.lifetimes.intervals import BufferLifetimes, load_pair, save_pair
+from gainflow.lifetimes.layer_files import lifetime_csv, merge_layer_pairs, write_layer_files
 
 
 def buffer(subdivision, lifetimes, *, addresses=None, write_cycles=None, interval_reads=None,
@@ -167,7 +166,7 @@ def test_histogram_bins_are_zero_then_powers_of_two():
 
 
 def test_run_info_shape():
-    from gainflow.layer_files import layer_entry, run_info, topology_entry
+    from gainflow.lifetimes.layer_files import layer_entry, run_info, topology_entry
 
     info = run_info("r", [layer_entry(0, 9)], topology=topology_entry("topologies/x_gemm.csv", "gemm"))
     assert json.loads(json.dumps(info)) == {

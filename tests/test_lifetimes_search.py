@@ -5,8 +5,7 @@ for every read. Every path must give the same, hand-worked, answer."""
 
 import numpy as np
 import pytest
-
-from gainflow.lifetimes import LifetimeBuilder
+from gainflow.lifetimes.intervals import LifetimeBuilder
 
 # Far enough apart that the table is skipped (span > 4 * writes + 2**16).
 SPARSE = 10**9

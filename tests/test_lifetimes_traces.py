@@ -3,10 +3,15 @@
 from pathlib import Path
 
 import pytest
-
 from gainflow.errors import InputError
-from gainflow.traces_reader import (
-    DEFAULT_OFFSETS, TRACE_FILES, find_layer_dirs, iter_accesses, load_buffer_events, read_total_cycles, read_writes,
+from gainflow.events.scalesim_traces import (
+    DEFAULT_OFFSETS,
+    TRACE_FILES,
+    find_layer_dirs,
+    iter_accesses,
+    load_buffer_events,
+    read_total_cycles,
+    read_writes,
 )
 
 GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"

@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from gainflow.errors import InputError
-from gainflow.topology import Layer, load_topology
+from gainflow.inputs.topology import Layer, load_topology
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from gainflow.errors import InputError
-from gainflow.hwconfig import HardwareConfig, load_hardware_config
+from gainflow.inputs.hwconfig import HardwareConfig, load_hardware_config
 
 SCALESIM_CONFIGS = Path(__file__).resolve().parents[1].parent / "shared" / "scalesim-topologies" / "_configs"
 

@@ -1,10 +1,9 @@
-"""File-level errors, the same for every input the parsers read (one reader: gainflow.inputfile)."""
+"""File-level errors, the same for every input the parsers read (one reader: gainflow.inputs.inputfile)."""
 
 import pytest
-
 from gainflow.errors import InputError
-from gainflow.hwconfig import load_hardware_config
-from gainflow.topology import load_topology
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
 
 LOADERS = {"topology": load_topology, "config": load_hardware_config}
 

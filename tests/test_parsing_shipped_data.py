@@ -5,9 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from gainflow.hwconfig import HardwareConfig, load_hardware_config
-from gainflow.topology import load_topology
+from gainflow.inputs.hwconfig import HardwareConfig, load_hardware_config
+from gainflow.inputs.topology import load_topology
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = json.loads((REPO / "tests" / "data" / "scalesim_topology_reference.json").read_text())

@@ -5,9 +5,8 @@ Expected layers are written out by hand from the rules in the module docstring (
 """
 
 import pytest
-
 from gainflow.errors import InputError
-from gainflow.topology import Layer, load_topology
+from gainflow.inputs.topology import Layer, load_topology
 
 HEADER = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
 GEMM_HEADER = "Layer, M, N, K,\n"

@@ -6,7 +6,6 @@ import random
 
 import numpy as np
 import pytest
-
 from gainflow.errors import InputError
 from gainflow.simulator.demand import DemandStream
 from gainflow.simulator.read_buffer import dram_events, dram_trace_matrix, plan_fetches, set_ordered

@@ -2,7 +2,6 @@
 non-zero exit, no output left behind)."""
 
 import pytest
-
 from simulator_support import SHARED_GOLDEN, case_inputs, gainflow_simulate
 
 CONFIG, TOPOLOGY, _, EXPECTED = case_inputs(SHARED_GOLDEN / "tiny_conv_is")

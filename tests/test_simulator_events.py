@@ -4,10 +4,9 @@ addresses; ofmap writes = OFMAP SRAM trace, reads = OFMAP DRAM trace."""
 
 import numpy as np
 import pytest
-
-from gainflow.hwconfig import load_hardware_config
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
 from gainflow.simulator import simulate_layer
-from gainflow.topology import load_topology
 from simulator_support import EXTRA_GOLDEN, SHARED_GOLDEN, case_inputs, flatten_events, read_trace
 
 # All three dataflows, GEMM, a non-square array, and DRAM traces with 1.0 width padding (multiwin_*).

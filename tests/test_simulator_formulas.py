@@ -3,12 +3,11 @@ SRAM counters, mapping efficiency, compute util, Total Cycles and utilisation.""
 
 import numpy as np
 import pytest
-
-from gainflow.hwconfig import HardwareConfig
+from gainflow.inputs.hwconfig import HardwareConfig
+from gainflow.inputs.topology import Layer
 from gainflow.simulator import simulate_layer
 from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
 from gainflow.simulator.operands import ifmap_matrix
-from gainflow.topology import Layer
 
 # 8x8x2 input, 3x3 filters, 4 filters, stride 1: the first layer of ../shared/golden/tiny_conv_*.
 TINY_CONV1 = Layer("conv1", 8, 8, 3, 3, 2, 4, 1, 1)
@@ -101,7 +100,7 @@ def test_total_cycles_is_rows_minus_one_and_utilisation(dataflow, fold_len):
 
 
 def test_trace_number_formats():
-    from gainflow.csv_text import format_rows
+    from gainflow.files.csv_text import format_rows
 
     matrix = np.array([[-13, 0, -1, 1, 99, 100, 10000000], [7, 20000028, -1, -1, 12345, 9, 10]])
     # SRAM traces: %i; DRAM traces: str(float64) of integral values
@@ -114,7 +113,7 @@ def test_trace_number_formats():
 def test_csv_rows_with_prefix_reused_buffer_and_bad_input():
     import io
 
-    from gainflow.csv_text import RowWriter, write_int_rows
+    from gainflow.files.csv_text import RowWriter, write_int_rows
 
     text = io.BytesIO()
     writer = RowWriter(text, prefix=b"ifmap,")

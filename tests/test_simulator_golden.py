@@ -5,7 +5,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from simulator_support import SHARED_GOLDEN, case_dirs, case_inputs, gainflow_simulate
 
 CASES = case_dirs()

@@ -3,9 +3,13 @@ the workflow passes Snakemake's linter; the DAG has the documented shape."""
 
 import pytest
 import yaml
-
 from workflow_support import (
-    edit_config, make_workflow_copy, planned_jobs, replace_in_file, rule_counts, snakemake,
+    edit_config,
+    make_workflow_copy,
+    planned_jobs,
+    replace_in_file,
+    rule_counts,
+    snakemake,
 )
 
 

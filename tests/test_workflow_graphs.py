@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
-from gainflow.layer_files import merge_layer_pairs, write_layer_files
-from gainflow.lifetimes import BufferLifetimes, save_pair
+from gainflow.lifetimes.intervals import BufferLifetimes, save_pair
+from gainflow.lifetimes.layer_files import merge_layer_pairs, write_layer_files
 
 GRAPHS_ADAPTER = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "graphs.py"
 

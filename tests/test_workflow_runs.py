@@ -5,9 +5,14 @@ import json
 import shutil
 
 import pytest
-
 from workflow_support import (
-    edit_config, make_workflow_copy, planned_jobs, replace_in_file, result_files, rule_counts, snakemake,
+    edit_config,
+    make_workflow_copy,
+    planned_jobs,
+    replace_in_file,
+    result_files,
+    rule_counts,
+    snakemake,
 )
 
 # Layers of the tiny topologies (tests/data/workflow): tiny.csv 3 conv layers, tiny_gemm.csv 2 GEMMs.

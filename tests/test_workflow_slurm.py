@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from workflow_support import ROOT, TINY, make_workflow_copy, result_files, snakemake
 
 LOCK_PATH = "/tmp/gainflow-slurm-test.lock"

@@ -1,9 +1,9 @@
-"""gainflow.summary: the sweep table from hand-made reports (values and ratios computed by hand)."""
+"""gainflow.sweep.summary: the sweep table from hand-made reports (values and ratios computed by hand)."""
 
 import csv
 import json
 
-from gainflow.summary import TABLE_COLUMNS, write_summary
+from gainflow.sweep.summary import TABLE_COLUMNS, write_summary
 
 
 def energy(read, write, refresh, leakage):

@@ -1,8 +1,16 @@
 """gainflow: gain-cell memory exploration for systolic-array accelerators.
 
-The modules follow the data:
-config and topology parsing -> simulation -> access events -> lifetimes
--> aggregation -> memory-technology model -> report.
+The subpackages follow the data, one stage each:
+
+    inputs      topology CSV files and SCALE-Sim hardware configs -> checked layers and arrays
+    simulator   a topology on a systolic array -> SCALE-Sim v2 reports, traces and access events
+    events      access events of one buffer in one layer (from the simulator or from SCALE-Sim traces)
+    lifetimes   events -> per-address data lifetimes, GainSight's per-layer files
+    frontend    lifetimes + device library -> refreshes, area, energy, compositions: the JSON report
+    sweep       a sweep's reports -> summary table and plots
+
+`files` holds what every stage writes with (atomic publication, CSV text); `commands` and `cli` are
+the thin `gainflow` command over the stages, `workflow/scripts/` the Snakemake adapters.
 """
 
 __version__ = "0.1.0"

@@ -6,8 +6,8 @@
  * assign_reads, collect_intervals: reads -> the write intervals they fall in -> lifetimes;
  * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order).
  *
- * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.csv_text
- * and gainflow.lifetimes check types and shapes before calling.
+ * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.files.csv_text
+ * and gainflow.lifetimes.intervals check types and shapes before calling.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from gainflow.errors import InputError
-from gainflow.hwconfig import load_hardware_config
-from gainflow.topology import load_topology
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 REPORT_FILES = ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")

@@ -7,7 +7,7 @@ rule lifetimes:
     output:
         temp("results/{topo}/{hw}/layer{layer}/parts/{sub}.pair"),
     params:
-        code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "lifetimes", "atomic", "_kernels.c"),
+        code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
         input_type=input_type_param,
     conda:
         "../../environment.yml"
@@ -30,7 +30,7 @@ rule layer:
             "graph_data.json",
         ),
     params:
-        code=code_version("events", "lifetimes", "layer_files", "aggregate", "plots", "atomic", "csv_text", "_kernels.c"),
+        code=code_version("errors", "events", "lifetimes", "frontend", "files", "_kernels.c"),
     conda:
         "../../environment.yml"
     # As soon as a layer's parts exist: they are still in the page cache, and graphs can start.
@@ -63,7 +63,7 @@ for graphs_topology in TOPOLOGIES:
             wildcard_constraints:
                 topo=re.escape(graphs_topology),
             params:
-                code=code_version("plots", "atomic"),
+                code=code_version("lifetimes", "files"),
                 layers=" ".join(str(i) for i in graphs_layers),
             group:
                 "sweep"

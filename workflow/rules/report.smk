@@ -13,9 +13,7 @@ rule report:
             labels={"topology": "{topo}", "hardware": "{hw}"},
         ),
     params:
-        code=code_version(
-            "cli", "commands/frontend", "devices", "processed_run", "memory_model", "composition", "report"
-        ),
+        code=code_version("errors", "cli", "commands", "inputs", "events", "frontend", "files"),
         clock_hz=config["clock_hz"],
         word_bits=config["word_bits"],
     conda:

@@ -9,7 +9,7 @@ rule simulate:
         run_info="results/{topo}/{hw}/run_info.json",
         **({"traces": directory("results/{topo}/{hw}/traces")} if config["save_traces"] else {}),
     params:
-        code=code_version("topology", "hwconfig", "inputfile", "events", "simulator", "csv_text", "_kernels.c"),
+        code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
         input_type=input_type_param,
         traces_flag="--save-traces" if config["save_traces"] else "",
     conda:

@@ -14,7 +14,7 @@ rule summary:
             for name in SUMMARY_PLOTS
         ],
     params:
-        code=code_version("summary", "events"),
+        code=code_version("sweep", "events"),
         dpi=config["plots"]["dpi"],
     conda:
         "../../environment.yml"

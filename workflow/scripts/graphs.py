@@ -5,8 +5,8 @@ matplotlib costs about as much as drawing three graphs: once here instead of onc
 import argparse
 from pathlib import Path
 
-from gainflow.atomic import atomic_file
-from gainflow.plots import draw_layer_graph, read_graph_data
+from gainflow.files.atomic import atomic_file
+from gainflow.lifetimes.graphs import draw_layer_graph, read_graph_data
 
 
 def main(argv=None):

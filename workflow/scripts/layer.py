@@ -5,7 +5,7 @@ gainflow.layer_files.merge_layer_pairs."""
 
 import argparse
 
-from gainflow.layer_files import merge_layer_pairs
+from gainflow.lifetimes.layer_files import merge_layer_pairs
 
 
 def main(argv=None):

@@ -2,7 +2,7 @@
 
 Re-simulates just that layer with the simulator's events for that buffer (fast; no CSV traces), computes
 the lifetime intervals and writes them as the compact pair file the per-layer step merges
-(gainflow.lifetimes: `pair_from_simulator`, `save_pair`).
+(gainflow.lifetimes.intervals: `pair_from_simulator`, `save_pair`).
 """
 
 import argparse
@@ -10,9 +10,9 @@ import sys
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
-from gainflow.hwconfig import load_hardware_config
-from gainflow.lifetimes import pair_from_simulator, save_pair
-from gainflow.topology import load_topology
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
+from gainflow.lifetimes.intervals import pair_from_simulator, save_pair
 
 
 def main(argv=None):

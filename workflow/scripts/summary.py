@@ -1,9 +1,9 @@
-"""Rule `summary`: the sweep's reports -> summary table and plots (gainflow.summary)."""
+"""Rule `summary`: the sweep's reports -> summary table and plots (gainflow.sweep.summary)."""
 
 import argparse
 from pathlib import Path
 
-from gainflow.summary import write_summary
+from gainflow.sweep.summary import write_summary
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 """One module per `gainflow` subcommand: `add_arguments(parser)` and `run(args)`."""
 
-from gainflow.topology import INPUT_TYPES
+from gainflow.inputs.topology import INPUT_TYPES
 
 
 def add_topology_arguments(parser, *, required=True):

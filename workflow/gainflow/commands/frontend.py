@@ -8,11 +8,11 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from gainflow.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_device_library
 from gainflow.errors import InputError
-from gainflow.hwconfig import load_hardware_config
-from gainflow.processed_run import load_processed_run
-from gainflow.report import build_report, check_hardware, model_settings, write_report
+from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_device_library
+from gainflow.frontend.processed_run import load_processed_run
+from gainflow.frontend.report import build_report, check_hardware, model_settings, write_report
+from gainflow.inputs.hwconfig import load_hardware_config
 
 REPORT_NAME = "frontend_report.json"
 

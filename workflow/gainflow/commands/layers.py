@@ -3,7 +3,7 @@
 import json
 
 from gainflow.commands import add_topology_arguments
-from gainflow.topology import load_topology
+from gainflow.inputs.topology import load_topology
 
 # The printed columns, in order; the JSON objects have exactly these keys.
 COLUMNS = ("name", "ifmap_height", "ifmap_width", "filter_height", "filter_width", "channels",

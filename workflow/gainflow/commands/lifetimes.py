@@ -7,7 +7,7 @@ Two ways in, one result:
   layer names and MACs to run_info.json;
 - `-t TOPOLOGY -c CONFIG`: gainflow's simulator, without any CSV trace.
 
-Outputs go to `OUTDIR/<run_name>/` (layer<i>/ files and run_info.json, see gainflow.layer_files).
+Outputs go to `OUTDIR/<run_name>/` (layer<i>/ files and run_info.json, see gainflow.lifetimes.layer_files).
 Everything is first written to a hidden staging folder inside OUTDIR and moved into place only
 when every layer succeeded, so bad input leaves no partial outputs.
 """
@@ -16,12 +16,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from gainflow import layer_files, traces_reader
-from gainflow.atomic import publish_tree
 from gainflow.commands import add_topology_arguments
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
-from gainflow.lifetimes import compute_lifetimes, lifetimes_from_trace_dir
+from gainflow.events import scalesim_traces as traces_reader
+from gainflow.files.atomic import publish_tree
+from gainflow.lifetimes import layer_files
+from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
 
 
 def add_arguments(parser):
@@ -74,7 +75,7 @@ def run(args):
 def _load_hardware(path):
     if path is None:
         return None
-    from gainflow.hwconfig import load_hardware_config
+    from gainflow.inputs.hwconfig import load_hardware_config
 
     return load_hardware_config(path)
 
@@ -82,7 +83,7 @@ def _load_hardware(path):
 def _load_layers(path, input_type):
     if path is None:
         return None
-    from gainflow.topology import load_topology
+    from gainflow.inputs.topology import load_topology
 
     return load_topology(path, input_type)
 

@@ -1,9 +1,9 @@
 """`gainflow simulate`: a topology on a systolic array, SCALE-Sim v2 compatible reports and traces."""
 
-from gainflow.hwconfig import load_hardware_config
-from gainflow.simulator import simulate_topology
 from gainflow.commands import add_topology_arguments
-from gainflow.topology import load_topology
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
+from gainflow.simulator import simulate_topology
 
 
 def add_arguments(parser):

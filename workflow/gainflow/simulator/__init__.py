@@ -8,7 +8,7 @@ The modules follow the data (section numbers refer to ../shared/reference/scales
 - `write_buffer`: OFMAP write buffer, drains and the cycle of every demand row (5.1, 5.3);
 - `read_buffer`: CALC read buffer of IFMAP and FILTER: DRAM fetch batches (5.2);
 - `layer`: one layer -> report values and access events (`simulate_layer`);
-- `reports`, `traces`: the report and trace files (6; digits by `gainflow.csv_text`);
+- `reports`, `traces`: the report and trace files (6; digits by `gainflow.files.csv_text`);
 - `topology_run`: a whole topology into `OUTDIR/<run_name>/` (`simulate_topology`).
 """
 

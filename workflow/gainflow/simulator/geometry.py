@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+
 def ceil_div(numerator, denominator):
     return -(-numerator // denominator)
 

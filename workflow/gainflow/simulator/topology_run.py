@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gainflow.atomic import publish_tree
 from gainflow.errors import InputError
+from gainflow.files.atomic import publish_tree
 from gainflow.simulator.layer import layer_report, run_layer
 from gainflow.simulator.reports import report_texts
 

@@ -3,8 +3,8 @@
 import numpy as np
 
 from gainflow.events import SUBDIVISIONS
+from gainflow.files.csv_text import ROWS_PER_CHUNK, RowWriter
 from gainflow.simulator import read_buffer, write_buffer
-from gainflow.csv_text import ROWS_PER_CHUNK, RowWriter
 from gainflow.simulator.demand import fill_demand_rows
 
 

@@ -16,8 +16,14 @@ import math
 
 import numpy as np
 
-from gainflow.memory_model import (
-    area_m2, dynamic_energy, leakage_energy, ratio, refreshes_per_interval, retention_cycles, within,
+from gainflow.frontend.model import (
+    area_m2,
+    dynamic_energy,
+    leakage_energy,
+    ratio,
+    refreshes_per_interval,
+    retention_cycles,
+    within,
 )
 
 MM2_PER_M2 = 1e6

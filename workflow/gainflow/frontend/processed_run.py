@@ -7,7 +7,7 @@ Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there,
 
 Lifetime CSVs can hold tens of millions of rows, so each layer is read from its
 `layer<i>_lifetime_histogram.csv` sidecar (header `subdivision,lifetime,intervals,reads`,
-exact counts per distinct lifetime, written by `gainflow.layer_files`) when there is one
+exact counts per distinct lifetime, written by `gainflow.lifetimes.layer_files`) when there is one
 that is not older than the lifetime CSV; otherwise the lifetime CSV is streamed in chunks
 and reduced to the same `LifetimeHistogram` per subdivision; no rows are kept.
 """
@@ -21,7 +21,7 @@ import pandas as pd
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
-from gainflow.memory_model import LifetimeHistogram, merge_histograms
+from gainflow.frontend.model import LifetimeHistogram, merge_histograms
 
 LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
 HISTOGRAM_COLUMNS = ["subdivision", "lifetime", "intervals", "reads"]  # exactly these

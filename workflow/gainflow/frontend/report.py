@@ -2,7 +2,7 @@
 
 `build_report` returns plain data; `write_report` writes it deterministically
 (sorted keys, floats rounded to 12 significant digits) and atomically. Keys and
-units are documented in `workflow/schemas/report.schema.json`.
+units are documented in `workflow/gainflow/schemas/report.schema.json`.
 """
 
 import hashlib
@@ -10,15 +10,28 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
-from gainflow.atomic import atomic_file
-from gainflow.composition import (
-    MM2_PER_M2, against_baseline, energy_record, min_energy_choice, retention_split, sum_energies,
-)
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
-from gainflow.memory_model import (
-    MICROSECOND, ModelSettings, area_m2, leakage_energy, lifetime_summary,
-    merge_histograms, ratio, retention_cycles, shares_within, total_refreshes,
+from gainflow.files.atomic import atomic_file
+from gainflow.frontend.composition import (
+    MM2_PER_M2,
+    against_baseline,
+    energy_record,
+    min_energy_choice,
+    retention_split,
+    sum_energies,
+)
+from gainflow.frontend.model import (
+    MICROSECOND,
+    ModelSettings,
+    area_m2,
+    leakage_energy,
+    lifetime_summary,
+    merge_histograms,
+    ratio,
+    retention_cycles,
+    shares_within,
+    total_refreshes,
 )
 
 REPORT_VERSION = 1
@@ -227,7 +240,7 @@ def report_bytes(report):
 
 
 def write_report(report, path):
-    """Write atomically (`gainflow.atomic`); an unwritable path is an InputError."""
+    """Write atomically (`gainflow.files.atomic`); an unwritable path is an InputError."""
     data = report_bytes(report)
     try:
         with atomic_file(path) as handle:

@@ -5,7 +5,7 @@ Columns (`AGGREGATE_COLUMNS`), all lifetimes in cycles:
 - `intervals`: intervals with a lifetime (rows of the lifetime CSV; = writes - dead_writes);
 - `mean`, `median`, `p90`, `max`, `min` over those lifetimes; `mean` = exact integer sum /
   count, `p90` = linear interpolation (numpy `quantile(..., 0.9)` = pandas `quantile(0.9)`);
-- `reads`, `writes`, `dead_writes`, `unfilled_reads`, `unique_addresses` (see gainflow.lifetimes);
+- `reads`, `writes`, `dead_writes`, `unfilled_reads`, `unique_addresses` (see gainflow.lifetimes.intervals);
 - `cycles`: the layer's Total Cycles (COMPUTE_REPORT.csv);
 - `read_rate = reads / cycles`, `write_rate = writes / cycles` (accesses per cycle),
   `writes_per_address = writes / unique_addresses`.

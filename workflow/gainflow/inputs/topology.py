@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 from gainflow.errors import InputError
-from gainflow.inputfile import read_lines
+from gainflow.inputs.inputfile import read_lines
 
 CONV_FIELDS = ("IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels", "Num Filter",
                "Strides")

@@ -1,6 +1,6 @@
 """The memory-device library: `simple_gc_list.json` + `area_power.json` -> `Technology` list.
 
-Both files are data (see `hardware/` and the JSON Schemas in `workflow/schemas/`):
+Both files are data (see `hardware/` and the JSON Schemas in `gainflow/schemas/`):
 every number is `{"value", "unit", "source"}`. Loading validates each file
 against its schema, checks that both name the same technologies and that the
 baseline exists, and converts every quantity to SI units. Retention stays an
@@ -21,8 +21,8 @@ from gainflow.errors import InputError
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 # The shipped defaults (repository layout: workflow/gainflow/ -> hardware/).
-DEFAULT_GC_LIST = Path(__file__).resolve().parents[2] / "hardware" / "simple_gc_list.json"
-DEFAULT_AREA_POWER = Path(__file__).resolve().parents[2] / "hardware" / "area_power.json"
+DEFAULT_GC_LIST = Path(__file__).resolve().parents[3] / "hardware" / "simple_gc_list.json"
+DEFAULT_AREA_POWER = Path(__file__).resolve().parents[3] / "hardware" / "area_power.json"
 
 # unit -> factor to the SI unit (s, Hz, m^2/bit, J/bit, W/bit). The schemas list
 # the same units (a test keeps them in agreement).

@@ -8,8 +8,8 @@ Per layer `i`, in `<run>/layer<i>/`:
 - `layer<i>_lifetime_histogram.csv`: the same intervals reduced for the frontend, header
   `subdivision,lifetime,intervals,reads`, per subdivision one row per distinct lifetime (ascending):
   how many intervals have it and their reads (exact counts; kilobytes where the CSV has gigabytes);
-- `layer<i>_aggregate_data.csv`: one row per subdivision (`gainflow.aggregate`);
-- `layer<i>_graph.png`: the lifetime distributions (`gainflow.plots`); with `with_graph=False`
+- `layer<i>_aggregate_data.csv`: one row per subdivision (`gainflow.lifetimes.aggregate`);
+- `layer<i>_graph.png`: the lifetime distributions (`gainflow.lifetimes.graphs`); with `with_graph=False`
   (the workflow's per-layer step) `layer<i>_graph_data.json` instead, the graph's compact data,
   from which one job per run draws all its graphs (`gainflow.plots.draw_layer_graph`).
 
@@ -27,14 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from gainflow.aggregate import aggregate_csv, aggregate_row
-from gainflow.atomic import atomic_file
-from gainflow.csv_text import write_int_rows
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
-from gainflow.lifetimes import load_pair
-from gainflow.memory_model import LifetimeHistogram
-from gainflow.plots import write_graph_data, write_layer_graph
+from gainflow.files.atomic import atomic_file
+from gainflow.files.csv_text import write_int_rows
+from gainflow.frontend.model import LifetimeHistogram
+from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
+from gainflow.lifetimes.graphs import write_graph_data, write_layer_graph
+from gainflow.lifetimes.intervals import load_pair
 
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
 HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads\n"

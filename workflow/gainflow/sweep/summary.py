@@ -8,7 +8,7 @@
 - `lifetimes` plot: per run and buffer, the lifetime range (min, median, p90, max) in seconds against
   each technology's retention time, and the share of accesses whose lifetime fits each retention.
 
-Everything comes from the reports (`workflow/schemas/report.schema.json`); nothing is recomputed.
+Everything comes from the reports (`workflow/gainflow/schemas/report.schema.json`); nothing is recomputed.
 """
 
 import csv

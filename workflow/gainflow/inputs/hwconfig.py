@@ -11,7 +11,7 @@ import configparser
 from dataclasses import dataclass
 
 from gainflow.errors import InputError
-from gainflow.inputfile import read_lines
+from gainflow.inputs.inputfile import read_lines
 
 DATAFLOWS = ("os", "ws", "is")
 SUPPORTED_INTERFACE_BANDWIDTH = "CALC"

@@ -1,7 +1,7 @@
 """Access events of one on-chip buffer in one layer: the data the lifetime analysis consumes.
 
 Both ways in produce these: the simulator hands them over directly
-(`gainflow.simulator`), and `gainflow.traces_reader` rebuilds them from
+(`gainflow.simulator`), and `gainflow.events.scalesim_traces` rebuilds them from
 SCALE-Sim CSV trace files. Per buffer the convention is (GainSight):
 
 - ifmap, filter: a write is an address in the buffer's DRAM trace (a fill from

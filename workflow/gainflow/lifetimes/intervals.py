@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from gainflow import _kernels
-from gainflow.atomic import atomic_file
 from gainflow.events import BufferEvents
+from gainflow.files.atomic import atomic_file
 
 READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds temporaries, stays in cache)
 # Below every packed key (keys are >= 0), and its address field (-1) matches none.
@@ -201,7 +201,7 @@ def compute_lifetimes(events: BufferEvents, read_block=READ_BLOCK):
 
 def lifetimes_from_trace_dir(layer_dir, subdivision, offsets):
     """One buffer of one SCALE-Sim `layer<i>/` folder -> `BufferLifetimes` (streamed)."""
-    from gainflow import traces_reader
+    from gainflow.events import scalesim_traces as traces_reader
 
     builder = LifetimeBuilder(subdivision, *traces_reader.read_writes(layer_dir, subdivision, offsets))
     for read_cycles, read_addresses in traces_reader.iter_reads(layer_dir, subdivision, offsets):
@@ -211,8 +211,8 @@ def lifetimes_from_trace_dir(layer_dir, subdivision, offsets):
 
 def pair_from_trace_dir(run_dir, layer_index, subdivision, offsets):
     """(BufferLifetimes, Total Cycles) of one (layer, subdivision) of a SCALE-Sim run directory."""
-    from gainflow import traces_reader
     from gainflow.errors import InputError
+    from gainflow.events import scalesim_traces as traces_reader
 
     run_dir = Path(run_dir)
     total_cycles = traces_reader.read_total_cycles(run_dir)

@@ -1,0 +1,1 @@
+"""Lifetimes -> memory-technology model and report: device library, refreshes, area, energy, compositions."""

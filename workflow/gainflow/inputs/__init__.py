@@ -1,0 +1,1 @@
+"""User inputs -> checked data: topology CSV files and SCALE-Sim hardware configs."""

@@ -1,0 +1,1 @@
+"""A sweep's reports -> one summary table and comparison plots."""
