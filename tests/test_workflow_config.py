@@ -89,4 +89,4 @@ def test_defaults_fill_the_schema(workdir):
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump({"topologies": ["tiny"], "hardware": ["tiny_os"]}))
     output = snakemake(workdir, "--dry-run", "--printshellcmds").stdout
     assert "--clock-hz 1000000000" in output and "--word-bits 8" in output
-    assert "--gc-list hardware/simple_gc_list.json" in output
+    assert "--gc-list workflow/gainflow/data/devices/simple_gc_list.json" in output

@@ -12,10 +12,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "workflow"
 # What a checkout needs to run the workflow (the package itself is installed editable in the venv;
-# its sources are copied because rules list them as inputs).
+# its sources are copied because rules list them as inputs, its device library because the config does).
 WORKFLOW_PARTS = ("Snakefile", "environment.yml", "workflow/rules", "workflow/schemas", "workflow/scripts", "workflow/report",
                   "workflow/gainflow", "profiles")
-DEVICE_FILES = ("hardware/simple_gc_list.json", "hardware/area_power.json")
 RUN_TIMEOUT_S = 300
 
 
@@ -31,10 +30,8 @@ def make_workflow_copy(dest, config=TINY / "config.yaml", topologies=None, hardw
             shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
             shutil.copy2(source, dest / part)
-    for name in DEVICE_FILES:
-        (dest / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, dest / name)
     (dest / "topologies").mkdir()
+    (dest / "hardware").mkdir()
     for topology in topologies:
         shutil.copy2(topology, dest / "topologies" / Path(topology).name)
     for cfg in hardware:

@@ -23,9 +23,9 @@ def add_arguments(parser):
     parser.add_argument("-o", "--output", metavar="REPORT.json",
                         help=f"report path (default: PROCESSED_RUN_DIR/{REPORT_NAME})")
     parser.add_argument("--gc-list", default=str(DEFAULT_GC_LIST), metavar="FILE",
-                        help="retention per technology (default: the shipped hardware/simple_gc_list.json)")
+                        help="retention per technology (default: simple_gc_list.json shipped with gainflow)")
     parser.add_argument("--area-power", default=str(DEFAULT_AREA_POWER), metavar="FILE",
-                        help="area and energy per technology (default: the shipped hardware/area_power.json)")
+                        help="area and energy per technology (default: area_power.json shipped with gainflow)")
     parser.add_argument("--clock-hz", type=positive_number, default="1e9", metavar="F",
                         help="clock frequency in Hz that turns cycles into seconds (default 1e9)")
     parser.add_argument("--word-bits", type=positive_int, default=8, metavar="B",

@@ -1,6 +1,7 @@
 """The memory-device library: `simple_gc_list.json` + `area_power.json` -> `Technology` list.
 
-Both files are data (see `hardware/` and the JSON Schemas in `gainflow/schemas/`):
+Both files are data (the defaults ship in `gainflow/data/devices/`, their JSON Schemas in
+`gainflow/schemas/`):
 every number is `{"value", "unit", "source"}`. Loading validates each file
 against its schema, checks that both name the same technologies and that the
 baseline exists, and converts every quantity to SI units. Retention stays an
@@ -13,16 +14,18 @@ Nothing about a particular technology lives in this module.
 import json
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
+from importlib import resources
 
 import jsonschema
 
 from gainflow.errors import InputError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-# The shipped defaults (repository layout: workflow/gainflow/ -> hardware/).
-DEFAULT_GC_LIST = Path(__file__).resolve().parents[3] / "hardware" / "simple_gc_list.json"
-DEFAULT_AREA_POWER = Path(__file__).resolve().parents[3] / "hardware" / "area_power.json"
+# Package data, found wherever the package is installed. gainflow has a compiled module, so it is
+# always installed as files on disk (never imported from a zip) and these are real paths.
+SCHEMA_DIR = resources.files("gainflow") / "schemas"
+DEFAULT_DEVICE_DIR = resources.files("gainflow") / "data" / "devices"
+DEFAULT_GC_LIST = DEFAULT_DEVICE_DIR / "simple_gc_list.json"
+DEFAULT_AREA_POWER = DEFAULT_DEVICE_DIR / "area_power.json"
 
 # unit -> factor to the SI unit (s, Hz, m^2/bit, J/bit, W/bit). The schemas list
 # the same units (a test keeps them in agreement).
@@ -65,8 +68,7 @@ class DeviceLibrary:
 
 
 def load_schema(name):
-    with open(SCHEMA_DIR / name, encoding="utf-8") as handle:
-        return json.load(handle)
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
 def read_json(path):
