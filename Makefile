@@ -1,5 +1,6 @@
 # The two README commands: `make run` and `make test`.
-# Both create .venv/ on first use and install the project (editable) with its dependencies.
+# Both create .venv/ on first use and install the project (editable) with its dependencies and
+# its `test` and `slurm` extras.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml setup.py workflow/gainflow/_kernels.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gainflow needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[slurm]'
+	$(BIN)/python -m pip install --quiet -e '.[test,slurm]'
 	touch $(STAMP)
 
 run: $(STAMP)
