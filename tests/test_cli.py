@@ -48,3 +48,35 @@ def test_only_the_chosen_subcommand_is_imported():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['gainflow.commands.layers']"
+
+
+# Runs the CLI as if gainflow._kernels had never been built (it is found first, and refused).
+WITHOUT_KERNELS = """
+import sys
+
+class RefuseKernels:
+    def find_spec(self, name, path=None, target=None):
+        if name == "gainflow._kernels":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, RefuseKernels())
+from gainflow.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", [
+    ["simulate", "-t", "topologies/alexnet.csv", "-c", "hardware/scale32_os.cfg", "-p", "{out}"],
+    ["lifetimes", "-t", "topologies/alexnet.csv", "-c", "hardware/scale32_os.cfg", "-o", "{out}"],
+])
+def test_missing_compiled_module_says_how_to_build_it(command, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "out"
+    argv = [arg.format(out=out) for arg in command]
+    result = subprocess.run([sys.executable, "-c", WITHOUT_KERNELS, *argv], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("gainflow: error: gainflow's compiled module gainflow._kernels does not load "
+                                    "(No module named 'gainflow._kernels').")
+    assert "reinstall with `pip install .` (needs a C compiler), or run `make setup`" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()

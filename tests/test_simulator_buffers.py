@@ -269,10 +269,10 @@ def test_set_iteration_order_replica_matches_real_sets():
 
 
 def test_set_order_replica_rejects_repeats_and_negative_values():
-    from gainflow import _kernels
+    from gainflow import kernels
 
     ordered = np.empty(4, dtype=np.int64)
     with pytest.raises(ValueError, match="repeats"):
-        _kernels.set_order(np.array([1, 2, 2, 3]), 4, ordered)
+        kernels.set_order(np.array([1, 2, 2, 3]), 4, ordered)
     with pytest.raises(ValueError, match="2\\*\\*61"):
-        _kernels.set_order(np.array([1, -2, 5, 3]), 4, ordered)
+        kernels.set_order(np.array([1, -2, 5, 3]), 4, ordered)

@@ -10,7 +10,7 @@ import os
 import sys
 
 from gainflow import __version__
-from gainflow.errors import InputError
+from gainflow.errors import InputError, MissingBuildError
 
 # name -> one-line help; the module gainflow.commands.<name> does the work.
 SUBCOMMANDS = {
@@ -49,6 +49,15 @@ def _selected_subcommand(argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return run_command(argv)
+    except MissingBuildError as err:
+        # Raised while the subcommand's modules are imported; the message says how to build.
+        print(f"gainflow: error: {err}", file=sys.stderr)
+        return 2
+
+
+def run_command(argv):
     args = build_parser(_selected_subcommand(argv)).parse_args(argv)
     try:
         return args.handler(args)

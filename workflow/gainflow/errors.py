@@ -25,3 +25,7 @@ class InputError(Exception):
             where.append(f"key '{self.key}'")
         prefix = ", ".join(where)
         return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+class MissingBuildError(ImportError):
+    """The compiled module gainflow._kernels is missing or does not load: the package was not built."""

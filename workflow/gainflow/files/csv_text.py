@@ -10,7 +10,7 @@ import io
 
 import numpy as np
 
-from gainflow import _kernels
+from gainflow import kernels
 
 ROWS_PER_CHUNK = 1 << 15
 
@@ -35,10 +35,10 @@ class RowWriter:
             chunk = np.ascontiguousarray(matrix[start:start + ROWS_PER_CHUNK], dtype=np.int64)
             if chunk.size == 0:
                 continue
-            size = _kernels.text_bytes(len(chunk), chunk.shape[1], len(self.prefix), len(self.suffix))
+            size = kernels.text_bytes(len(chunk), chunk.shape[1], len(self.prefix), len(self.suffix))
             if len(self.text) < size:
                 self.text = bytearray(size)
-            length = _kernels.format_rows(chunk, chunk.shape[1], self.prefix, self.suffix, self.text)
+            length = kernels.format_rows(chunk, chunk.shape[1], self.prefix, self.suffix, self.text)
             self.handle.write(memoryview(self.text)[:length])
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gainflow import _kernels
+from gainflow import kernels
 from gainflow.events import BufferEvents
 from gainflow.files.atomic import atomic_file
 
@@ -96,8 +96,8 @@ class LifetimeBuilder:
         # write has the read's address (equal keys: the write comes first). The compiled loop counts
         # the read into its interval and keeps the interval's largest read key, its last read.
         unfilled = np.empty(len(keys), dtype=np.uint8)
-        _kernels.assign_reads(self.slot_keys, self.slots_by_address, self.keys.cycle_bits, keys,
-                              self.interval_reads, self.last_read_key, unfilled)
+        kernels.assign_reads(self.slot_keys, self.slots_by_address, self.keys.cycle_bits, keys,
+                             self.interval_reads, self.last_read_key, unfilled)
         if unfilled.any():
             outside = np.concatenate((address[unfilled.view(bool)], outside))
         self._add_unfilled(outside)
@@ -127,7 +127,7 @@ class LifetimeBuilder:
         address, write_cycle, lifetime, interval_reads, written = (np.empty(writes, np.int64) for _ in range(5))
         live = distinct = 0
         if self.keys is not None:
-            live, distinct = _kernels.collect_intervals(
+            live, distinct = kernels.collect_intervals(
                 self.slot_keys, self.interval_reads, self.last_read_key, self.keys.cycle_bits,
                 self.keys.address_base, self.keys.cycle_base, address, write_cycle, lifetime, interval_reads, written)
         # Footprint: the written addresses plus the unfilled-read addresses never written.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gainflow import _kernels
+from gainflow import kernels
 from gainflow.errors import InputError
 from gainflow.simulator.geometry import ceil_div
 
@@ -166,7 +166,7 @@ def set_ordered(fetched, set_size):
     if not _replica_matches_this_interpreter():
         return np.array(_python_set_order(fetched.tolist(), set_size), dtype=np.int64)
     ordered = np.empty_like(fetched)
-    _kernels.set_order(fetched, set_size, ordered)
+    kernels.set_order(fetched, set_size, ordered)
     return ordered
 
 
@@ -179,7 +179,7 @@ def _replica_matches_this_interpreter():
         for stride in (1, 1024):
             values = rng.permutation(set_size * 2) * stride + int(rng.integers(0, 1 << 20))
             ordered = np.empty_like(values)
-            _kernels.set_order(values, set_size, ordered)
+            kernels.set_order(values, set_size, ordered)
             if ordered.tolist() != _python_set_order(values.tolist(), set_size):
                 return False
     return True
