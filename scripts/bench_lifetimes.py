@@ -1,4 +1,4 @@
-"""Benchmark of the lifetime analysis (issue 4). Prints figures; used for README "Data lifetimes".
+"""Benchmark of the lifetime analysis. Prints figures (measured ones: docs/performance.md).
 
 (a) every (layer, buffer) of a topology from the simulator's events, each pair in a fresh child
     process (as one workflow job): simulation time (that buffer's events only), lifetime time, pair-file write time, peak RSS;

@@ -1,6 +1,6 @@
 """Benchmark gainflow's simulator against SCALE-Sim 2.0.2, side by side in one run.
 
-    .venv/bin/python scripts/bench_simulator.py [--scalesim-python /work/scalesim-venv/bin/python]
+    .venv/bin/python scripts/bench_simulator.py --scalesim-python SCALESIM_VENV/bin/python
                                                 [--workdir DIR] [--full-scalesim]
 
 Every run is a separate child process; the table gives its wall time and peak RSS (from the
@@ -115,7 +115,7 @@ def row(case, gainflow, scalesim=None, identical=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scalesim-python", default="/work/scalesim-venv/bin/python",
+    parser.add_argument("--scalesim-python", required=True,
                         help="Python of a virtual environment with scalesim==2.0.2")
     parser.add_argument("--workdir", type=Path, help="where outputs go (default: a temporary folder)")
     parser.add_argument("--full-scalesim", action="store_true",

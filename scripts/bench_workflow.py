@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Benchmark of the Snakemake workflow (issue 6 targets), each in a fresh temporary copy of the repository:
+"""Benchmark of the Snakemake workflow, each case in a fresh temporary copy of the repository
+(figures and targets: docs/performance.md):
 
 1. full DAG of ResNet-50 x scale32_os from empty results/ with --cores 2 (simulate, 162 lifetime jobs,
    54 per-layer steps, report, summary): wall time, target < 90 s;
-2. dry run of a 6 topologies x 6 hardware configs sweep (every shipped topology; the three shipped
-   configs plus three dataflow variants of them): DAG build time, target < 10 s.
+2. dry run of every shipped topology x 6 hardware configs (the three shipped configs plus three
+   dataflow variants of them): DAG build time, target < 10 s.
 
     .venv/bin/python scripts/bench_workflow.py [--skip-full-run]
 """

@@ -1,4 +1,4 @@
-"""The lifetime definition of issue 4, clause by clause, on hand-built event sets.
+"""The lifetime definition (docs/lifetimes.md), clause by clause, on hand-built event sets.
 
 Every expected value is worked out by hand in the comments."""
 

@@ -35,7 +35,7 @@ def test_every_shipped_topology_is_listed_here():
 
 
 @pytest.mark.parametrize("name, scalesim_file, layer_count, approximate_macs", [
-    # layer counts and MACs as the spec's corpus notes (section 2.5) give them
+    # layer counts and approximate MACs of SCALE-Sim's own topology files
     ("resnet50", "mlperf/Resnet50.csv", 54, 3.48e9),
     ("resnet18", "conv_nets/Resnet18.csv", 21, 1.47e9),
     ("mobilenet", "conv_nets/mobilenet.csv", 27, 565e6),

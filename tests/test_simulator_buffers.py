@@ -1,5 +1,5 @@
 """The CALC read buffer and the OFMAP write buffer: hand-computed cases, and random inputs compared
-with plain transcriptions of the specification's pseudocode (scalesim-v2-behaviour.md 5.1-5.3)."""
+with plain step-by-step models of SCALE-Sim's buffers (docs/simulator.md)."""
 
 import math
 import random

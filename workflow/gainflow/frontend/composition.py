@@ -1,6 +1,6 @@
 """Heterogeneous compositions of the scratchpads, compared with the all-baseline design.
 
-Two compositions (README, "Memory-technology model"):
+Two compositions (for users: docs/memory-model.md):
 
 - min-energy: each buffer gets the one technology with the least total
   (dynamic + leakage) energy for its whole capacity;

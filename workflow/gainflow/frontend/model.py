@@ -1,8 +1,8 @@
 """The memory-technology model: refreshes, shares, energy, area and composition.
 
 Everything works on a `LifetimeHistogram` (exact: lifetime in cycles -> number
-of intervals and their reads), never on rows. Formulas (README, "Memory-technology
-model"), with clock f, word size b bits and retention R:
+of intervals and their reads), never on rows. Formulas (for users:
+docs/memory-model.md), with clock f, word size b bits and retention R:
 
 - an interval of c cycles lives L = c / f seconds; it needs 0 refreshes if
   L <= R, else ceil(L / R) - 1 (static cells: always 0);

@@ -3,7 +3,7 @@
 Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there,
 `layer<i>/layer<i>_lifetime_data.csv` (header
 `subdivision,address,lifetime,write_cycle,reads`) and
-`layer<i>/layer<i>_aggregate_data.csv` (one row per subdivision, issue 4 columns).
+`layer<i>/layer<i>_aggregate_data.csv` (one row per subdivision; columns in docs/lifetimes.md).
 
 Lifetime CSVs can hold tens of millions of rows, so each layer is read from its
 `layer<i>_lifetime_histogram.csv` sidecar (header `subdivision,lifetime,intervals,reads`,

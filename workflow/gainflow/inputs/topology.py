@@ -10,7 +10,7 @@ Every file SCALE-Sim v2 (2.0.2) parses without error yields exactly its layers:
 - GEMM rows are `name, M, N, K`, mapped onto the conv layer `H=M, W=K, FH=1, FW=K, C=1, N=N, S=1`;
   columns after K are ignored whatever they hold.
 
-Where SCALE-Sim crashes but the intent is plain, the row is read anyway (README "Input formats"):
+Where SCALE-Sim crashes but the intent is plain, the row is read anyway (docs/simulator.md):
 
 - a row of only commas (and spaces) is skipped like a blank line;
 - a row without a trailing comma keeps its last value when dropping it would leave too few values;

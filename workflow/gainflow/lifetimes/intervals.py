@@ -1,6 +1,6 @@
 """Access events of one buffer in one layer -> lifetime intervals and counts.
 
-The definition (issue 4; also in README, "Data lifetimes"):
+The definition (for users: docs/lifetimes.md):
 
 - Per address, events are ordered by cycle; at equal cycles writes come before reads.
 - Each write opens an *interval* that ends at the next write to the same address, or

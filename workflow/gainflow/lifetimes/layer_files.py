@@ -11,9 +11,9 @@ Per layer `i`, in `<run>/layer<i>/`:
 - `layer<i>_aggregate_data.csv`: one row per subdivision (`gainflow.lifetimes.aggregate`);
 - `layer<i>_graph.png`: the lifetime distributions (`gainflow.lifetimes.graphs`); with `with_graph=False`
   (the workflow's per-layer step) `layer<i>_graph_data.json` instead, the graph's compact data,
-  from which one job per run draws all its graphs (`gainflow.plots.draw_layer_graph`).
+  from which one job per run draws all its graphs (`gainflow.lifetimes.graphs.draw_layer_graph`).
 
-`<run>/run_info.json` describes the run (contracts.md): run_name, topology, hardware, layers.
+`<run>/run_info.json` describes the run: run_name, topology, hardware, layers.
 
 Workflow entry points: `merge_layer_pairs(pair_paths, layer_dir, layer_index)` (after one
 `gainflow.lifetimes.save_pair` per subdivision) and `write_run_info(path, ...)`. Every file

@@ -1,14 +1,14 @@
 """SCALE-Sim v2 compatible systolic-array simulator (CALC mode), byte-identical reports and traces.
 
-The modules follow the data (section numbers refer to ../shared/reference/scalesim-v2-behaviour.md):
+What it reproduces of SCALE-Sim v2.0.2, quirks included: docs/simulator.md. The modules follow the data:
 
-- `geometry`: folds of a layer on the array, SRAM counters, mapping efficiency and compute util (4.3-4.6);
-- `operands`: operand matrices and the recipe of each demand matrix (4.2, 4.5);
+- `geometry`: folds of a layer on the array, SRAM counters, mapping efficiency and compute util;
+- `operands`: operand matrices and the recipe of each demand matrix;
 - `demand`: demand rows / address streams from those recipes (compiled loops);
-- `write_buffer`: OFMAP write buffer, drains and the cycle of every demand row (5.1, 5.3);
-- `read_buffer`: CALC read buffer of IFMAP and FILTER: DRAM fetch batches (5.2);
+- `write_buffer`: OFMAP write buffer, drains and the cycle of every demand row;
+- `read_buffer`: CALC read buffer of IFMAP and FILTER: DRAM fetch batches;
 - `layer`: one layer -> report values and access events (`simulate_layer`);
-- `reports`, `traces`: the report and trace files (6; digits by `gainflow.files.csv_text`);
+- `reports`, `traces`: the report and trace files (digits by `gainflow.files.csv_text`);
 - `topology_run`: a whole topology into `OUTDIR/<run_name>/` (`simulate_topology`).
 """
 

@@ -1,6 +1,6 @@
 """How a layer is folded onto the array: spread dimensions, folds, per-fold metrics and SRAM counters.
 
-Notation of the specification (scalesim-v2-behaviour.md, 4.1-4.6): `R` x `C` array, `P` output pixels,
+Notation: `R` x `C` array, `P` output pixels,
 `K` window size, `NF` filters. `Sr` is spread over the array rows, `Sc` over the columns and `T` is
 temporal. Folds are visited column fold outer, row fold inner.
 """

@@ -1,8 +1,8 @@
 """Operand matrices and how each demand matrix reads from them.
 
 IFMAP `P x K` (NHWC, batch 1; -1 where a window runs past the input edge), FILTER `K x NF`,
-OFMAP `P x NF` (specification 4.2), with entries relative to the operand's offset ("local ids").
-A demand matrix (4.5) is never built whole: it is described by a `DemandSpec` from which
+OFMAP `P x NF`, with entries relative to the operand's offset ("local ids").
+A demand matrix is never built whole: it is described by a `DemandSpec` from which
 `gainflow.simulator.demand` produces its stream of slots.
 """
 
@@ -101,7 +101,7 @@ def demand_specs(layer, hw, plan):
     ifmap_range = (hw.ifmap_offset, ifmap_count)
     filter_range = (hw.filter_offset, flt.size)
     ofmap_range = (hw.ofmap_offset, ofm.size)
-    # (source, transposed, a, b, c, row_range, lane_range, width), read off the block recipes of 4.5.
+    # (source, transposed, a, b, c, row_range, lane_range, width), read off SCALE-Sim's demand-matrix blocks.
     recipes = {
         "os": {
             "ifmap": (ifm, True, 1, -1, 0, "temporal", "rows", R),

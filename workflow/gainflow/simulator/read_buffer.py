@@ -1,10 +1,10 @@
-"""CALC-mode read buffer of IFMAP and FILTER (specification 5.2): which addresses are fetched from
+"""CALC-mode read buffer of IFMAP and FILTER (docs/simulator.md): which addresses are fetched from
 DRAM, in which batches, at which cycles and widths.
 
-Uses the specification's equivalent formulation: an address is fetched when it has not been seen
+Equivalent to SCALE-Sim's set-by-set lookup, but faster: an address is fetched when it has not been seen
 since the current 50-set window started; every `50*n` first occurrences form a batch, after which the
 window is forgotten. Within a batch, each chunk of `n` addresses is emitted in CPython `set`
-iteration order, reproduced by building real Python sets.
+iteration order, reproduced by a C replica of CPython's set (or by real Python sets).
 """
 
 import functools

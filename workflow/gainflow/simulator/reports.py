@@ -1,4 +1,4 @@
-"""The per-layer report values and the three report files (specification 6.2, 6.3)."""
+"""The per-layer report values and the three report files, as SCALE-Sim v2.0.2 writes them."""
 
 from dataclasses import dataclass, fields
 

@@ -1,7 +1,7 @@
-"""OFMAP write buffer and its drain to DRAM (specification 5.1 and 5.3), and with it the cycle of
+"""OFMAP write buffer and its drain to DRAM (docs/simulator.md), and with it the cycle of
 every demand row: the write buffer is the only part that can stall in CALC mode.
 
-The specification's per-word state machine is replayed drain by drain: between two events (a drain
+SCALE-Sim's per-word state machine is replayed drain by drain: between two events (a drain
 start or a stall) nothing happens but words filling the buffer, so the next event's word follows
 from the word counts per row. Lines are consecutive runs of the OFMAP address stream (`w = C`
 words, or fewer when a drain forces a partial line out), kept as end offsets into that stream.
