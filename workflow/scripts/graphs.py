@@ -3,8 +3,8 @@ layers (RUN_DIR/layer<i>/), each from its `layer<i>_graph_data.json`, in one pro
 matplotlib costs about as much as drawing three graphs: once here instead of once per layer)."""
 
 import argparse
-from pathlib import Path
 
+from gainflow.files import layout
 from gainflow.files.atomic import atomic_file
 from gainflow.lifetimes.graphs import draw_layer_graph, read_graph_data
 
@@ -15,9 +15,9 @@ def main(argv=None):
     parser.add_argument("--layers", type=int, nargs="+", required=True, help="layer indices")
     args = parser.parse_args(argv)
     for index in args.layers:
-        layer_dir = Path(args.run_dir) / f"layer{index}"
-        with atomic_file(layer_dir / f"layer{index}_graph.png") as handle:
-            draw_layer_graph(handle, index, read_graph_data(layer_dir / f"layer{index}_graph_data.json"))
+        with atomic_file(layout.layer_file(args.run_dir, index, layout.GRAPH)) as handle:
+            graph_data = read_graph_data(layout.layer_file(args.run_dir, index, layout.GRAPH_DATA))
+            draw_layer_graph(handle, index, graph_data)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,16 @@ is also a complete SCALE-Sim run directory (reports + layer<i>/ traces) that `ga
 import argparse
 import dataclasses
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 
 from gainflow.errors import InputError
+from gainflow.files import layout
+from gainflow.files.atomic import atomic_file
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.simulator import simulate_topology
-
-REPORT_FILES = ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")
-TRACES_DIR = "traces"
 
 
 def parse_args(argv):
@@ -46,9 +44,8 @@ def run_info(name, args, layers, hw, reports):
 
 
 def write_atomically(path, text):
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+    with atomic_file(path) as handle:
+        handle.write(text.encode())
 
 
 def main(argv=None):
@@ -57,17 +54,17 @@ def main(argv=None):
     # The sweep's name decides where results go, whatever run_name the .cfg file holds.
     hw = dataclasses.replace(load_hardware_config(args.hardware), run_name=args.name)
     if args.save_traces:
-        traces = args.outdir / TRACES_DIR
+        traces = args.outdir / layout.TRACES_DIR
         shutil.rmtree(traces, ignore_errors=True)
-        reports = simulate_topology(layers, dataclasses.replace(hw, run_name=TRACES_DIR), args.outdir,
+        reports = simulate_topology(layers, dataclasses.replace(hw, run_name=layout.TRACES_DIR), args.outdir,
                                     save_traces=True)
-        for name in REPORT_FILES:
+        for name in layout.REPORT_FILES:
             write_atomically(args.outdir / name, (traces / name).read_text())
     else:
         # simulate_topology writes into <dir>/<run_name>/: name the run after OUTDIR itself.
         reports = simulate_topology(layers, dataclasses.replace(hw, run_name=args.outdir.name), args.outdir.parent)
     info = run_info(args.name, args, layers, hw, reports)
-    write_atomically(args.outdir / "run_info.json", json.dumps(info, indent=2, sort_keys=True) + "\n")
+    write_atomically(args.outdir / layout.RUN_INFO, json.dumps(info, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

@@ -9,19 +9,17 @@ import dataclasses
 from pathlib import Path
 
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_device_library
 from gainflow.frontend.processed_run import load_processed_run
 from gainflow.frontend.report import build_report, check_hardware, model_settings, write_report
 from gainflow.inputs.hwconfig import load_hardware_config
 
-REPORT_NAME = "frontend_report.json"
-
-
 def add_arguments(parser):
     parser.add_argument("run_dir", metavar="PROCESSED_RUN_DIR",
                         help="a `gainflow lifetimes` output directory (OUT/<run_name>/ with run_info.json)")
     parser.add_argument("-o", "--output", metavar="REPORT.json",
-                        help=f"report path (default: PROCESSED_RUN_DIR/{REPORT_NAME})")
+                        help=f"report path (default: PROCESSED_RUN_DIR/{layout.FRONTEND_REPORT})")
     parser.add_argument("--gc-list", default=str(DEFAULT_GC_LIST), metavar="FILE",
                         help="retention per technology (default: simple_gc_list.json shipped with gainflow)")
     parser.add_argument("--area-power", default=str(DEFAULT_AREA_POWER), metavar="FILE",
@@ -55,7 +53,7 @@ def hardware_of(run, config_path):
     if config_path is not None:
         return dataclasses.asdict(load_hardware_config(config_path)), config_path
     hardware = run.run_info.get("hardware")
-    origin = run.run_dir / "run_info.json"
+    origin = run.run_dir / layout.RUN_INFO
     if not isinstance(hardware, dict):
         raise InputError("no hardware (buffer sizes) recorded; pass -c CFG", path=origin, key="hardware")
     return hardware, origin
@@ -69,7 +67,7 @@ def run(args):
     library = load_device_library(args.gc_list, args.area_power, settings.clock_hz)
     report = build_report(processed, library, hardware, settings,
                           {"gc_list": args.gc_list, "area_power": args.area_power})
-    output = Path(args.output) if args.output else Path(args.run_dir) / REPORT_NAME
+    output = Path(args.output) if args.output else Path(args.run_dir) / layout.FRONTEND_REPORT
     write_report(report, output)
     print(f"gainflow frontend: wrote {output}")
     return 0

@@ -20,6 +20,7 @@ from gainflow.commands import add_topology_arguments
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.events import scalesim_traces as traces_reader
+from gainflow.files import layout
 from gainflow.files.atomic import publish_tree
 from gainflow.lifetimes import layer_files
 from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
@@ -62,10 +63,10 @@ def run(args):
         entries = []
         for index in indices:
             buffers, total_cycles = source.layer_lifetimes(index, subdivisions)
-            layer_files.write_layer_files(run_dir / f"layer{index}", index, buffers, total_cycles)
+            layer_files.write_layer_files(layout.layer_dir(run_dir, index), index, buffers, total_cycles)
             entries.append(layer_files.layer_entry(index, total_cycles, None if layers is None else layers[index]))
         info = layer_files.run_info(source.run_name, entries, topology=topology, hardware=hardware)
-        layer_files.write_run_info(run_dir / "run_info.json", info)
+        layer_files.write_run_info(run_dir / layout.RUN_INFO, info)
         publish_tree(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -116,7 +117,7 @@ class TraceSource:
 
     def layer_lifetimes(self, index, subdivisions):
         if index not in self.total_cycles:
-            raise InputError(f"no row for LayerID {index}", path=self.run_dir / "COMPUTE_REPORT.csv")
+            raise InputError(f"no row for LayerID {index}", path=self.run_dir / layout.COMPUTE_REPORT)
         buffers = [lifetimes_from_trace_dir(self.layer_dirs[index], name, self.offsets) for name in subdivisions]
         return buffers, self.total_cycles[index]
 

@@ -49,7 +49,6 @@ the cycle column (the cycles continue), so the rule works row by row:
 """
 
 import io
-import re
 import warnings
 from pathlib import Path
 
@@ -57,18 +56,18 @@ import numpy as np
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS, BufferEvents
+from gainflow.files import layout
 
 TRACE_FILES = {
-    "ifmap": ("IFMAP_DRAM_TRACE.csv", "IFMAP_SRAM_TRACE.csv"),
-    "filter": ("FILTER_DRAM_TRACE.csv", "FILTER_SRAM_TRACE.csv"),
-    "ofmap": ("OFMAP_SRAM_TRACE.csv", "OFMAP_DRAM_TRACE.csv"),
+    "ifmap": (layout.dram_trace_name("ifmap"), layout.sram_trace_name("ifmap")),
+    "filter": (layout.dram_trace_name("filter"), layout.sram_trace_name("filter")),
+    "ofmap": (layout.sram_trace_name("ofmap"), layout.dram_trace_name("ofmap")),
 }
 # Which file of the pair carries the `1.0` width padding (the read buffers' DRAM traces).
-WIDTH_PADDED_FILES = {"IFMAP_DRAM_TRACE.csv", "FILTER_DRAM_TRACE.csv"}
+WIDTH_PADDED_FILES = {layout.dram_trace_name("ifmap"), layout.dram_trace_name("filter")}
 # SCALE-Sim's shipped configs (scale.cfg and friends).
 DEFAULT_OFFSETS = {"ifmap": 0, "filter": 10_000_000, "ofmap": 20_000_000}
 BLOCK_BYTES = 1 << 20  # small enough for the per-block arrays to stay in cache (1 MB measured fastest)
-_LAYER_DIR = re.compile(r"layer(\d+)")
 
 
 def address_range(subdivision, offsets):
@@ -93,9 +92,9 @@ def find_layer_dirs(run_dir):
         raise InputError("not a directory (expected a SCALE-Sim run directory)", path=run_dir)
     layers = {}
     for child in run_dir.iterdir():
-        match = _LAYER_DIR.fullmatch(child.name)
-        if match and child.is_dir() and any(child.glob("*_TRACE.csv")):
-            layers[int(match.group(1))] = child
+        index = layout.layer_index_of(child.name)
+        if index is not None and child.is_dir() and any(child.glob(layout.TRACE_GLOB)):
+            layers[index] = child
     if not layers:
         raise InputError(
             "no layer<i>/ folders with *_TRACE.csv files (SCALE-Sim writes traces only with "
@@ -107,7 +106,7 @@ def find_layer_dirs(run_dir):
 
 def read_total_cycles(run_dir):
     """{LayerID: Total Cycles} from `<run_dir>/COMPUTE_REPORT.csv`."""
-    path = Path(run_dir) / "COMPUTE_REPORT.csv"
+    path = Path(run_dir) / layout.COMPUTE_REPORT
     if not path.is_file():
         raise InputError("missing (needed for the layers' Total Cycles)", path=path)
     lines = path.read_text().splitlines()

@@ -21,6 +21,7 @@ import pandas as pd
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
+from gainflow.files import layout
 from gainflow.frontend.model import LifetimeHistogram, merge_histograms
 
 LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
@@ -51,7 +52,7 @@ class ProcessedRun:
 
 
 def load_run_info(run_dir):
-    path = run_dir / "run_info.json"
+    path = run_dir / layout.RUN_INFO
     try:
         with open(path, encoding="utf-8") as handle:
             info = json.load(handle)
@@ -78,9 +79,8 @@ def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
     info = load_run_info(run_dir)
     buffers = {name: BufferTotals() for name in SUBDIVISIONS}
     for layer in info["layers"]:
-        stem = f"layer{layer['index']}"
-        histogram_path, layer_histograms = read_layer_histograms(run_dir / stem, stem, chunk_rows)
-        aggregate_path = run_dir / stem / f"{stem}_aggregate_data.csv"
+        histogram_path, layer_histograms = read_layer_histograms(run_dir, layer["index"], chunk_rows)
+        aggregate_path = layout.layer_file(run_dir, layer["index"], layout.AGGREGATE_TABLE)
         intervals = add_aggregate(buffers, aggregate_path)
         for name, histogram in layer_histograms.items():
             if histogram.total_intervals() != intervals.get(name, 0):
@@ -91,10 +91,10 @@ def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
     return ProcessedRun(run_dir=run_dir, run_info=info, buffers=buffers)
 
 
-def read_layer_histograms(layer_dir, stem, chunk_rows):
+def read_layer_histograms(run_dir, layer_index, chunk_rows):
     """(the file read, subdivision -> LifetimeHistogram) of one layer: the sidecar if current."""
-    csv_path = layer_dir / f"{stem}_lifetime_data.csv"
-    sidecar_path = layer_dir / f"{stem}_lifetime_histogram.csv"
+    csv_path = layout.layer_file(run_dir, layer_index, layout.LIFETIME_TABLE)
+    sidecar_path = layout.layer_file(run_dir, layer_index, layout.LIFETIME_HISTOGRAM)
     if sidecar_is_current(sidecar_path, csv_path):
         return sidecar_path, read_histogram_sidecar(sidecar_path)
     return csv_path, read_lifetime_histograms(csv_path, chunk_rows)

@@ -38,6 +38,7 @@ import numpy as np
 
 from gainflow import kernels
 from gainflow.events import BufferEvents
+from gainflow.files import layout
 from gainflow.files.atomic import atomic_file
 
 READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds temporaries, stays in cache)
@@ -217,8 +218,8 @@ def pair_from_trace_dir(run_dir, layer_index, subdivision, offsets):
     run_dir = Path(run_dir)
     total_cycles = traces_reader.read_total_cycles(run_dir)
     if layer_index not in total_cycles:
-        raise InputError(f"no row for LayerID {layer_index}", path=run_dir / "COMPUTE_REPORT.csv")
-    lifetimes = lifetimes_from_trace_dir(run_dir / f"layer{layer_index}", subdivision, offsets)
+        raise InputError(f"no row for LayerID {layer_index}", path=run_dir / layout.COMPUTE_REPORT)
+    lifetimes = lifetimes_from_trace_dir(layout.layer_dir(run_dir, layer_index), subdivision, offsets)
     return lifetimes, total_cycles[layer_index]
 
 

@@ -30,6 +30,7 @@ import numpy as np
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.files.atomic import atomic_file
+from gainflow.files import layout
 from gainflow.files.csv_text import write_int_rows
 from gainflow.frontend.model import LifetimeHistogram
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
@@ -38,14 +39,6 @@ from gainflow.lifetimes.intervals import load_pair
 
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
 HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads\n"
-
-
-def layer_file_names(layer_index):
-    stem = f"layer{layer_index}"
-    kinds = (
-        "lifetime_data.csv", "lifetime_histogram.csv", "aggregate_data.csv", "graph.png", "graph_data.json"
-    )
-    return {kind: f"{stem}_{kind}" for kind in kinds}
 
 
 def lifetime_csv(buffers):
@@ -100,20 +93,23 @@ def write_layer_files(layer_dir, layer_index, buffers, total_cycles, *, with_gra
     """Write the three GainSight files of one layer from its `BufferLifetimes`; without the graph,
     its data (`layer<i>_graph_data.json`) in its place."""
     buffers = sorted(buffers, key=lambda buffer: SUBDIVISIONS.index(buffer.subdivision))
-    names = layer_file_names(layer_index)
     layer_dir = Path(layer_dir)
-    with atomic_file(layer_dir / names["lifetime_data.csv"]) as handle:
+
+    def path(kind):
+        return layer_dir / layout.layer_file_name(layer_index, kind)
+
+    with atomic_file(path(layout.LIFETIME_TABLE)) as handle:
         write_lifetime_csv(handle, buffers)
     # After the lifetime CSV: the frontend takes a sidecar older than its CSV as stale.
-    with atomic_file(layer_dir / names["lifetime_histogram.csv"]) as handle:
+    with atomic_file(path(layout.LIFETIME_HISTOGRAM)) as handle:
         write_histogram_csv(handle, buffers)
-    with atomic_file(layer_dir / names["aggregate_data.csv"]) as handle:
+    with atomic_file(path(layout.AGGREGATE_TABLE)) as handle:
         handle.write(aggregate_csv([aggregate_row(buffer, total_cycles) for buffer in buffers]).encode())
     if with_graph:
-        with atomic_file(layer_dir / names["graph.png"]) as handle:
+        with atomic_file(path(layout.GRAPH)) as handle:
             write_layer_graph(handle, layer_index, buffers)
     else:
-        with atomic_file(layer_dir / names["graph_data.json"]) as handle:
+        with atomic_file(path(layout.GRAPH_DATA)) as handle:
             write_graph_data(handle, buffers)
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, fields
 
+from gainflow.files import layout
+
 
 @dataclass(frozen=True)
 class LayerReport:
@@ -88,9 +90,9 @@ def _detailed_row(index, report):
 
 
 REPORT_FILES = {
-    "COMPUTE_REPORT.csv": (COMPUTE_HEADER, _compute_row),
-    "BANDWIDTH_REPORT.csv": (BANDWIDTH_HEADER, _bandwidth_row),
-    "DETAILED_ACCESS_REPORT.csv": (DETAILED_HEADER, _detailed_row),
+    layout.COMPUTE_REPORT: (COMPUTE_HEADER, _compute_row),
+    layout.BANDWIDTH_REPORT: (BANDWIDTH_HEADER, _bandwidth_row),
+    layout.DETAILED_ACCESS_REPORT: (DETAILED_HEADER, _detailed_row),
 }
 
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.files.atomic import publish_tree
 from gainflow.simulator.layer import layer_report, run_layer
 from gainflow.simulator.reports import report_texts
@@ -38,7 +39,7 @@ def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
                 raise InputError(f"layer {index} ({layer.name}): {error.detail}", path=error.path,
                                  line=error.line, key=error.key) from error
             if save_traces:
-                write_layer_traces(state, staging / f"layer{index}")
+                write_layer_traces(state, layout.layer_dir(staging, index))
             del state
             if progress:
                 print(f"layer {index + 1}/{len(layers)} {layer.name}: {reports[-1].total_cycles} cycles "

@@ -3,6 +3,7 @@
 import numpy as np
 
 from gainflow.events import SUBDIVISIONS
+from gainflow.files import layout
 from gainflow.files.csv_text import ROWS_PER_CHUNK, RowWriter
 from gainflow.simulator import read_buffer, write_buffer
 from gainflow.simulator.demand import fill_demand_rows
@@ -36,7 +37,7 @@ def write_layer_traces(state, layer_dir):
     """Write `{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv` of a simulated layer into `layer_dir`."""
     layer_dir.mkdir(parents=True, exist_ok=True)
     for operand in SUBDIVISIONS:
-        with open(layer_dir / f"{operand.upper()}_SRAM_TRACE.csv", "wb") as handle:
+        with open(layer_dir / layout.sram_trace_name(operand), "wb") as handle:
             _write_sram_trace(handle, state, operand)
-        with open(layer_dir / f"{operand.upper()}_DRAM_TRACE.csv", "wb") as handle:
+        with open(layer_dir / layout.dram_trace_name(operand), "wb") as handle:
             _write_matrix(handle, _dram_matrix(state, operand), float_style=True)

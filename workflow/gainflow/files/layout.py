@@ -1,0 +1,86 @@
+"""Where gainflow's files live: every file and folder name of a run, defined once.
+
+A SCALE-Sim run directory (what `gainflow simulate` writes, and what `gainflow lifetimes -s` reads):
+
+    <run>/COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv
+    <run>/layer<i>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv
+
+A lifetimes run directory (what `gainflow lifetimes` and the workflow write, and the frontend reads):
+
+    <run>/run_info.json
+    <run>/layer<i>/layer<i>_lifetime_data.csv, _lifetime_histogram.csv, _aggregate_data.csv,
+                   _graph.png (or _graph_data.json, the graph's data, in the workflow)
+    <run>/frontend_report.json (`gainflow frontend`'s default report path)
+
+The workflow adds `<run>/layer<i>/parts/<subdivision>.pair` (one buffer's lifetimes, merged by the
+per-layer step), `<run>/traces/` (a SCALE-Sim run directory, when traces are saved) and
+`results/summary/summary.csv`.
+
+Names take a layer index or, for Snakemake patterns, the text of a wildcard such as "{layer}".
+"""
+
+import re
+from pathlib import Path
+
+COMPUTE_REPORT = "COMPUTE_REPORT.csv"
+BANDWIDTH_REPORT = "BANDWIDTH_REPORT.csv"
+DETAILED_ACCESS_REPORT = "DETAILED_ACCESS_REPORT.csv"
+REPORT_FILES = (COMPUTE_REPORT, BANDWIDTH_REPORT, DETAILED_ACCESS_REPORT)
+TRACE_GLOB = "*_TRACE.csv"
+
+RUN_INFO = "run_info.json"
+FRONTEND_REPORT = "frontend_report.json"
+TRACES_DIR = "traces"
+SUMMARY_TABLE = "summary.csv"
+
+# The per-layer files of a lifetimes run, by kind: `layer<i>_<kind>`.
+LIFETIME_TABLE = "lifetime_data.csv"
+LIFETIME_HISTOGRAM = "lifetime_histogram.csv"
+AGGREGATE_TABLE = "aggregate_data.csv"
+GRAPH = "graph.png"
+GRAPH_DATA = "graph_data.json"
+LAYER_FILE_KINDS = (LIFETIME_TABLE, LIFETIME_HISTOGRAM, AGGREGATE_TABLE, GRAPH, GRAPH_DATA)
+
+PAIRS_DIR = "parts"
+PAIR_SUFFIX = ".pair"
+
+
+def sram_trace_name(subdivision):
+    """`IFMAP_SRAM_TRACE.csv` for "ifmap", and so on."""
+    return f"{subdivision.upper()}_SRAM_TRACE.csv"
+
+
+def dram_trace_name(subdivision):
+    return f"{subdivision.upper()}_DRAM_TRACE.csv"
+
+
+def layer_dir_name(layer):
+    return f"layer{layer}"
+
+
+def layer_index_of(folder_name):
+    """The layer index of a `layer<i>` folder name, or None for any other name."""
+    match = re.fullmatch(r"layer(\d+)", folder_name)
+    return None if match is None else int(match.group(1))
+
+
+def layer_dir(run_dir, layer):
+    """`<run_dir>/layer<layer>`."""
+    return Path(run_dir) / layer_dir_name(layer)
+
+
+def layer_file_name(layer, kind):
+    """`layer<layer>_<kind>`, `kind` one of LAYER_FILE_KINDS."""
+    if kind not in LAYER_FILE_KINDS:
+        raise ValueError(f"unknown per-layer file kind {kind!r}")
+    return f"{layer_dir_name(layer)}_{kind}"
+
+
+def layer_file(run_dir, layer, kind):
+    """`<run_dir>/layer<layer>/layer<layer>_<kind>`."""
+    return layer_dir(run_dir, layer) / layer_file_name(layer, kind)
+
+
+def pair_file(layer_folder, subdivision):
+    """`<layer_folder>/parts/<subdivision>.pair`: one buffer's lifetimes before the per-layer merge."""
+    return Path(layer_folder) / PAIRS_DIR / f"{subdivision}{PAIR_SUFFIX}"
