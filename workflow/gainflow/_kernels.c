@@ -1,6 +1,6 @@
 /* gainflow._kernels: the inner loops that numpy cannot express without many passes over memory
- * (or without building Python sets), compiled when the package is installed (no JIT: a process loads this in a millisecond,
- * where numba cost about 0.9 s of import and cache loading in each of a sweep's short jobs).
+ * (or without building Python sets), compiled when the package is installed. No JIT: a process loads this in a
+ * millisecond, where a JIT's import and cache loading (about 0.9 s with numba) would weigh on each of a sweep's short jobs.
  *
  * format_rows: integer matrix -> CSV text (traces and lifetime tables);
  * assign_reads, collect_intervals: reads -> the write intervals they fall in -> lifetimes;

@@ -22,7 +22,7 @@ def simulate_topology(layers, hw, outdir, *, save_traces=False, progress=True):
     """Simulate `layers` on `hw`; write the three reports (and with `save_traces` the six traces per
     layer) to `outdir/<run_name>/`. Returns the list of LayerReport."""
     if save_traces:
-        from gainflow.simulator.traces import write_layer_traces  # loads numba: only when needed
+        from gainflow.simulator.traces import write_layer_traces  # only runs that write traces need it
     outdir = Path(outdir)
     created_outdir = not outdir.exists()
     outdir.mkdir(parents=True, exist_ok=True)
