@@ -55,7 +55,7 @@ def test_full_run_writes_every_output(completed_run):
             assert report["workload"]["clock_hz"] == 1e9
     summary = (results / "summary" / "summary.csv").read_text().splitlines()
     assert len(summary) > 1
-    for plot in ("area.png", "energy.png", "lifetimes.png"):
+    for plot in [f"pareto_{topology}.png" for topology in LAYERS] + ["sensitivity.png"]:
         assert (results / "summary" / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -122,4 +122,4 @@ def test_html_report_contains_summary(completed_run, tmp_path):
     report = tmp_path / "report.html"
     snakemake(completed_run, "--report", str(report))
     html = report.read_text(errors="replace")
-    assert "summary.csv" in html and "lifetimes.png" in html
+    assert all(name in html for name in ("summary.csv", "pareto_tiny.png", "pareto_tiny_gemm.png", "sensitivity.png"))

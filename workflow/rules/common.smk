@@ -14,7 +14,6 @@ from gainflow.inputs.topology import load_topology
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 REPORT_FILES = ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")
-SUMMARY_PLOTS = ("area", "energy", "lifetimes")
 PACKAGE = Path("workflow/gainflow")
 
 TOPOLOGIES = config["topologies"]
@@ -156,6 +155,19 @@ def sweep_reports():
     return [f"results/{topo}/{hw}/report.json" for topo in TOPOLOGIES for hw in HARDWARE]
 
 
+SUMMARY_TABLE = "results/summary/summary.csv"
+SENSITIVITY_PLOT = "results/summary/sensitivity.png"
+
+
+def pareto_plot(topo):
+    """The summary's Pareto plot of one topology (the adapter reads the topology from the name)."""
+    return f"results/summary/pareto_{topo}.png"
+
+
+def summary_outputs():
+    return [SUMMARY_TABLE, SENSITIVITY_PLOT] + [pareto_plot(topo) for topo in TOPOLOGIES]
+
+
 def final_outputs():
     graphs = [
         f"results/{topo}/{hw}/layer{i}/layer{i}_graph.png"
@@ -164,21 +176,19 @@ def final_outputs():
         for i in range(LAYER_COUNT[topo])
     ]
     traces = [f"results/{topo}/{hw}/traces" for topo in TOPOLOGIES for hw in HARDWARE]
-    summary = ["results/summary/summary.csv"] + [f"results/summary/{name}.png" for name in SUMMARY_PLOTS]
-    return summary + sweep_reports() + graphs + (traces if config["save_traces"] else [])
+    return summary_outputs() + sweep_reports() + graphs + (traces if config["save_traces"] else [])
 
 
 def where_results_are():
     """The closing message of a run that produced the summary (not of a run for a few targets)."""
-    if not Path("results/summary/summary.csv").exists():
+    if not Path(SUMMARY_TABLE).exists():
         return ""
-    plots = ", ".join(f"{name}.png" for name in SUMMARY_PLOTS)
     return "\n".join(
         [
             "",
             "gainflow: sweep complete.",
-            "  summary table:    results/summary/summary.csv",
-            f"  summary plots:    results/summary/ ({plots})",
+            f"  summary table:    {SUMMARY_TABLE}",
+            "  summary plots:    results/summary/ (pareto_<topology>.png, sensitivity.png)",
             f"  reports:          results/<topology>/<hardware>/report.json ({len(sweep_reports())} runs)",
             "  per-layer files:  results/<topology>/<hardware>/layer<i>/",
             "  HTML report:      snakemake --report report.html",

@@ -1,20 +1,23 @@
 rule summary:
-    """One table and comparison plots across the whole sweep."""
+    """One table, a Pareto plot per topology and the retention sensitivity plot, across the whole sweep."""
     input:
         reports=sweep_reports(),
         adapter=adapter_script("summary"),
     output:
-        table=report(
-            "results/summary/summary.csv",
-            category="Summary",
-            caption="../report/summary_table.rst",
-        ),
-        plots=[
-            report(f"results/summary/{name}.png", category="Summary", caption=f"../report/{name}.rst")
-            for name in SUMMARY_PLOTS
+        table=report(SUMMARY_TABLE, category="Summary", caption="../report/summary_table.rst"),
+        pareto=[
+            report(
+                pareto_plot(topo),
+                category="Summary",
+                subcategory="Pareto fronts",
+                labels={"topology": topo},
+                caption="../report/pareto.rst",
+            )
+            for topo in TOPOLOGIES
         ],
+        sensitivity=report(SENSITIVITY_PLOT, category="Summary", caption="../report/sensitivity.rst"),
     params:
-        code=code_version("sweep", "events"),
+        code=code_version("errors", "files", "sweep"),
         dpi=config["plots"]["dpi"],
     conda:
         "../../environment.yml"
@@ -22,5 +25,5 @@ rule summary:
         "logs/summary.log",
     localrule: True
     shell:
-        "python {input.adapter} --reports {input.reports} --dpi {params.dpi}"
-        " --table {output.table} --plots {output.plots} 2> {log}"
+        "python {input.adapter} --reports {input.reports} --dpi {params.dpi} --table {output.table}"
+        " --pareto {output.pareto} --sensitivity {output.sensitivity} 2> {log}"
