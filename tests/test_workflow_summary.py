@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.sweep.pareto import pareto_front
 from gainflow.sweep.plots import share_lines
 from gainflow.sweep.reports import load_runs
@@ -271,3 +272,13 @@ def test_adapter_names_the_plots_by_topology_and_exits_2_on_bad_input(tmp_path):
     failed = subprocess.run([sys.executable, ADAPTER, "--reports", bad, *outputs], capture_output=True, text=True)
     assert failed.returncode == 2
     assert f"{bad}, key 'workload.dataflow'" in failed.stderr
+
+
+def test_pareto_plot_names_round_trip():
+    for topology in ("tiny", "gpt2_128_gemm", "net.v2-b"):
+        name = layout.pareto_plot_name(topology)
+        assert layout.pareto_plot_topology(f"results/summary/{name}") == topology
+    assert layout.pareto_plot_name("tiny") == "pareto_tiny.png"
+    for wrong in ("pareto_tiny.svg", "tiny.png", "summary/pareto_tiny.png.partial"):
+        with pytest.raises(ValueError, match="pareto_<topology>.png"):
+            layout.pareto_plot_topology(wrong)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 
@@ -155,13 +156,14 @@ def sweep_reports():
     return [f"results/{topo}/{hw}/report.json" for topo in TOPOLOGIES for hw in HARDWARE]
 
 
-SUMMARY_TABLE = "results/summary/summary.csv"
-SENSITIVITY_PLOT = "results/summary/sensitivity.png"
+SUMMARY_DIR = f"results/{layout.SUMMARY_DIR}"
+SUMMARY_TABLE = f"{SUMMARY_DIR}/{layout.SUMMARY_TABLE}"
+SENSITIVITY_PLOT = f"{SUMMARY_DIR}/{layout.SENSITIVITY_PLOT}"
 
 
 def pareto_plot(topo):
     """The summary's Pareto plot of one topology (the adapter reads the topology from the name)."""
-    return f"results/summary/pareto_{topo}.png"
+    return f"{SUMMARY_DIR}/{layout.pareto_plot_name(topo)}"
 
 
 def summary_outputs():

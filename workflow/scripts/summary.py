@@ -3,20 +3,10 @@
 
 import argparse
 import sys
-from pathlib import Path
 
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.sweep.summary import write_summary
-
-PARETO_PREFIX = "pareto_"
-
-
-def topology_of(pareto_path):
-    """`pareto_<topology>.png` -> topology."""
-    stem = Path(pareto_path).stem
-    if not stem.startswith(PARETO_PREFIX):
-        raise SystemExit(f"summary: error: a Pareto plot must be named {PARETO_PREFIX}<topology>.png: {pareto_path}")
-    return stem[len(PARETO_PREFIX):]
 
 
 def main(argv=None):
@@ -27,7 +17,10 @@ def main(argv=None):
     parser.add_argument("--sensitivity", required=True, help="sensitivity PNG to write")
     parser.add_argument("--dpi", type=int, required=True)
     args = parser.parse_args(argv)
-    pareto = {topology_of(path): path for path in args.pareto}
+    try:
+        pareto = {layout.pareto_plot_topology(path): path for path in args.pareto}
+    except ValueError as err:
+        parser.error(str(err))
     write_summary(args.reports, args.table, pareto, args.sensitivity, args.dpi)
 
 

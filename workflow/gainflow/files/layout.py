@@ -13,8 +13,8 @@ A lifetimes run directory (what `gainflow lifetimes` and the workflow write, and
     <run>/frontend_report.json (`gainflow frontend`'s default report path)
 
 The workflow adds `<run>/layer<i>/parts/<subdivision>.pair` (one buffer's lifetimes, merged by the
-per-layer step), `<run>/traces/` (a SCALE-Sim run directory, when traces are saved) and
-`results/summary/summary.csv`.
+per-layer step), `<run>/traces/` (a SCALE-Sim run directory, when traces are saved) and the sweep's
+summary: `results/summary/summary.csv`, `pareto_<topology>.png` (one per topology), `sensitivity.png`.
 
 Names take a layer index or, for Snakemake patterns, the text of a wildcard such as "{layer}".
 """
@@ -31,7 +31,10 @@ TRACE_GLOB = "*_TRACE.csv"
 RUN_INFO = "run_info.json"
 FRONTEND_REPORT = "frontend_report.json"
 TRACES_DIR = "traces"
+SUMMARY_DIR = "summary"  # under the workflow's results/
 SUMMARY_TABLE = "summary.csv"
+SENSITIVITY_PLOT = "sensitivity.png"
+PARETO_PREFIX = "pareto_"
 
 # The per-layer files of a lifetimes run, by kind: `layer<i>_<kind>`.
 LIFETIME_TABLE = "lifetime_data.csv"
@@ -84,3 +87,16 @@ def layer_file(run_dir, layer, kind):
 def pair_file(layer_folder, subdivision):
     """`<layer_folder>/parts/<subdivision>.pair`: one buffer's lifetimes before the per-layer merge."""
     return Path(layer_folder) / PAIRS_DIR / f"{subdivision}{PAIR_SUFFIX}"
+
+
+def pareto_plot_name(topology):
+    """`pareto_<topology>.png`: the summary's Pareto plot of one topology."""
+    return f"{PARETO_PREFIX}{topology}.png"
+
+
+def pareto_plot_topology(path):
+    """The topology of a `pareto_<topology>.png` path (ValueError for another name)."""
+    name = Path(path).name
+    if not (name.startswith(PARETO_PREFIX) and name.endswith(".png")):
+        raise ValueError(f"a Pareto plot must be named {pareto_plot_name('<topology>')}: {path}")
+    return name[len(PARETO_PREFIX):-len(".png")]
