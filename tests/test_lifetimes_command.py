@@ -59,6 +59,9 @@ def test_command_both_ways_writes_identical_files(tmp_path):
                                 "padding_os/layer0/layer0_lifetime_data.csv",
                                 "padding_os/layer0/layer0_lifetime_histogram.csv", "padding_os/run_info.json"]
     assert from_csv == tree(tmp_path / "sim")
+    # writes / unique_addresses per buffer: 1820/800, 9216/1152, 1024/1024, as plain numbers.
+    aggregate = from_csv["padding_os/layer0/layer0_aggregate_data.csv"].decode().splitlines()
+    assert [line.rsplit(",", 1)[1] for line in aggregate] == ["writes_per_address", "2.275", "8.0", "1.0"]
 
 
 def test_run_info_and_layer_files(tmp_path):

@@ -3,6 +3,7 @@
 import json
 
 from gainflow.commands import add_topology_arguments
+from gainflow.files.plain import plain_json
 from gainflow.inputs.topology import load_topology
 
 # The printed columns, in order; the JSON objects have exactly these keys.
@@ -19,7 +20,7 @@ def add_arguments(parser):
 def run(args):
     rows = [{column: getattr(layer, column) for column in COLUMNS}
             for layer in load_topology(args.topology, args.input_type)]
-    print(json.dumps(rows, indent=2) if args.json else format_table(rows))
+    print(json.dumps(plain_json(rows), indent=2) if args.json else format_table(rows))
     return 0
 
 

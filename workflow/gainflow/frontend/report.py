@@ -13,6 +13,7 @@ from pathlib import Path
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.files.atomic import atomic_file
+from gainflow.files.plain import plain_json
 from gainflow.frontend.composition import (
     MM2_PER_M2,
     against_baseline,
@@ -236,7 +237,7 @@ def rounded(value):
 
 
 def report_bytes(report):
-    return (json.dumps(rounded(report), indent=2, sort_keys=True, allow_nan=False) + "\n").encode()
+    return (json.dumps(plain_json(rounded(report)), indent=2, sort_keys=True, allow_nan=False) + "\n").encode()
 
 
 def write_report(report, path):

@@ -16,6 +16,8 @@ which pandas reads as NaN. Floats are written in Python's shortest round-trip fo
 
 import numpy as np
 
+from gainflow.files.plain import csv_field
+
 AGGREGATE_COLUMNS = (
     "subdivision", "intervals", "mean", "median", "p90", "max", "min", "reads", "writes", "dead_writes",
     "unfilled_reads", "unique_addresses", "cycles", "read_rate", "write_rate", "writes_per_address",
@@ -23,9 +25,12 @@ AGGREGATE_COLUMNS = (
 
 
 def aggregate_row(lifetimes, cycles):
-    """{column: value} for one `BufferLifetimes`; None marks an undefined value."""
+    """{column: value} for one `BufferLifetimes`; None marks an undefined value. Every value is a
+    plain Python number (the counts may arrive as numpy integers)."""
     values = lifetimes.lifetime
     count = len(values)
+    reads, writes, unique_addresses, cycles = (
+        int(number) for number in (lifetimes.reads, lifetimes.writes, lifetimes.unique_addresses, cycles))
     return {
         "subdivision": lifetimes.subdivision,
         "intervals": count,
@@ -34,15 +39,15 @@ def aggregate_row(lifetimes, cycles):
         "p90": float(np.quantile(values, 0.9)) if count else None,
         "max": int(values.max()) if count else None,
         "min": int(values.min()) if count else None,
-        "reads": lifetimes.reads,
-        "writes": lifetimes.writes,
-        "dead_writes": lifetimes.dead_writes,
-        "unfilled_reads": lifetimes.unfilled_reads,
-        "unique_addresses": lifetimes.unique_addresses,
+        "reads": reads,
+        "writes": writes,
+        "dead_writes": int(lifetimes.dead_writes),
+        "unfilled_reads": int(lifetimes.unfilled_reads),
+        "unique_addresses": unique_addresses,
         "cycles": cycles,
-        "read_rate": _ratio(lifetimes.reads, cycles),
-        "write_rate": _ratio(lifetimes.writes, cycles),
-        "writes_per_address": _ratio(lifetimes.writes, lifetimes.unique_addresses),
+        "read_rate": _ratio(reads, cycles),
+        "write_rate": _ratio(writes, cycles),
+        "writes_per_address": _ratio(writes, unique_addresses),
     }
 
 
@@ -51,13 +56,7 @@ def _ratio(numerator, denominator):
 
 
 def aggregate_csv(rows):
-    """The aggregate CSV text: header, then one line per row dict."""
+    """The aggregate CSV text: header, then one line per row dict (values checked by `csv_field`)."""
     lines = [",".join(AGGREGATE_COLUMNS)]
-    lines += [",".join(_field(row[column]) for column in AGGREGATE_COLUMNS) for row in rows]
+    lines += [",".join(csv_field(row[column]) for column in AGGREGATE_COLUMNS) for row in rows]
     return "\n".join(lines) + "\n"
-
-
-def _field(value):
-    if value is None:
-        return ""
-    return repr(value) if isinstance(value, float) else str(value)

@@ -16,6 +16,8 @@ import json
 
 import numpy as np
 
+from gainflow.files.plain import plain_json
+
 
 def lifetime_bins(max_lifetime):
     """Bin edges 0, 1, 2, 4, ... up to the first power of two above `max_lifetime`."""
@@ -42,7 +44,7 @@ def graph_panels(buffers):
 
 def write_graph_data(handle, buffers):
     """`graph_panels(buffers)` as JSON into the binary `handle`."""
-    handle.write((json.dumps(graph_panels(buffers)) + "\n").encode())
+    handle.write((json.dumps(plain_json(graph_panels(buffers))) + "\n").encode())
 
 
 def read_graph_data(path):

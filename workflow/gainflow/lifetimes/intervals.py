@@ -40,6 +40,7 @@ from gainflow import kernels
 from gainflow.events import BufferEvents
 from gainflow.files import layout
 from gainflow.files.atomic import atomic_file
+from gainflow.files.plain import plain_json
 
 READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds temporaries, stays in cache)
 # Below every packed key (keys are >= 0), and its address field (-1) matches none.
@@ -246,7 +247,7 @@ def save_pair(path, lifetimes, total_cycles):
     header.update(subdivision=lifetimes.subdivision, total_cycles=int(total_cycles),
                   arrays=[[name, values.dtype.str, len(values)] for name, values in arrays.items()])
     with atomic_file(path) as handle:
-        handle.write(PAIR_MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n")
+        handle.write(PAIR_MAGIC + json.dumps(plain_json(header), sort_keys=True).encode() + b"\n")
         for values in arrays.values():
             handle.write(values.data)
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, fields
 
 from gainflow.files import layout
+from gainflow.files.plain import plain
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ _DETAILED_FIELDS = tuple(f.name for f in fields(LayerReport))[6:]
 
 
 def _line(values):
-    return ", ".join(str(v) for v in values) + ",\n"
+    return ", ".join(str(plain(v)) for v in values) + ",\n"
 
 
 def _compute_row(index, report):

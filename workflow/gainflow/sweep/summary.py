@@ -36,6 +36,7 @@ import io
 
 from gainflow.errors import InputError
 from gainflow.files.atomic import atomic_file
+from gainflow.files.plain import plain
 from gainflow.sweep.reports import BUFFER_NAMES, ENERGY_PARTS, load_runs
 
 TABLE_COLUMNS = (
@@ -86,7 +87,8 @@ def table_text(rows):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=TABLE_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
+    # csv writes None as an empty field; `plain` refuses numpy scalars and other non-plain values.
+    writer.writerows({key: plain(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 
