@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A single-node SLURM cluster on localhost, for testing profiles/slurm (Debian, run as root).
 #
+#   scripts/slurm_local.sh check            exit 0 if `up` can work on this machine (a controller is up,
+#                                           or root with slurm-wlm + munge installed or apt-get to
+#                                           install them); else print why on stdout and exit 3
 #   scripts/slurm_local.sh up STATE_FILE    install slurm-wlm + munge if missing, start whatever is not
 #                                           running, and append to STATE_FILE one line
 #                                           "<daemon> <pid>" per daemon this call started
@@ -36,10 +39,36 @@ wait_until() {  # wait_until SECONDS COMMAND...
     done
 }
 
-install_packages() {
+CANNOT_HOST=3
+
+controller_up() {
+    command -v scontrol >/dev/null && scontrol ping 2>/dev/null | grep -q 'is UP'
+}
+
+missing_packages() {  # prints the Debian packages `up` would install, space-separated
     local missing=()
     command -v slurmctld >/dev/null || missing+=(slurm-wlm)
     command -v munged >/dev/null || missing+=(munge)
+    echo "${missing[*]}"
+}
+
+check() {
+    controller_up && return
+    local missing
+    missing=$(missing_packages)
+    if [[ $(id -u) != 0 ]]; then
+        echo "no SLURM controller is up, and starting one needs root"
+    elif [[ -n $missing ]] && ! command -v apt-get >/dev/null; then
+        echo "$missing not installed, and no apt-get to install them"
+    else
+        return 0
+    fi
+    exit "$CANNOT_HOST"
+}
+
+install_packages() {
+    local missing
+    read -ra missing <<<"$(missing_packages)"
     ((${#missing[@]} == 0)) && return
     [[ $(id -u) == 0 ]] || die "installing ${missing[*]} needs root"
     log "installing ${missing[*]}"
@@ -145,7 +174,7 @@ wait_for_node() {
 }
 
 up() {
-    if command -v scontrol >/dev/null && scontrol ping 2>/dev/null | grep -q 'is UP'; then
+    if controller_up; then
         log "a SLURM controller is already up: using it"
         wait_for_node
         return
@@ -178,10 +207,10 @@ down() {
     rm -f "$STATE_FILE"
 }
 
-(($# == 2)) || die "usage: $0 up|down STATE_FILE"
-STATE_FILE=$2
-case $1 in
-    up) up ;;
-    down) down ;;
-    *) die "usage: $0 up|down STATE_FILE" ;;
+usage="usage: $0 check | up STATE_FILE | down STATE_FILE"
+case $#:${1:-} in
+    1:check) check ;;
+    2:up) STATE_FILE=$2; up ;;
+    2:down) STATE_FILE=$2; down ;;
+    *) die "$usage" ;;
 esac
