@@ -5,16 +5,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import data_support
 import numpy as np
 
 GAINFLOW = Path(sys.executable).with_name("gainflow")
-SHARED_GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
-# Extra references made by scripts/make_golden.py with scalesim 2.0.2.
-EXTRA_GOLDEN = Path(__file__).resolve().parent / "data" / "simulator"
+# SCALE-Sim 2.0.2 references made by scripts/make_golden.py: the golden cases and the simulator extras.
+GOLDEN = data_support.GOLDEN
+EXTRA_GOLDEN = data_support.SIMULATOR_EXTRAS
 
 
 def case_dirs():
-    return sorted(p for p in (*SHARED_GOLDEN.iterdir(), *EXTRA_GOLDEN.iterdir()) if p.is_dir())
+    """Every reference case, as the committed manifests list them."""
+    return data_support.case_dirs(GOLDEN) + data_support.case_dirs(EXTRA_GOLDEN)
 
 
 def case_inputs(case_dir):

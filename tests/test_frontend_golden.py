@@ -1,5 +1,6 @@
-"""The frontend on lifetimes computed from real SCALE-Sim v2 traces (a golden case of ../shared),
-cross-checked against the same quantities computed row by row with pandas from the lifetime CSVs.
+"""The frontend on lifetimes computed from real SCALE-Sim v2 traces (golden case tiny_conv_os of
+tests/data/golden), cross-checked against the same quantities computed row by row with pandas from
+the lifetime CSVs.
 
 At 100 MHz one cycle is 10 ns: 1 us = 100 cycles, about the median lifetime of this case, which is
 also the retention of the test library's Dense technology.
@@ -9,8 +10,8 @@ import contextlib
 import io
 import json
 import math
-from pathlib import Path
 
+import data_support
 import jsonschema
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ from frontend_support import write_device_files
 from gainflow.cli import main
 from gainflow.frontend.devices import load_schema
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden" / "tiny_conv_os"
+GOLDEN = data_support.GOLDEN / "tiny_conv_os"
 FJ = 1e-15
 
 

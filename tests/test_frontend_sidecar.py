@@ -6,10 +6,10 @@ import io
 import os
 import re
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
+from data_support import GOLDEN
 from frontend_support import write_device_files
 from gainflow.cli import main
 from gainflow.errors import InputError
@@ -17,7 +17,6 @@ from gainflow.frontend.processed_run import load_processed_run
 from gainflow.lifetimes.intervals import BufferLifetimes
 from gainflow.lifetimes.layer_files import layer_entry, run_info, write_layer_files, write_run_info
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 
 
 def gainflow(*args):

@@ -2,9 +2,9 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
+from data_support import GOLDEN, LIFETIMES_EXTRAS
 from gainflow.cli import main
 from gainflow.events import SUBDIVISIONS
 from gainflow.events.scalesim_traces import offsets_of
@@ -14,8 +14,7 @@ from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
 from gainflow.lifetimes.intervals import pair_from_simulator, pair_from_trace_dir
 from gainflow.lifetimes.layer_files import lifetime_csv
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
-PADDING_CASE = Path(__file__).resolve().parent / "data" / "lifetimes" / "padding_os"
+PADDING_CASE = LIFETIMES_EXTRAS / "padding_os"
 
 
 def run_dir_of(case):

@@ -1,8 +1,7 @@
 """Reading SCALE-Sim CSV traces: the `1.0` width padding, streaming, and bad input."""
 
-from pathlib import Path
-
 import pytest
+from data_support import GOLDEN, LIFETIMES_EXTRAS, layer_dirs
 from gainflow.errors import InputError
 from gainflow.events.scalesim_traces import (
     DEFAULT_OFFSETS,
@@ -14,9 +13,7 @@ from gainflow.events.scalesim_traces import (
     read_writes,
 )
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
-DATA = Path(__file__).resolve().parent / "data" / "lifetimes"
-PADDING_RUN = DATA / "padding_os" / "expected" / "padding_os"  # scalesim 2.0.2, 8x8 os, 1 kB SRAMs
+PADDING_RUN = LIFETIMES_EXTRAS / "padding_os" / "expected" / "padding_os"  # scalesim 2.0.2, 8x8 os, 1 kB SRAMs
 
 
 def detailed_access_report(run_dir, layer_index=0):
@@ -58,7 +55,7 @@ def test_padding_removed_on_a_real_multi_batch_trace(subdivision, report_column)
         assert sorted(addresses[500 * number: 500 * number + len(batch)].tolist()) == sorted(batch)
 
 
-@pytest.mark.parametrize("layer_dir", sorted(GOLDEN.glob("*/expected/*/layer*")), ids=lambda p: f"{p.parts[-4]}-{p.name}")
+@pytest.mark.parametrize("layer_dir", layer_dirs(GOLDEN), ids=lambda p: f"{p.parts[-4]}-{p.name}")
 def test_golden_dram_traces_give_the_reported_fill_counts(layer_dir):
     # Single-batch traces (no padding) where 1.0 is a real IFMAP address inside rows: nothing may be dropped.
     report = detailed_access_report(layer_dir.parent, int(layer_dir.name.removeprefix("layer")))

@@ -1,22 +1,20 @@
-"""load_topology against SCALE-Sim 2.0.2 itself, over SCALE-Sim's own 117 topology files and the
-topologies of the golden cases.
+"""load_topology against SCALE-Sim 2.0.2 itself, over SCALE-Sim's own 117 topology files
+(tests/data/scalesim/topologies) and the topologies of the golden cases (tests/data/golden).
 
 `tests/data/scalesim_topology_reference.json` was written by `scripts/make_topology_reference.py`,
 which runs SCALE-Sim's loader (in its own venv): for each file, the layers it yields (with its output
-sizes and MACs) or the exception it raises. Paths are relative to `../shared`.
+sizes and MACs) or the exception it raises. Paths are relative to `tests/data`.
 """
 
 import json
-from pathlib import Path
 
 import pytest
+from data_support import DATA, GOLDEN, SCALESIM, TOPOLOGY_REFERENCE, listed_files
 from gainflow.errors import InputError
 from gainflow.inputs.topology import Layer, load_topology
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CORPUS = "scalesim-topologies/"
-REFERENCE = json.loads((REPO / "tests" / "data" / "scalesim_topology_reference.json").read_text())
+CORPUS = "scalesim/topologies/"
+REFERENCE = json.loads(TOPOLOGY_REFERENCE.read_text())
 FILES = REFERENCE["files"]
 PARSED_BY_SCALESIM = sorted(name for name, entry in FILES.items() if "layers" in entry)
 CRASHED_SCALESIM = sorted(name for name, entry in FILES.items() if "scalesim_error" in entry)
@@ -61,13 +59,14 @@ def as_rows(layers):
 
 
 def load_corpus_file(name):
-    return load_topology(SHARED / name, FILES[name]["input_type"])
+    return load_topology(DATA / name, FILES[name]["input_type"])
 
 
 def test_reference_was_made_by_scalesim_2_0_2_over_the_whole_corpus():
     assert REFERENCE["scalesim_version"] == "2.0.2"
-    shared_files = [*SHARED.glob(CORPUS + "**/*.csv"), *SHARED.glob("golden/*/topology.csv")]
-    assert sorted(FILES) == sorted(path.relative_to(SHARED).as_posix() for path in shared_files)
+    corpus = [f"scalesim/{name}" for name in listed_files(SCALESIM) if name.endswith(".csv")]
+    golden = [f"golden/{name}" for name in listed_files(GOLDEN) if name.endswith("/topology.csv")]
+    assert sorted(FILES) == sorted(corpus + golden)
     # The issue's count: SCALE-Sim cannot run 27 of its 117 files.
     assert sum(name.startswith(CORPUS) for name in FILES) == 117
     assert len(CRASHED_SCALESIM) == 27
@@ -98,7 +97,7 @@ def test_rejected_file_names_file_and_line(name):
     line, words = REJECTED[name]
     with pytest.raises(InputError) as caught:
         load_corpus_file(name)
-    assert (caught.value.path, caught.value.line) == (str(SHARED / name), line)
+    assert (caught.value.path, caught.value.line) == (str(DATA / name), line)
     assert words in str(caught.value)
 
 

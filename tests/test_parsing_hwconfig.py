@@ -1,12 +1,9 @@
 """load_hardware_config: SCALE-Sim's own configs, configparser rules, and every error."""
 
-from pathlib import Path
-
 import pytest
+from data_support import SCALESIM_CONFIGS
 from gainflow.errors import InputError
 from gainflow.inputs.hwconfig import HardwareConfig, load_hardware_config
-
-SCALESIM_CONFIGS = Path(__file__).resolve().parents[1].parent / "shared" / "scalesim-topologies" / "_configs"
 
 GOOD = """\
 [general]
@@ -62,7 +59,7 @@ def assert_config_error(path, key, *fragments):
     ("eyeriss.cfg", ("eyeriss", 12, 14, 36, 36, 36, "ws")),
 ])
 def test_scalesim_shipped_configs(file_name, expected):
-    # spec 2.5: the three configs of the SCALE-Sim repository
+    # the three example configs of the SCALE-Sim repository (tests/data/scalesim/configs)
     run_name, height, width, ifmap_kb, filter_kb, ofmap_kb, dataflow = expected
     assert load_hardware_config(SCALESIM_CONFIGS / file_name) == HardwareConfig(
         run_name=run_name, array_height=height, array_width=width, ifmap_sram_kb=ifmap_kb,

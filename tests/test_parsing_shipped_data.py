@@ -5,15 +5,16 @@ import json
 from pathlib import Path
 
 import pytest
+from data_support import TOPOLOGY_REFERENCE
 from gainflow.inputs.hwconfig import HardwareConfig, load_hardware_config
 from gainflow.inputs.topology import load_topology
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = json.loads((REPO / "tests" / "data" / "scalesim_topology_reference.json").read_text())
+REFERENCE = json.loads(TOPOLOGY_REFERENCE.read_text())
 
 
 def scalesim_rows(corpus_file):
-    return REFERENCE["files"]["scalesim-topologies/" + corpus_file]["layers"]
+    return REFERENCE["files"]["scalesim/topologies/" + corpus_file]["layers"]
 
 
 def shipped(name):

@@ -2,9 +2,9 @@
 non-zero exit, no output left behind)."""
 
 import pytest
-from simulator_support import SHARED_GOLDEN, case_inputs, gainflow_simulate
+from simulator_support import GOLDEN, case_inputs, gainflow_simulate
 
-CONFIG, TOPOLOGY, _, EXPECTED = case_inputs(SHARED_GOLDEN / "tiny_conv_is")
+CONFIG, TOPOLOGY, _, EXPECTED = case_inputs(GOLDEN / "tiny_conv_is")
 
 
 def test_progress_per_layer_on_stderr_and_quiet(tmp_path):

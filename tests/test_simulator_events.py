@@ -7,10 +7,10 @@ import pytest
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.simulator import simulate_layer
-from simulator_support import EXTRA_GOLDEN, SHARED_GOLDEN, case_inputs, flatten_events, read_trace
+from simulator_support import EXTRA_GOLDEN, GOLDEN, case_inputs, flatten_events, read_trace
 
 # All three dataflows, GEMM, a non-square array, and DRAM traces with 1.0 width padding (multiwin_*).
-CASES = [SHARED_GOLDEN / name for name in ("tiny_conv_os", "tiny_conv_ws", "tiny_gemm_is", "ns_conv_ws")] + [
+CASES = [GOLDEN / name for name in ("tiny_conv_os", "tiny_conv_ws", "tiny_gemm_is", "ns_conv_ws")] + [
     EXTRA_GOLDEN / name for name in ("multiwin_os", "multiwin_is")]
 
 
@@ -56,7 +56,7 @@ def test_events_equal_the_reference_traces(case_dir):
 
 
 def test_only_the_requested_events_are_returned_and_nothing_is_written(tmp_path, monkeypatch):
-    config, topology, _, _ = case_inputs(SHARED_GOLDEN / "tiny_conv_os")
+    config, topology, _, _ = case_inputs(GOLDEN / "tiny_conv_os")
     monkeypatch.chdir(tmp_path)
     result = simulate_layer(load_topology(topology)[0], load_hardware_config(config), events=("ofmap",))
     assert list(result.events) == ["ofmap"]
@@ -65,6 +65,6 @@ def test_only_the_requested_events_are_returned_and_nothing_is_written(tmp_path,
 
 
 def test_unknown_subdivision_is_rejected():
-    config, topology, _, _ = case_inputs(SHARED_GOLDEN / "tiny_conv_os")
+    config, topology, _, _ = case_inputs(GOLDEN / "tiny_conv_os")
     with pytest.raises(ValueError, match="psum"):
         simulate_layer(load_topology(topology)[0], load_hardware_config(config), events=("psum",))

@@ -9,7 +9,7 @@ from gainflow.simulator import simulate_layer
 from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
 from gainflow.simulator.operands import ifmap_matrix
 
-# 8x8x2 input, 3x3 filters, 4 filters, stride 1: the first layer of ../shared/golden/tiny_conv_*.
+# 8x8x2 input, 3x3 filters, 4 filters, stride 1: the first layer of tests/data/golden/tiny_conv_*.
 TINY_CONV1 = Layer("conv1", 8, 8, 3, 3, 2, 4, 1, 1)
 # K = 1*1*10 = 10, P = 2*2 = 4, 10 filters: 10 > 8 in both spread dimensions of ws.
 TEN_BY_TEN = Layer("ten", 2, 2, 1, 1, 10, 10, 1, 1)

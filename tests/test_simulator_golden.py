@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from simulator_support import SHARED_GOLDEN, case_dirs, case_inputs, gainflow_simulate
+from simulator_support import GOLDEN, case_dirs, case_inputs, gainflow_simulate
 
 CASES = case_dirs()
 
@@ -41,7 +41,7 @@ def test_reports_and_traces_are_byte_identical(case_dir, tmp_path):
 
 
 def test_reports_only_run_writes_the_same_reports_and_no_traces(tmp_path):
-    config, topology, input_type, expected = case_inputs(SHARED_GOLDEN / "tiny_conv_ws")
+    config, topology, input_type, expected = case_inputs(GOLDEN / "tiny_conv_ws")
     result = gainflow_simulate("-t", topology, "-c", config, "-p", tmp_path, "--quiet")
     assert result.returncode == 0, result.stderr
     produced = tmp_path / expected.name
