@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""Record what SCALE-Sim v2's own topology loader makes of every topology in the shared corpus.
+"""Record what SCALE-Sim v2's own topology loader makes of every topology of the test data.
 
 The reference is produced by scalesim 2.0.2 itself (installed in a separate venv, never in ours), so
 the test suite can check gainflow's parser against it:
 
-    python3 -m venv /work/scalesim-venv && /work/scalesim-venv/bin/pip install scalesim==2.0.2
-    .venv/bin/python scripts/make_topology_reference.py --scalesim-python /work/scalesim-venv/bin/python
+    python3 -m venv ~/scalesim-venv && ~/scalesim-venv/bin/pip install scalesim==2.0.2
+    .venv/bin/python scripts/make_topology_reference.py --scalesim-python ~/scalesim-venv/bin/python [--check]
 
-It covers every `*.csv` under `scalesim-topologies/` (files under `GEMM_mnk/` in GEMM mode, the rest
-in conv mode) and every `golden/<case>/topology.csv` (in the mode its `input_type` file names). It
+It covers every `*.csv` under `tests/data/scalesim/topologies/` (SCALE-Sim's own files; those under
+`GEMM_mnk/` in GEMM mode, the rest in conv mode) and every `tests/data/golden/<case>/topology.csv` (in
+the mode its `input_type` file names); paths in the JSON are relative to `tests/data`. It
 loads the file with `scalesim.topology_utils.topologies().load_arrays(...)`, then computes SCALE-Sim's
 per-layer hyper-parameters (output size, MACs), which every simulation does first. The JSON lists
-each file's layers, or the exception SCALE-Sim raised. Output is deterministic (sorted, fixed layout).
+each file's layers, or the exception SCALE-Sim raised. Output is deterministic (sorted, fixed layout);
+`--check` compares it with the committed file byte for byte instead of writing it.
 """
 
 import argparse
@@ -23,8 +25,9 @@ from pathlib import Path
 from gainflow.files.atomic import atomic_file
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SHARED = REPO.parent / "shared"
-DEFAULT_OUTPUT = REPO / "tests" / "data" / "scalesim_topology_reference.json"
+DEFAULT_DATA = REPO / "tests" / "data"
+DEFAULT_OUTPUT = DEFAULT_DATA / "scalesim_topology_reference.json"
+CORPUS = "scalesim/topologies"
 GEMM_FOLDER = "GEMM_mnk"
 
 # Runs inside the scalesim venv: reads [[path, input_type], ...] on stdin, writes results on stdout.
@@ -56,20 +59,20 @@ LAYER_COLUMNS = ["name", "ifmap_height", "ifmap_width", "filter_height", "filter
                  "num_filters", "stride_height", "stride_width", "ofmap_height", "ofmap_width", "macs"]
 
 
-def corpus_files(shared):
-    """(path relative to `shared`, input type) for every topology CSV, in sorted order."""
+def corpus_files(data):
+    """(path relative to `data`, input type) for every topology CSV, in sorted order."""
     files = []
-    for path in (shared / "scalesim-topologies").rglob("*.csv"):
-        gemm = path.relative_to(shared / "scalesim-topologies").parts[0] == GEMM_FOLDER
-        files.append((path.relative_to(shared).as_posix(), "gemm" if gemm else "conv"))
-    for path in (shared / "golden").glob("*/topology.csv"):
+    for path in (data / CORPUS).rglob("*.csv"):
+        gemm = path.relative_to(data / CORPUS).parts[0] == GEMM_FOLDER
+        files.append((path.relative_to(data).as_posix(), "gemm" if gemm else "conv"))
+    for path in (data / "golden").glob("*/topology.csv"):
         input_type = (path.parent / "input_type").read_text().strip()
-        files.append((path.relative_to(shared).as_posix(), input_type))
+        files.append((path.relative_to(data).as_posix(), input_type))
     return sorted(files)
 
 
-def run_scalesim_loader(scalesim_python, shared, files):
-    jobs = [[str(shared / name), input_type] for name, input_type in files]
+def run_scalesim_loader(scalesim_python, data, files):
+    jobs = [[str(data / name), input_type] for name, input_type in files]
     completed = subprocess.run([scalesim_python, "-c", LOADER_PROGRAM], input=json.dumps(jobs),
                                capture_output=True, text=True, check=True)
     return json.loads(completed.stdout)
@@ -112,21 +115,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scalesim-python", required=True,
                         help="python of a separate venv with scalesim==2.0.2 installed")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help=f"folder holding scalesim-topologies/ and golden/ (default: {DEFAULT_SHARED})")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"folder holding {CORPUS}/ and golden/ (default: {DEFAULT_DATA})")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
                         help=f"reference JSON to write (default: {DEFAULT_OUTPUT})")
+    parser.add_argument("--check", action="store_true",
+                        help="compare with the existing --output byte for byte instead of writing it")
     args = parser.parse_args(argv)
-    shared = args.shared.resolve()
-    files = corpus_files(shared)
+    data = args.data.resolve()
+    files = corpus_files(data)
     if not files:
-        parser.error(f"no topology files under {shared}")
-    loaded = run_scalesim_loader(args.scalesim_python, shared, files)
+        parser.error(f"no topology files under {data}")
+    loaded = run_scalesim_loader(args.scalesim_python, data, files)
     if loaded["scalesim_version"] != "2.0.2":
         parser.error(f"expected scalesim 2.0.2, the given python has {loaded['scalesim_version']}")
     reference = build_reference(loaded, files)
+    text = format_reference(reference)
+    if args.check:
+        same = args.output.read_text() == text
+        print(f"{args.output}: {'byte-identical' if same else 'DIFFERS'}")
+        return 0 if same else 1
     with atomic_file(args.output) as handle:
-        handle.write(format_reference(reference).encode())
+        handle.write(text.encode())
     failed = sum("scalesim_error" in entry for entry in reference["files"].values())
     print(f"{args.output}: {len(files)} files, SCALE-Sim fails on {failed}", file=sys.stderr)
     return 0
