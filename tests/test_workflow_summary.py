@@ -13,7 +13,7 @@ import pytest
 from gainflow.errors import InputError
 from gainflow.files import layout
 from gainflow.sweep.pareto import pareto_front
-from gainflow.sweep.plots import share_lines
+from gainflow.sweep.plots import share_lines, spread
 from gainflow.sweep.reports import load_runs
 from gainflow.sweep.summary import TABLE_COLUMNS, write_summary
 
@@ -164,6 +164,12 @@ def test_pareto_front_small_inputs():
     assert pareto_front([]) == []
     assert pareto_front([(5.0, 5.0)]) == [0]
     assert pareto_front([(1, 1), (2, 2), (0.5, 3)]) == [2, 0]
+
+
+def test_front_labels_spread_evenly_with_both_ends():
+    assert spread(list(range(5)), 12) == [0, 1, 2, 3, 4]
+    assert spread(list(range(10)), 4) == [0, 3, 6, 9]
+    assert spread(list(range(7)), 3) == [0, 3, 6]
 
 
 # ----------------------------------------------------------------------------- sensitivity aggregation

@@ -4,8 +4,8 @@
   point, design) of the topology; one panel per (clock, device corner): rows are corners, columns
   clocks, with shared axes so panels compare directly. Colour tells the design, the all-baseline
   (SRAM) designs are hollow black squares, compositions diamonds. The black step line is the
-  panel's Pareto front (both minimised; `gainflow.sweep.pareto`), its points labelled with their
-  hardware point.
+  panel's Pareto front (both minimised; `gainflow.sweep.pareto`), its points (up to 12, evenly
+  spread along it) labelled with their hardware point.
 - `sensitivity.png`: per gain-cell technology (rows), the share of accesses whose lifetime is
   within the technology's retention, against the array size (PEs) and against the total scratchpad
   size (ifmap + filter + ofmap kB); one line per dataflow through the median over all runs at that
@@ -23,6 +23,7 @@ from gainflow.sweep.pareto import pareto_front
 # Axes whose values span more than this factor are logarithmic.
 LOG_SCALE_SPAN = 20
 FEW_DECADES = 1000
+FRONT_LABELS = 12  # front points labelled with their hardware point, at most
 PNG_METADATA = {"Software": "gainflow"}
 # Lines of equal values must stay distinguishable: each dataflow has its own colour, marker and dashes.
 DATAFLOW_STYLES = (
@@ -113,12 +114,16 @@ def _draw_front(axes, points):
     front = [points[index] for index in pareto_front([(x, y) for x, y, _, _ in points])]
     axes.step([x for x, *_ in front], [y for _, y, *_ in front], where="post", color="black",
               linewidth=1.0, zorder=2, label="Pareto front")
-    labelled = set()
-    for x, y, run, _ in front:
-        if (x, y) not in labelled:  # equal points: one label
-            labelled.add((x, y))
-            axes.annotate(run.hardware, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6.5,
-                          color="dimgrey")
+    positions = list({(x, y): run.hardware for x, y, run, _ in front}.items())  # equal points: one label
+    for (x, y), hardware in spread(positions, FRONT_LABELS):
+        axes.annotate(hardware, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6.5, color="dimgrey")
+
+
+def spread(items, count):
+    """At most `count` of `items`, evenly spaced, the first and the last included."""
+    if len(items) <= count:
+        return items
+    return [items[round(index * (len(items) - 1) / (count - 1))] for index in range(count)]
 
 
 def plot_pareto(topology, runs, path, dpi):
