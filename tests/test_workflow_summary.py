@@ -127,6 +127,14 @@ def test_undefined_share_and_ratio_are_empty_cells(tmp_path):
     assert gc["energy_vs_baseline"] == "0.25"
 
 
+def test_ratios_have_the_reports_twelve_significant_digits(tmp_path):
+    data = report()
+    data["technologies"]["SRAM"]["total"]["area_capacity_mm2"] = 3.0
+    data["technologies"]["GC"]["total"]["area_capacity_mm2"] = 1.0
+    gc = summarise(tmp_path, write_reports(tmp_path, [data]))[1]
+    assert gc["area_vs_baseline"] == "0.333333333333"  # 1 / 3
+
+
 def test_same_reports_give_the_same_bytes_in_any_order(tmp_path):
     reports = [report(hardware="a"), report(hardware="b", dataflow="ws", rows=16, gc_share=0.5),
                report(hardware="a", corner="slow")]

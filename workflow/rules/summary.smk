@@ -17,7 +17,7 @@ rule summary:
         ],
         sensitivity=report(SENSITIVITY_PLOT, category="Summary", caption="../report/sensitivity.rst"),
     params:
-        code=code_version("errors", "files", "sweep"),
+        code=code_version("errors", "files", "frontend", "sweep"),
         dpi=config["plots"]["dpi"],
     conda:
         "../../environment.yml"

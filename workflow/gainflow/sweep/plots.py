@@ -187,11 +187,12 @@ def _retention_technologies(runs):
 
 
 def _technology_title(runs, technology):
-    """The name, with the retention time when all runs agree on it."""
-    retentions = {design.retention_s for run in runs for design in run.designs if design.name == technology}
-    if len(retentions) != 1:
-        return f"{technology} (retention differs between corners)"
-    return f"{technology} (retention {with_unit(retentions.pop(), TIME_UNITS)})"
+    """The name with the retention time, or its range when corners differ."""
+    retentions = sorted({design.retention_s for run in runs for design in run.designs if design.name == technology})
+    labels = [with_unit(seconds, TIME_UNITS) for seconds in (retentions[0], retentions[-1])]
+    if len(retentions) == 1:
+        return f"{technology} (retention {labels[0]})"
+    return f"{technology} (retention {labels[0]} to {labels[1]} over the corners)"
 
 
 def _share_of(run, technology):
@@ -236,7 +237,7 @@ def _draw_share_panel(axes, lines, styles):
 def plot_sensitivity(runs, path, dpi):
     technologies = _retention_technologies(runs)
     styles = _dataflow_styles(sorted({run.dataflow for run in runs}))
-    figure = new_figure(9.0, 2.6 * max(len(technologies), 1) + 1.2)
+    figure = new_figure(9.0, 2.3 * max(len(technologies), 1) + 1.2)
     panels = figure.subplots(max(len(technologies), 1), len(SIZE_AXES), sharey=True, squeeze=False)
     for row, technology in enumerate(technologies):
         for column, (label, size_of) in enumerate(SIZE_AXES):

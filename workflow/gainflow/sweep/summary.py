@@ -25,7 +25,7 @@ ratio against an all-baseline design of zero area or energy). Columns:
 - `read_energy_j`, `write_energy_j`, `refresh_energy_j`, `leakage_energy_j`, `total_energy_j`:
   scratchpad energy over the run (J); total = read + write + refresh + leakage;
 - `area_vs_baseline`, `energy_vs_baseline`: area and total energy over those of the all-baseline
-  design of the same run (1 for the baseline itself).
+  design of the same run (1 for the baseline itself), to 12 significant digits as in the reports.
 
 Everything comes from the reports (`workflow/gainflow/schemas/report.schema.json`); nothing is recomputed
 but the ratios.
@@ -36,6 +36,7 @@ import io
 
 from gainflow.errors import InputError
 from gainflow.files.atomic import atomic_file
+from gainflow.frontend.report import rounded
 from gainflow.files.plain import plain
 from gainflow.sweep.reports import BUFFER_NAMES, ENERGY_PARTS, load_runs
 
@@ -48,8 +49,8 @@ TABLE_COLUMNS = (
 
 
 def ratio(value, reference):
-    """value / reference, or None when the reference is zero."""
-    return value / reference if reference else None
+    """value / reference to the reports' 12 significant digits, or None when the reference is zero."""
+    return rounded(value / reference) if reference else None
 
 
 def _run_columns(run):
