@@ -13,9 +13,10 @@ from data_support import GOLDEN
 from frontend_support import write_device_files
 from gainflow.cli import main
 from gainflow.errors import InputError
+from gainflow.files.run_info import LayerInfo, RunInfo
 from gainflow.frontend.processed_run import load_processed_run
 from gainflow.lifetimes.intervals import BufferLifetimes
-from gainflow.lifetimes.layer_files import layer_entry, run_info, write_layer_files, write_run_info
+from gainflow.lifetimes.layer_files import write_layer_files
 
 
 
@@ -47,7 +48,7 @@ def written_hand_run(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("hand") / "run"
     buffers = [buffer("ofmap", [7], [3]), buffer("ifmap", [5, 3, 5, 0], [2, 1, 4, 1]), buffer("filter", [], [])]
     write_layer_files(run_dir / "layer0", 0, buffers, 100)
-    write_run_info(run_dir / "run_info.json", run_info("hand", [layer_entry(0, 100)]))
+    RunInfo("hand", (LayerInfo(0, 100),)).write(run_dir / "run_info.json")
     return run_dir
 
 

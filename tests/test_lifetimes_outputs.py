@@ -163,12 +163,3 @@ def test_histogram_bins_are_zero_then_powers_of_two():
     assert lifetime_bins(0).tolist() == [0, 1]
     assert lifetime_bins(5).tolist() == [0, 1, 2, 4, 8]
     assert lifetime_bins(8).tolist() == [0, 1, 2, 4, 8, 16]
-
-
-def test_run_info_shape():
-    from gainflow.lifetimes.layer_files import layer_entry, run_info, topology_entry
-
-    info = run_info("r", [layer_entry(0, 9)], topology=topology_entry("topologies/x_gemm.csv", "gemm"))
-    assert json.loads(json.dumps(info)) == {
-        "run_name": "r", "topology": {"name": "x_gemm", "path": "topologies/x_gemm.csv", "input_type": "gemm"},
-        "hardware": None, "layers": [{"index": 0, "name": None, "macs": None, "total_cycles": 9}]}

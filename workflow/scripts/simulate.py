@@ -7,7 +7,6 @@ is also a complete SCALE-Sim run directory (reports + layer<i>/ traces) that `ga
 
 import argparse
 import dataclasses
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from gainflow.errors import InputError
 from gainflow.files import layout
 from gainflow.files.atomic import atomic_file
+from gainflow.files.run_info import LayerInfo, RunInfo, TopologyInfo
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.simulator import simulate_topology
@@ -31,23 +31,6 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def run_info(name, args, layers, hw, reports):
-    return {
-        "run_name": name,
-        "topology": {"name": Path(args.topology).stem, "path": args.topology, "input_type": args.input_type},
-        "hardware": dataclasses.asdict(hw),
-        "layers": [
-            {"index": i, "name": layer.name, "macs": layer.macs, "total_cycles": report.total_cycles}
-            for i, (layer, report) in enumerate(zip(layers, reports))
-        ],
-    }
-
-
-def write_atomically(path, text):
-    with atomic_file(path) as handle:
-        handle.write(text.encode())
-
-
 def main(argv=None):
     args = parse_args(argv)
     layers = load_topology(args.topology, args.input_type)
@@ -59,12 +42,15 @@ def main(argv=None):
         reports = simulate_topology(layers, dataclasses.replace(hw, run_name=layout.TRACES_DIR), args.outdir,
                                     save_traces=True)
         for name in layout.REPORT_FILES:
-            write_atomically(args.outdir / name, (traces / name).read_text())
+            with atomic_file(args.outdir / name) as handle:
+                handle.write((traces / name).read_bytes())
     else:
         # simulate_topology writes into <dir>/<run_name>/: name the run after OUTDIR itself.
         reports = simulate_topology(layers, dataclasses.replace(hw, run_name=args.outdir.name), args.outdir.parent)
-    info = run_info(args.name, args, layers, hw, reports)
-    write_atomically(args.outdir / layout.RUN_INFO, json.dumps(info, indent=2, sort_keys=True) + "\n")
+    entries = [LayerInfo.of_layer(index, report.total_cycles, layer)
+               for index, (layer, report) in enumerate(zip(layers, reports))]
+    topology = TopologyInfo.of_file(args.topology, args.input_type)
+    RunInfo.of_run(args.name, entries, topology=topology, hardware=hw).write(args.outdir / layout.RUN_INFO)
 
 
 if __name__ == "__main__":

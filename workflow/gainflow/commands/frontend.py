@@ -52,7 +52,7 @@ def hardware_of(run, config_path):
     """Buffer sizes etc.: -c CFG wins over run_info.json's hardware; one of them is required."""
     if config_path is not None:
         return dataclasses.asdict(load_hardware_config(config_path)), config_path
-    hardware = run.run_info.get("hardware")
+    hardware = run.run_info.hardware
     origin = run.run_dir / layout.RUN_INFO
     if not isinstance(hardware, dict):
         raise InputError("no hardware (buffer sizes) recorded; pass -c CFG", path=origin, key="hardware")

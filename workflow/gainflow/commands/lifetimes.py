@@ -22,6 +22,7 @@ from gainflow.events import SUBDIVISIONS
 from gainflow.events import scalesim_traces as traces_reader
 from gainflow.files import layout
 from gainflow.files.atomic import publish_tree
+from gainflow.files.run_info import LayerInfo, RunInfo, TopologyInfo
 from gainflow.lifetimes import layer_files
 from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
 
@@ -51,7 +52,7 @@ def run(args):
         source = SimulatorSource(layers, hardware)
     indices = _selected_layers(source.layer_indices(), args.layer)
     subdivisions = (args.subdivision,) if args.subdivision else SUBDIVISIONS
-    topology = None if layers is None else layer_files.topology_entry(args.topology, args.input_type)
+    topology = None if layers is None else TopologyInfo.of_file(args.topology, args.input_type)
 
     outdir = Path(args.outdir)
     if outdir.exists() and not outdir.is_dir():
@@ -64,9 +65,8 @@ def run(args):
         for index in indices:
             buffers, total_cycles = source.layer_lifetimes(index, subdivisions)
             layer_files.write_layer_files(layout.layer_dir(run_dir, index), index, buffers, total_cycles)
-            entries.append(layer_files.layer_entry(index, total_cycles, None if layers is None else layers[index]))
-        info = layer_files.run_info(source.run_name, entries, topology=topology, hardware=hardware)
-        layer_files.write_run_info(run_dir / layout.RUN_INFO, info)
+            entries.append(LayerInfo.of_layer(index, total_cycles, None if layers is None else layers[index]))
+        RunInfo.of_run(source.run_name, entries, topology=topology, hardware=hardware).write(run_dir / layout.RUN_INFO)
         publish_tree(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -12,7 +12,6 @@ that is not older than the lifetime CSV; otherwise the lifetime CSV is streamed 
 and reduced to the same `LifetimeHistogram` per subdivision; no rows are kept.
 """
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pandas as pd
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.files import layout
+from gainflow.files.run_info import RunInfo
 from gainflow.frontend.model import LifetimeHistogram, merge_histograms
 
 LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
@@ -47,40 +47,19 @@ class BufferTotals:
 @dataclass
 class ProcessedRun:
     run_dir: Path
-    run_info: dict
+    run_info: RunInfo
     buffers: dict  # subdivision -> BufferTotals
-
-
-def load_run_info(run_dir):
-    path = run_dir / layout.RUN_INFO
-    try:
-        with open(path, encoding="utf-8") as handle:
-            info = json.load(handle)
-    except FileNotFoundError:
-        raise InputError("not a `gainflow lifetimes` output directory (no run_info.json)",
-                         path=path) from None
-    except json.JSONDecodeError as err:
-        raise InputError(f"not valid JSON: {err.msg}", path=path, line=err.lineno) from None
-    if not isinstance(info, dict) or not isinstance(info.get("layers"), list) or not info["layers"]:
-        raise InputError("expected an object with a non-empty 'layers' list", path=path, key="layers")
-    for position, layer in enumerate(info["layers"]):
-        for key in ("index", "total_cycles"):
-            value = layer.get(key) if isinstance(layer, dict) else None
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InputError(f"expected a non-negative integer, got {value!r}",
-                                 path=path, key=f"layers.{position}.{key}")
-    return info
 
 
 def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise InputError("processed run directory not found", path=run_dir)
-    info = load_run_info(run_dir)
+    info = RunInfo.load(run_dir / layout.RUN_INFO)
     buffers = {name: BufferTotals() for name in SUBDIVISIONS}
-    for layer in info["layers"]:
-        histogram_path, layer_histograms = read_layer_histograms(run_dir, layer["index"], chunk_rows)
-        aggregate_path = layout.layer_file(run_dir, layer["index"], layout.AGGREGATE_TABLE)
+    for layer in info.layers:
+        histogram_path, layer_histograms = read_layer_histograms(run_dir, layer.index, chunk_rows)
+        aggregate_path = layout.layer_file(run_dir, layer.index, layout.AGGREGATE_TABLE)
         intervals = add_aggregate(buffers, aggregate_path)
         for name, histogram in layer_histograms.items():
             if histogram.total_intervals() != intervals.get(name, 0):

@@ -60,7 +60,7 @@ def check_hardware(hardware, origin):
 
 def total_cycles(run_info):
     """The run's length: the sum of the layers' Total Cycles."""
-    return sum(layer["total_cycles"] for layer in run_info["layers"])
+    return sum(layer.total_cycles for layer in run_info.layers)
 
 
 def model_settings(run_info, clock_hz, word_bits):
@@ -184,14 +184,13 @@ def summarise(per_buffer, baseline):
 
 def workload(run, hardware, settings):
     info = run.run_info
-    macs = [layer.get("macs") for layer in info["layers"]]
-    topology = info.get("topology") or {}
+    macs = [layer.macs for layer in info.layers]
     return {
-        "run_name": info.get("run_name", run.run_dir.name),
-        "topology": topology.get("name"),
-        "input_type": topology.get("input_type"),
-        "layers": len(info["layers"]),
-        "macs": None if any(not isinstance(m, int) for m in macs) else sum(macs),
+        "run_name": info.run_name,
+        "topology": None if info.topology is None else info.topology.name,
+        "input_type": None if info.topology is None else info.topology.input_type,
+        "layers": len(info.layers),
+        "macs": None if None in macs else sum(macs),
         "total_cycles": total_cycles(info),
         "run_time_s": settings.run_time_s,
         "dataflow": hardware["dataflow"],

@@ -13,24 +13,21 @@ Per layer `i`, in `<run>/layer<i>/`:
   (the workflow's per-layer step) `layer<i>_graph_data.json` instead, the graph's compact data,
   from which one job per run draws all its graphs (`gainflow.lifetimes.graphs.draw_layer_graph`).
 
-`<run>/run_info.json` describes the run: run_name, topology, hardware, layers.
+`<run>/run_info.json` describes the run (`gainflow.files.run_info.RunInfo`).
 
-Workflow entry points: `merge_layer_pairs(pair_paths, layer_dir, layer_index)` (after one
-`gainflow.lifetimes.save_pair` per subdivision) and `write_run_info(path, ...)`. Every file
-is written atomically.
+Workflow entry point: `merge_layer_pairs(pair_paths, layer_dir, layer_index)` (after one
+`gainflow.lifetimes.save_pair` per subdivision). Every file is written atomically.
 """
 
-import dataclasses
 import io
-import json
 from pathlib import Path
 
 import numpy as np
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
-from gainflow.files.atomic import atomic_file
 from gainflow.files import layout
+from gainflow.files.atomic import atomic_file
 from gainflow.files.csv_text import write_int_rows
 from gainflow.frontend.model import LifetimeHistogram
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
@@ -127,34 +124,3 @@ def merge_layer_pairs(pair_paths, layer_dir, layer_index, *, with_graph=True):
     buffers = [buffer for buffer, _ in loaded]
     write_layer_files(layer_dir, layer_index, buffers, cycles.pop(), with_graph=with_graph)
     return loaded[0][1]
-
-
-def run_info(run_name, layers, *, topology=None, hardware=None):
-    """The run_info.json content. `layers`: [{"index", "name", "macs", "total_cycles"}];
-    `topology`: {"name", "path", "input_type"} or None; `hardware`: a HardwareConfig or None."""
-    return {
-        "run_name": run_name,
-        "topology": topology,
-        "hardware": None if hardware is None else dataclasses.asdict(hardware),
-        "layers": layers,
-    }
-
-
-def layer_entry(index, total_cycles, layer=None):
-    """One run_info "layers" entry; `layer` is a `gainflow.topology.Layer` or None."""
-    return {
-        "index": index,
-        "name": None if layer is None else layer.name,
-        "macs": None if layer is None else layer.macs,
-        "total_cycles": total_cycles,
-    }
-
-
-def topology_entry(path, input_type):
-    path = Path(path)
-    return {"name": path.stem, "path": str(path), "input_type": input_type}
-
-
-def write_run_info(path, info):
-    with atomic_file(path) as handle:
-        handle.write((json.dumps(info, indent=2) + "\n").encode())
