@@ -3,7 +3,7 @@
 import stat
 
 import pytest
-from gainflow.files.atomic import atomic_file, publish_tree
+from gainflow.files.atomic import atomic_file, publish_tree, staged_tree
 
 
 def mode(path):
@@ -43,3 +43,17 @@ def test_publish_tree_moves_every_file_and_replaces_older_ones(tmp_path):
     assert (target / "layer0" / "trace.csv").read_text() == "t"
     assert (target / "keep.txt").read_text() == "k"
     assert not any(p.is_file() for p in staging.rglob("*"))
+
+
+def test_staged_tree_publishes_on_success_only(tmp_path):
+    target = tmp_path / "run"
+    with staged_tree(target, tmp_path) as staging:
+        (staging / "layer0").mkdir()
+        (staging / "layer0" / "a.csv").write_text("a")
+    assert (target / "layer0" / "a.csv").read_text() == "a"
+    with pytest.raises(RuntimeError):
+        with staged_tree(target, tmp_path) as staging:
+            (staging / "b.csv").write_text("b")
+            raise RuntimeError("a later layer failed")
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "run", "run/layer0", "run/layer0/a.csv"]

@@ -12,8 +12,6 @@ Everything is first written to a hidden staging folder inside OUTDIR and moved i
 when every layer succeeded, so bad input leaves no partial outputs.
 """
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from gainflow.commands import add_topology_arguments
@@ -21,7 +19,7 @@ from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.events import scalesim_traces as traces_reader
 from gainflow.files import layout
-from gainflow.files.atomic import publish_tree
+from gainflow.files.atomic import staged_tree
 from gainflow.files.run_info import LayerInfo, RunInfo, TopologyInfo
 from gainflow.lifetimes import layer_files
 from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
@@ -58,8 +56,7 @@ def run(args):
     if outdir.exists() and not outdir.is_dir():
         raise InputError("-o: exists and is not a directory", path=outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=outdir, prefix=".gainflow-lifetimes-"))
-    try:
+    with staged_tree(outdir, outdir) as staging:
         run_dir = staging / source.run_name
         entries = []
         for index in indices:
@@ -67,9 +64,6 @@ def run(args):
             layer_files.write_layer_files(layout.layer_dir(run_dir, index), index, buffers, total_cycles)
             entries.append(LayerInfo.of_layer(index, total_cycles, None if layers is None else layers[index]))
         RunInfo.of_run(source.run_name, entries, topology=topology, hardware=hardware).write(run_dir / layout.RUN_INFO)
-        publish_tree(staging, outdir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,19 @@ def atomic_file(path):
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def staged_tree(target, staging_parent):
+    """Yield a new hidden folder in `staging_parent` (on `target`'s file system) to write a
+    multi-file output into; when the block succeeds its files move under `target` (`publish_tree`).
+    The folder is removed in any case, so a failure leaves no output behind."""
+    staging = Path(tempfile.mkdtemp(dir=staging_parent, prefix=".gainflow-staging-"))
+    try:
+        yield staging
+        publish_tree(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def publish_tree(staging, target):
