@@ -8,12 +8,10 @@ import pytest
 from gainflow.frontend.composition import assign_densest_covering, density_order, min_energy_choice
 from gainflow.frontend.devices import Technology
 from gainflow.frontend.model import (
-    LifetimeHistogram,
     area_m2,
     dynamic_energy,
     leakage_energy,
     lifetime_summary,
-    merge_histograms,
     quantile,
     refreshes_per_interval,
     retention_cycles,
@@ -21,6 +19,7 @@ from gainflow.frontend.model import (
     total_refreshes,
     within,
 )
+from gainflow.lifetimes.histogram import LifetimeHistogram, merge_histograms
 
 
 def tech(name="T", retention_s=None, area_um2=0.1, read_fj=10.0, write_fj=20.0, refresh_fj=30.0,

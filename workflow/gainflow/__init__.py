@@ -9,8 +9,10 @@ The subpackages follow the data, one stage each:
     frontend    lifetimes + device library -> refreshes, area, energy, compositions: the JSON report
     sweep       a sweep's reports -> summary table and plots
 
-`files` holds what every stage writes with (atomic publication, CSV text); `commands` and `cli` are
-the thin `gainflow` command over the stages, `workflow/scripts/` the Snakemake adapters.
+`files` holds what every stage writes with (file names, atomic publication, CSV text, run_info.json);
+`commands` and `cli` are the thin `gainflow` command over the stages, `workflow/scripts/` the Snakemake
+adapters. A stage imports only `errors`, `files`, the compiled kernels and earlier stages (simulator and
+events are one stage); tests/test_package_structure.py checks it.
 """
 
 __version__ = "0.1.0"

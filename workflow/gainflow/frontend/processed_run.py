@@ -22,7 +22,7 @@ from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.files import layout
 from gainflow.files.run_info import RunInfo
-from gainflow.frontend.model import LifetimeHistogram, merge_histograms
+from gainflow.lifetimes.histogram import LifetimeHistogram, merge_histograms
 
 LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
 HISTOGRAM_COLUMNS = ["subdivision", "lifetime", "intervals", "reads"]  # exactly these

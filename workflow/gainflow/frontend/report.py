@@ -28,12 +28,12 @@ from gainflow.frontend.model import (
     area_m2,
     leakage_energy,
     lifetime_summary,
-    merge_histograms,
     ratio,
     retention_cycles,
     shares_within,
     total_refreshes,
 )
+from gainflow.lifetimes.histogram import merge_histograms
 
 REPORT_VERSION = 1
 SIGNIFICANT_DIGITS = 12

@@ -29,9 +29,9 @@ from gainflow.events import SUBDIVISIONS
 from gainflow.files import layout
 from gainflow.files.atomic import atomic_file
 from gainflow.files.csv_text import write_int_rows
-from gainflow.frontend.model import LifetimeHistogram
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
 from gainflow.lifetimes.graphs import write_graph_data, write_layer_graph
+from gainflow.lifetimes.histogram import LifetimeHistogram
 from gainflow.lifetimes.intervals import load_pair
 
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
