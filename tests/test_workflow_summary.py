@@ -247,6 +247,12 @@ def test_bad_report_key_names_file_and_key(tmp_path, data, key):
     assert list(tmp_path.glob("*.csv")) == [] and list(tmp_path.glob("*.png")) == []
 
 
+def test_a_wrong_value_is_shown_cut_short(tmp_path):
+    data = with_value(report(), {"SRAM": list(range(100))}, "device_library", "technology_order")
+    with pytest.raises(InputError, match=r"expected a non-empty list of names, got \{'SRAM': \[0, 1, 2,.*\.\.\.$"):
+        load_runs(write_reports(tmp_path, [data]))
+
+
 def test_unreadable_and_malformed_reports(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"workload":\n  {"topology": "net",\n}')

@@ -78,10 +78,20 @@ def _is_number(value):
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _is_integer(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _shown(value, limit=60):
+    """repr of a value found in a report, cut short: a wrong key may hold a whole section."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
 EXPECTED = {
     "number": (_is_number, "a finite number"),
-    "count": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a non-negative integer"),
-    "size": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a positive integer"),
+    "count": (lambda v: _is_integer(v) and v >= 0, "a non-negative integer"),
+    "size": (lambda v: _is_integer(v) and v >= 1, "a positive integer"),
     "string": (lambda v: isinstance(v, str) and v != "", "a non-empty string"),
     "share": (lambda v: v is None or (_is_number(v) and 0 <= v <= 1), "a share in [0, 1] or null"),
     "positive": (lambda v: _is_number(v) and v > 0, "a positive number"),
@@ -103,13 +113,14 @@ class ReportFields:
         value = self.data
         for depth, key in enumerate(keys):
             if not isinstance(value, dict):
-                raise InputError(f"expected an object, got {value!r}", path=self.path, key=".".join(keys[:depth]))
+                raise InputError(f"expected an object, got {_shown(value)}", path=self.path,
+                                 key=".".join(keys[:depth]))
             if key not in value:
                 raise InputError("missing key", path=self.path, key=".".join(keys[:depth + 1]))
             value = value[key]
         check, description = EXPECTED[expected]
         if not check(value):
-            raise InputError(f"expected {description}, got {value!r}", path=self.path, key=".".join(keys))
+            raise InputError(f"expected {description}, got {_shown(value)}", path=self.path, key=".".join(keys))
         return value
 
     def optional(self, keys, expected, default):
