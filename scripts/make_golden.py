@@ -127,9 +127,9 @@ def make_case(folder, case):
 
 def replace_traces_by_sums(run_dir, sums_file):
     """Write `sha256sum ./layer*/*` as run inside `run_dir`, then delete the layer folders."""
-    traces = sorted(run_dir.glob("layer*/*"), key=lambda path: path.relative_to(run_dir).as_posix())
-    sums_file.write_text("".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  ./{path.relative_to(run_dir).as_posix()}\n"
-                                 for path in traces))
+    traces = sorted(path.relative_to(run_dir).as_posix() for path in run_dir.glob("layer*/*"))
+    sums_file.write_text("".join(f"{hashlib.sha256((run_dir / name).read_bytes()).hexdigest()}  ./{name}\n"
+                                 for name in traces))
     for layer_dir in run_dir.glob("layer*"):
         shutil.rmtree(layer_dir)
 

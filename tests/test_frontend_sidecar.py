@@ -1,5 +1,6 @@
 """The per-layer lifetime histogram sidecar: written exactly, read instead of the lifetime CSV
-with byte-identical reports, ignored when stale, and bad sidecars name file and line."""
+with byte-identical reports, ignored when stale, and bad sidecars name file and line. The real runs
+start from golden cases' inputs (tests/data/golden)."""
 
 import contextlib
 import io

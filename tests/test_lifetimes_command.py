@@ -1,4 +1,5 @@
-"""`gainflow lifetimes`: both ways in give identical outputs; one pair; bad input leaves nothing."""
+"""`gainflow lifetimes`: both ways in give identical outputs; one pair; bad input leaves nothing.
+The SCALE-Sim runs read here are kept in tests/data/golden and tests/data/lifetimes (scripts/make_golden.py)."""
 
 import json
 import shutil

@@ -1,4 +1,5 @@
-"""Reading SCALE-Sim CSV traces: the `1.0` width padding, streaming, and bad input."""
+"""Reading SCALE-Sim CSV traces: the `1.0` width padding, streaming, and bad input. The real traces are
+SCALE-Sim 2.0.2 runs kept in tests/data/lifetimes and tests/data/golden (scripts/make_golden.py)."""
 
 import pytest
 from data_support import GOLDEN, LIFETIMES_EXTRAS, layer_dirs

@@ -1,4 +1,5 @@
-"""load_hardware_config: SCALE-Sim's own configs, configparser rules, and every error."""
+"""load_hardware_config: SCALE-Sim's own example configs (copied in tests/data/scalesim/configs),
+configparser rules, and every error."""
 
 import pytest
 from data_support import SCALESIM_CONFIGS

@@ -1,6 +1,7 @@
 """`simulate_layer`'s access events against the trace files SCALE-Sim 2.0.2 wrote for the same layer:
 ifmap/filter writes = DRAM trace addresses (no -1, no 1.0 width padding), reads = SRAM trace
-addresses; ofmap writes = OFMAP SRAM trace, reads = OFMAP DRAM trace."""
+addresses; ofmap writes = OFMAP SRAM trace, reads = OFMAP DRAM trace. The traces are SCALE-Sim runs kept
+in tests/data/golden and tests/data/simulator (scripts/make_golden.py)."""
 
 import numpy as np
 import pytest

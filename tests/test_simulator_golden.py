@@ -1,5 +1,6 @@
 """Every reference case through `gainflow simulate`: reports and traces byte-identical to SCALE-Sim
-2.0.2 (large cases' traces through their SHA-256 sums)."""
+2.0.2 (large cases' traces through their SHA-256 sums). The cases are SCALE-Sim 2.0.2 runs kept in
+tests/data/golden and tests/data/simulator, made and checked by scripts/make_golden.py."""
 
 import hashlib
 from pathlib import Path
