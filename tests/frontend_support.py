@@ -7,6 +7,8 @@ by hand; the numbers are spelled out in test_frontend_report.py.
 
 import json
 
+from gainflow.files import layout
+
 AGGREGATE_HEADER = ("subdivision,intervals,mean,median,p90,max,min,reads,writes,dead_writes,"
                     "unfilled_reads,unique_addresses,cycles,read_rate,write_rate,writes_per_address")
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads"
@@ -38,18 +40,17 @@ def write_processed_run(run_dir, *, hardware=HARDWARE, lifetime_rows=LIFETIME_RO
     info = {"run_name": "tiny_os", "topology": {"name": "tiny", "path": "topologies/tiny.csv",
                                                 "input_type": "conv"},
             "hardware": hardware, "layers": layers}
-    (run_dir / "run_info.json").write_text(json.dumps(info, indent=1))
+    (run_dir / layout.RUN_INFO).write_text(json.dumps(info, indent=1))
     for index, cycles in LAYER_CYCLES.items():
-        layer_dir = run_dir / f"layer{index}"
-        layer_dir.mkdir(exist_ok=True)
+        layout.layer_dir(run_dir, index).mkdir(exist_ok=True)
         rows = [LIFETIME_HEADER] + [",".join(map(str, row)) for row in lifetime_rows[index]]
-        (layer_dir / f"layer{index}_lifetime_data.csv").write_text("\n".join(rows) + "\n")
+        layout.layer_file(run_dir, index, layout.LIFETIME_TABLE).write_text("\n".join(rows) + "\n")
         # The statistics columns are not read by the frontend: written as 0 here.
         aggregate = [AGGREGATE_HEADER] + [
             f"{name},{counts[0]},0,0,0,0,0,{counts[1]},{counts[2]},{counts[3]},{counts[4]},"
             f"{counts[5]},{cycles},0,0,0"
             for name, counts in aggregate_counts[index].items()]
-        (layer_dir / f"layer{index}_aggregate_data.csv").write_text("\n".join(aggregate) + "\n")
+        layout.layer_file(run_dir, index, layout.AGGREGATE_TABLE).write_text("\n".join(aggregate) + "\n")
     return run_dir
 
 

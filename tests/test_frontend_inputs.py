@@ -5,6 +5,7 @@ import json
 import pytest
 from frontend_support import AGGREGATE_COUNTS, LIFETIME_HEADER, LIFETIME_ROWS, write_processed_run
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.frontend.processed_run import load_processed_run
 
 
@@ -36,7 +37,7 @@ def test_chunk_size_does_not_change_the_histogram(tmp_path, chunk_rows):
 
 
 def lifetime_file(run_dir, layer=0):
-    return run_dir / f"layer{layer}" / f"layer{layer}_lifetime_data.csv"
+    return layout.layer_file(run_dir, layer, layout.LIFETIME_TABLE)
 
 
 def replace_line(path, number, text):
@@ -82,7 +83,7 @@ def test_interval_count_must_match_the_aggregate(tmp_path):
 
 def test_bad_aggregate_value(tmp_path):
     run_dir = write_processed_run(tmp_path / "run")
-    path = run_dir / "layer1" / "layer1_aggregate_data.csv"
+    path = layout.layer_file(run_dir, 1, layout.AGGREGATE_TABLE)
     lines = path.read_text().splitlines()
     lines[2] = lines[2].replace("filter,0,0,0,0,0,0,0,0", "filter,0,0,0,0,0,0,x,0")
     path.write_text("\n".join(lines) + "\n")
@@ -94,7 +95,7 @@ def test_bad_aggregate_value(tmp_path):
 
 def test_duplicate_aggregate_row(tmp_path):
     run_dir = write_processed_run(tmp_path / "run")
-    path = run_dir / "layer0" / "layer0_aggregate_data.csv"
+    path = layout.layer_file(run_dir, 0, layout.AGGREGATE_TABLE)
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines + [lines[1]]) + "\n")
     with pytest.raises(InputError, match="subdivision 'ifmap' appears twice") as caught:
@@ -124,9 +125,9 @@ def test_not_a_processed_run(tmp_path):
 ])
 def test_bad_run_info(tmp_path, layers, key):
     run_dir = write_processed_run(tmp_path / "run")
-    info = json.loads((run_dir / "run_info.json").read_text())
+    info = json.loads((run_dir / layout.RUN_INFO).read_text())
     info["layers"] = layers
-    (run_dir / "run_info.json").write_text(json.dumps(info))
+    (run_dir / layout.RUN_INFO).write_text(json.dumps(info))
     with pytest.raises(InputError) as caught:
         load_processed_run(run_dir)
     assert caught.value.key == key

@@ -24,6 +24,7 @@ import jsonschema
 import pytest
 from frontend_support import HARDWARE, write_device_files, write_processed_run
 from gainflow.cli import main
+from gainflow.files import layout
 from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_schema
 
 GAINFLOW = Path(sys.executable).with_name("gainflow")
@@ -216,7 +217,7 @@ def test_shipped_library_default_output_path_and_options(tmp_path):
     run_dir = write_processed_run(tmp_path / "tiny_os")
     status, stderr = frontend(run_dir, "--clock-hz", "7e8", "--word-bits", "16")
     assert status == 0, stderr
-    report = json.loads((run_dir / "frontend_report.json").read_text())
+    report = json.loads((run_dir / layout.FRONTEND_REPORT).read_text())
     validate_report(report)
     assert list(report["technologies"]) == ["Hybrid-Si-OS", "OS-OS", "SRAM", "Si-Si"]  # sorted keys
     assert report["device_library"]["technology_order"] == ["SRAM", "Si-Si", "Hybrid-Si-OS", "OS-OS"]

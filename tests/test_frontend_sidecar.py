@@ -14,6 +14,7 @@ from data_support import GOLDEN
 from frontend_support import write_device_files
 from gainflow.cli import main
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.files.run_info import LayerInfo, RunInfo
 from gainflow.frontend.processed_run import load_processed_run
 from gainflow.lifetimes.intervals import BufferLifetimes
@@ -49,7 +50,7 @@ def written_hand_run(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("hand") / "run"
     buffers = [buffer("ofmap", [7], [3]), buffer("ifmap", [5, 3, 5, 0], [2, 1, 4, 1]), buffer("filter", [], [])]
     write_layer_files(run_dir / "layer0", 0, buffers, 100)
-    RunInfo("hand", (LayerInfo(0, 100),)).write(run_dir / "run_info.json")
+    RunInfo("hand", (LayerInfo(0, 100),)).write(run_dir / layout.RUN_INFO)
     return run_dir
 
 
@@ -60,7 +61,7 @@ def hand_run(written_hand_run, tmp_path):
 
 
 def sidecar(run_dir):
-    return run_dir / "layer0" / "layer0_lifetime_histogram.csv"
+    return layout.layer_file(run_dir, 0, layout.LIFETIME_HISTOGRAM)
 
 
 def test_sidecar_holds_exact_counts_per_distinct_lifetime(hand_run):
@@ -76,7 +77,7 @@ def test_sidecar_of_far_apart_lifetimes(tmp_path):
 
 def test_sidecar_alone_gives_the_histograms(hand_run):
     # Without the lifetime CSV the sidecar must be what is read.
-    (hand_run / "layer0" / "layer0_lifetime_data.csv").unlink()
+    layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE).unlink()
     buffers = load_processed_run(hand_run).buffers
     ifmap = buffers["ifmap"].histogram
     assert (list(ifmap.lifetimes), list(ifmap.intervals), list(ifmap.reads)) == ([0, 3, 5], [1, 1, 2], [1, 1, 6])
@@ -86,7 +87,7 @@ def test_sidecar_alone_gives_the_histograms(hand_run):
 
 def test_a_sidecar_older_than_its_lifetime_csv_is_ignored(hand_run):
     sidecar(hand_run).write_text("not,a,sidecar\n")
-    csv_path = hand_run / "layer0" / "layer0_lifetime_data.csv"
+    csv_path = layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE)
     stale = sidecar(hand_run).stat().st_mtime_ns
     os.utime(csv_path, ns=(stale + 10**9, stale + 10**9))
     assert list(load_processed_run(hand_run).buffers["ifmap"].histogram.reads) == [1, 1, 6]

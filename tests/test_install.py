@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from gainflow.files import layout
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "workflow"
@@ -80,17 +81,17 @@ def test_installed_wheel_runs_simulate_lifetimes_and_frontend_with_the_shipped_d
     gainflow = site / "bin" / "gainflow"  # the console script of the wheel
 
     run([gainflow, "simulate", "-t", "tiny.csv", "-c", "tiny_os.cfg", "-p", "sim", "--quiet"], cwd=work, env=env)
-    for name in ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
+    for name in layout.REPORT_FILES:
         assert (work / "sim" / "tiny_os" / name).stat().st_size > 0
 
     run([gainflow, "lifetimes", "-t", "tiny.csv", "-c", "tiny_os.cfg", "-o", "life"], cwd=work, env=env)
     processed = work / "life" / "tiny_os"
-    assert (processed / "run_info.json").exists()
+    assert (processed / layout.RUN_INFO).exists()
     for layer in range(3):  # tiny.csv has three layers
-        assert (processed / f"layer{layer}" / f"layer{layer}_lifetime_data.csv").exists()
+        assert layout.layer_file(processed, layer, layout.LIFETIME_TABLE).exists()
 
     run([gainflow, "frontend", processed], cwd=work, env=env)
-    report = json.loads((processed / "frontend_report.json").read_text())
+    report = json.loads((processed / layout.FRONTEND_REPORT).read_text())
     schema = json.loads((site / "gainflow" / "schemas" / "report.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(report)
     # The defaults are the device files shipped in the package.

@@ -9,6 +9,7 @@ from data_support import GOLDEN, LIFETIMES_EXTRAS
 from gainflow.cli import main
 from gainflow.events import SUBDIVISIONS
 from gainflow.events.scalesim_traces import offsets_of
+from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
@@ -67,15 +68,15 @@ def test_command_both_ways_writes_identical_files(tmp_path):
 def test_run_info_and_layer_files(tmp_path):
     case = GOLDEN / "tiny_conv_os"
     assert main(["lifetimes", "-s", str(run_dir_of(case)), "-o", str(tmp_path)]) == 0
-    info = json.loads((tmp_path / "tiny_os" / "run_info.json").read_text())
+    info = json.loads((tmp_path / "tiny_os" / layout.RUN_INFO).read_text())
     # Without -t/-c: no topology, no hardware; Total Cycles from COMPUTE_REPORT.csv (159, 103, 183).
     assert info == {"run_name": "tiny_os", "topology": None, "hardware": None, "layers": [
         {"index": 0, "name": None, "macs": None, "total_cycles": 159},
         {"index": 1, "name": None, "macs": None, "total_cycles": 103},
         {"index": 2, "name": None, "macs": None, "total_cycles": 183}]}
-    lines = (tmp_path / "tiny_os" / "layer0" / "layer0_lifetime_data.csv").read_text().splitlines()
+    lines = layout.layer_file(tmp_path / "tiny_os", 0, layout.LIFETIME_TABLE).read_text().splitlines()
     assert lines[0] == "subdivision,address,lifetime,write_cycle,reads"
-    aggregate = (tmp_path / "tiny_os" / "layer0" / "layer0_aggregate_data.csv").read_text().splitlines()
+    aggregate = layout.layer_file(tmp_path / "tiny_os", 0, layout.AGGREGATE_TABLE).read_text().splitlines()
     # os dataflow: each of the 6x6x4 = 144 outputs (the report's DRAM OFMAP Writes) written once.
     ofmap = dict(zip(aggregate[0].split(","), aggregate[3].split(",")))
     assert (ofmap["subdivision"], ofmap["writes"], ofmap["unique_addresses"], ofmap["cycles"]) == (
@@ -87,13 +88,13 @@ def test_one_pair(tmp_path):
     arguments = ["-o", str(tmp_path), "--layer", "1", "--subdivision", "filter"] + case_arguments(case)
     assert main(["lifetimes"] + arguments) == 0
     assert sorted(p.name for p in (tmp_path / "tiny_os").iterdir()) == ["layer1", "run_info.json"]
-    aggregate = (tmp_path / "tiny_os" / "layer1" / "layer1_aggregate_data.csv").read_text().splitlines()
+    aggregate = layout.layer_file(tmp_path / "tiny_os", 1, layout.AGGREGATE_TABLE).read_text().splitlines()
     assert [line.split(",")[0] for line in aggregate[1:]] == ["filter"]
     # The same pair from the traces gives the same table.
     assert main(["lifetimes", "-s", str(run_dir_of(case)), "-o", str(tmp_path / "csv"), "--layer", "1",
                  "--subdivision", "filter"]) == 0
-    name = "layer1/layer1_lifetime_data.csv"
-    assert (tmp_path / "csv" / "tiny_os" / name).read_bytes() == (tmp_path / "tiny_os" / name).read_bytes()
+    assert layout.layer_file(tmp_path / "csv" / "tiny_os", 1, layout.LIFETIME_TABLE).read_bytes() == (
+        layout.layer_file(tmp_path / "tiny_os", 1, layout.LIFETIME_TABLE).read_bytes())
 
 
 @pytest.mark.parametrize("arguments, message", [

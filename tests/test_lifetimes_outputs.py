@@ -6,6 +6,7 @@ import numpy as np
 import pandas
 import pytest
 from gainflow.errors import InputError
+from gainflow.files import layout
 from gainflow.lifetimes.aggregate import AGGREGATE_COLUMNS, aggregate_csv, aggregate_row
 from gainflow.lifetimes.graphs import lifetime_bins
 from gainflow.lifetimes.intervals import BufferLifetimes, load_pair, save_pair
@@ -94,11 +95,11 @@ def test_layer_files_are_written_in_subdivision_order(tmp_path):
     write_layer_files(tmp_path / "layer3", 3, buffers, total_cycles=10)
     assert sorted(p.name for p in (tmp_path / "layer3").iterdir()) == [
         "layer3_aggregate_data.csv", "layer3_graph.png", "layer3_lifetime_data.csv", "layer3_lifetime_histogram.csv"]
-    lines = (tmp_path / "layer3" / "layer3_lifetime_data.csv").read_text().splitlines()
+    lines = layout.layer_file(tmp_path, 3, layout.LIFETIME_TABLE).read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["ifmap", "ofmap"]
-    aggregate = (tmp_path / "layer3" / "layer3_aggregate_data.csv").read_text().splitlines()
+    aggregate = layout.layer_file(tmp_path, 3, layout.AGGREGATE_TABLE).read_text().splitlines()
     assert [line.split(",")[0] for line in aggregate[1:]] == ["ifmap", "ofmap"]
-    assert (tmp_path / "layer3" / "layer3_graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert layout.layer_file(tmp_path, 3, layout.GRAPH).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_pair_file_round_trip_and_is_byte_identical(tmp_path):

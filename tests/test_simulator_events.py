@@ -5,6 +5,7 @@ in tests/data/golden and tests/data/simulator (scripts/make_golden.py)."""
 
 import numpy as np
 import pytest
+from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.simulator import simulate_layer
@@ -17,7 +18,8 @@ CASES = [GOLDEN / name for name in ("tiny_conv_os", "tiny_conv_ws", "tiny_gemm_i
 
 def _expected_events(layer_dir, name):
     def trace(kind, exclude):
-        return flatten_events(*read_trace(layer_dir / f"{name.upper()}_{kind}_TRACE.csv"), exclude)
+        trace_name = layout.sram_trace_name(name) if kind == "SRAM" else layout.dram_trace_name(name)
+        return flatten_events(*read_trace(layer_dir / trace_name), exclude)
 
     if name == "ofmap":
         return trace("SRAM", [-1]), trace("DRAM", [-1])
@@ -27,7 +29,7 @@ def _expected_events(layer_dir, name):
 
 
 def _detailed_report(run_dir):
-    lines = (run_dir / "DETAILED_ACCESS_REPORT.csv").read_text().splitlines()
+    lines = (run_dir / layout.DETAILED_ACCESS_REPORT).read_text().splitlines()
     header = [h.strip() for h in lines[0].split(",")]
     return [dict(zip(header, (v.strip() for v in line.split(",")))) for line in lines[1:]]
 
@@ -41,7 +43,7 @@ def test_events_equal_the_reference_traces(case_dir):
     for index, layer in enumerate(layers):
         events = simulate_layer(layer, hw, events=("ifmap", "filter", "ofmap")).events
         for name, buffer_events in events.items():
-            (write_cycles, writes), (read_cycles, reads) = _expected_events(expected / f"layer{index}", name)
+            (write_cycles, writes), (read_cycles, reads) = _expected_events(layout.layer_dir(expected, index), name)
             got_writes = (buffer_events.write_cycles, buffer_events.write_addresses)
             if name != "ofmap":
                 keep = buffer_events.write_addresses != 1

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from gainflow.files import layout
 from gainflow.lifetimes.intervals import BufferLifetimes, save_pair
 from gainflow.lifetimes.layer_files import merge_layer_pairs, write_layer_files
 
@@ -49,10 +50,10 @@ def test_batched_graphs_equal_the_directly_drawn_ones(tmp_path):
         for lifetimes in buffers:
             parts.append(tmp_path / f"{index}_{lifetimes.subdivision}.pair")
             save_pair(parts[-1], lifetimes, 100)
-        merge_layer_pairs(parts, run_dir / f"layer{index}", index, with_graph=False)
+        merge_layer_pairs(parts, layout.layer_dir(run_dir, index), index, with_graph=False)
         write_layer_files(tmp_path / "direct", index, buffers, 100)
     assert not list(run_dir.rglob("*.png"))
     subprocess.run([sys.executable, str(GRAPHS_ADAPTER), "--run-dir", str(run_dir), "--layers", "0", "1"], check=True)
     for index in range(len(LAYERS)):
-        name = f"layer{index}_graph.png"
-        assert (run_dir / f"layer{index}" / name).read_bytes() == (tmp_path / "direct" / name).read_bytes()
+        direct = tmp_path / "direct" / layout.layer_file_name(index, layout.GRAPH)
+        assert layout.layer_file(run_dir, index, layout.GRAPH).read_bytes() == direct.read_bytes()

@@ -5,6 +5,7 @@ import json
 import shutil
 
 import pytest
+from gainflow.files import layout
 from workflow_support import (
     edit_config,
     make_workflow_copy,
@@ -42,14 +43,15 @@ def test_full_run_writes_every_output(completed_run):
     for topology, layers in LAYERS.items():
         for hardware in HARDWARE:
             run = results / topology / hardware
-            for name in ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
+            for name in layout.REPORT_FILES:
                 assert (run / name).is_file()
-            compute_rows = (run / "COMPUTE_REPORT.csv").read_text().splitlines()
+            compute_rows = (run / layout.COMPUTE_REPORT).read_text().splitlines()
             assert len(compute_rows) == 1 + layers
             for i in range(layers):
-                for kind in ("lifetime_data.csv", "aggregate_data.csv", "graph.png"):
-                    assert (run / f"layer{i}" / f"layer{i}_{kind}").stat().st_size > 0
-                assert not (run / f"layer{i}" / "parts").exists() or not any((run / f"layer{i}" / "parts").iterdir())
+                for kind in (layout.LIFETIME_TABLE, layout.AGGREGATE_TABLE, layout.GRAPH):
+                    assert layout.layer_file(run, i, kind).stat().st_size > 0
+                parts = layout.layer_dir(run, i) / layout.PAIRS_DIR
+                assert not parts.exists() or not any(parts.iterdir())
             assert not (run / "traces").exists()  # save_traces is off in the tiny config
             report = json.loads((run / "report.json").read_text())
             assert report["workload"]["clock_hz"] == 1e9
