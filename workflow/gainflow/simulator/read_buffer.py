@@ -126,10 +126,22 @@ def _later_batch_width(words, span_lo, span_hi, sram_kb, set_size):
     return ceil_div(words, span_hi - span_lo + 1)
 
 
+def set_words(sram_kb):
+    """n: the words of one set of a read buffer of `sram_kb` kB."""
+    return sram_kb * 1024 // WORDS_PER_SET_DIVISOR
+
+
+def read_window_words(sram_kb):
+    """The new addresses that complete one fetch window (50 sets) of a read buffer of `sram_kb` kB.
+    One demand row bringing more than that makes two windows complete in one row, which the
+    simulator rejects (see `_later_batch_width`)."""
+    return SETS_PER_WINDOW * set_words(sram_kb)
+
+
 def plan_fetches(stream, row_cycles, sram_kb):
     """FetchPlan for an operand's DemandStream; `row_cycles[i]` is the cycle of demand row `i`."""
-    set_size = sram_kb * 1024 // WORDS_PER_SET_DIVISOR
-    window_words = SETS_PER_WINDOW * set_size
+    set_size = set_words(sram_kb)
+    window_words = read_window_words(sram_kb)
     fetched, completions, last_window = _window_completions(stream, window_words)
     first_cycle = int(row_cycles[stream.row_span[0]])
     completion_cycles = row_cycles[stream.rows_of(np.array(completions, dtype=np.int64))].tolist()
