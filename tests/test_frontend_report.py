@@ -202,6 +202,16 @@ def test_device_library_is_identified(report):
     assert library["baseline"] == "SRAM"
     assert library["technology_order"] == ["SRAM", "GC", "Dense"]
     assert library["gc_list"]["file"] == "simple_gc_list.json"
+    assert library["corner"] == "default"  # no --device-corner given
+
+
+def test_device_corner_is_recorded(tmp_path):
+    run_dir = write_processed_run(tmp_path / "tiny_os")
+    status, stderr = frontend(run_dir, "-o", tmp_path / "r.json", "--device-corner", "sisi_retention_1us")
+    assert status == 0, stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    validate_report(report)
+    assert report["device_library"]["corner"] == "sisi_retention_1us"
 
 
 def test_same_input_same_bytes(report_path, tmp_path):

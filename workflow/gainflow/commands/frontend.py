@@ -24,6 +24,8 @@ def add_arguments(parser):
                         help="retention per technology (default: simple_gc_list.json shipped with gainflow)")
     parser.add_argument("--area-power", default=str(DEFAULT_AREA_POWER), metavar="FILE",
                         help="area and energy per technology (default: area_power.json shipped with gainflow)")
+    parser.add_argument("--device-corner", default="default", metavar="NAME",
+                        help="the device library's name, recorded in the report (default: default)")
     parser.add_argument("--clock-hz", type=positive_number, default="1e9", metavar="F",
                         help="clock frequency in Hz that turns cycles into seconds (default 1e9)")
     parser.add_argument("--word-bits", type=positive_int, default=8, metavar="B",
@@ -66,7 +68,7 @@ def run(args):
     settings = model_settings(processed.run_info, args.clock_hz, args.word_bits)
     library = load_device_library(args.gc_list, args.area_power, settings.clock_hz)
     report = build_report(processed, library, hardware, settings,
-                          {"gc_list": args.gc_list, "area_power": args.area_power})
+                          {"gc_list": args.gc_list, "area_power": args.area_power}, args.device_corner)
     output = Path(args.output) if args.output else Path(args.run_dir) / layout.FRONTEND_REPORT
     write_report(report, output)
     print(f"gainflow frontend: wrote {output}")

@@ -206,15 +206,15 @@ def file_record(path):
     return {"file": Path(path).name, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
 
 
-def build_report(run, library, hardware, settings, device_files):
-    """The whole report as plain data (see report.schema.json)."""
+def build_report(run, library, hardware, settings, device_files, corner):
+    """The whole report as plain data (see report.schema.json); `corner` names the device library."""
     capacities = capacity_bits(hardware)
     technologies = {tech.name: technology_record(tech, run.buffers, capacities, settings)
                     for tech in library.technologies}
     return {
         "report_version": REPORT_VERSION,
         "workload": workload(run, hardware, settings),
-        "device_library": {"baseline": library.baseline,
+        "device_library": {"corner": corner, "baseline": library.baseline,
                            "technology_order": [tech.name for tech in library.technologies],
                            **{key: file_record(path) for key, path in device_files.items()}},
         "lifetime_statistics": lifetime_statistics(run.buffers, settings),
