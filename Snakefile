@@ -22,6 +22,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/hardware.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/lifetimes.smk"
 include: "workflow/rules/report.smk"

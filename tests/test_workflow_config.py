@@ -50,8 +50,8 @@ def test_missing_topology_and_hardware_files_are_named(workdir):
 
 
 def test_missing_device_file_is_named(workdir):
-    edit_config(workdir, devices={"gc_list": "hardware/my_gc_list.json"})
-    assert "hardware/my_gc_list.json (config devices.gc_list)" in failed_dry_run(workdir)
+    edit_config(workdir, device_corners={"nominal": {}, "mine": {"gc_list": "hardware/my_gc_list.json"}})
+    assert "hardware/my_gc_list.json (config device_corners.mine.gc_list)" in failed_dry_run(workdir)
 
 
 def test_malformed_hardware_config_is_named(workdir):
@@ -69,7 +69,7 @@ def test_lint_is_clean(workdir):
 def test_dag_has_one_lifetime_job_per_layer_and_subdivision(workdir):
     # tiny.csv: 3 layers, tiny_gemm.csv: 2 layers; 2 hardware configs.
     counts = rule_counts(planned_jobs(workdir))
-    assert counts == {"simulate": 4, "lifetimes": 30, "layer": 10, "graphs_tiny_layers0_2": 2, "graphs_tiny_gemm_layers0_1": 2,
+    assert counts == {"named_hardware": 2, "simulate": 4, "lifetimes": 30, "layer": 10, "graphs_tiny_layers0_2": 2, "graphs_tiny_gemm_layers0_1": 2,
                       "report": 4, "summary": 1}
 
 

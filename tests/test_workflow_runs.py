@@ -53,7 +53,7 @@ def test_full_run_writes_every_output(completed_run):
                 parts = layout.layer_dir(run, i) / layout.PAIRS_DIR
                 assert not parts.exists() or not any(parts.iterdir())
             assert not (run / "traces").exists()  # save_traces is off in the tiny config
-            report = json.loads((run / "report.json").read_text())
+            report = json.loads((run / "report-1GHz-nominal.json").read_text())
             assert report["workload"]["clock_hz"] == 1e9
     summary = (results / "summary" / "summary.csv").read_text().splitlines()
     assert len(summary) > 1
@@ -72,11 +72,11 @@ def test_clock_change_reruns_only_reports_and_summary(rerun_copy):
     before = result_files(rerun_copy)
     snakemake(rerun_copy)
     after = result_files(rerun_copy)
-    changed = {path for path in after if after[path] != before[path]}
-    assert {path for path in changed if path.endswith("report.json")} == {
-        f"{t}/{h}/report.json" for t in LAYERS for h in HARDWARE
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert {path for path in changed if "/report-" in path} == {
+        f"{t}/{h}/report-2GHz-nominal.json" for t in LAYERS for h in HARDWARE
     }
-    assert all(path.endswith("report.json") or path.startswith("summary/") for path in changed)
+    assert all("/report-" in path or path.startswith("summary/") for path in changed)
     assert planned_jobs(rerun_copy) == []
 
 
@@ -85,6 +85,7 @@ def test_hardware_edit_reruns_exactly_that_hardware(rerun_copy):
     jobs = planned_jobs(rerun_copy)
     layer_jobs = sum(LAYERS.values())
     assert rule_counts(jobs) == {
+        "named_hardware": 1,
         "simulate": 2,
         "lifetimes": layer_jobs * len(SUBDIVISIONS),
         "layer": layer_jobs,

@@ -15,6 +15,8 @@ TINY = ROOT / "tests" / "data" / "workflow"
 # its sources are copied because rules list them as inputs, its device library because the config does).
 WORKFLOW_PARTS = ("Snakefile", "environment.yml", "workflow/rules", "workflow/schemas", "workflow/scripts", "workflow/report",
                   "workflow/gainflow", "profiles")
+# The shipped what-if device corner (the default library comes with the package).
+DEVICE_CORNER_FILES = ("hardware/devices/sisi_retention_1us.json",)
 RUN_TIMEOUT_S = 300
 
 
@@ -36,6 +38,9 @@ def make_workflow_copy(dest, config=TINY / "config.yaml", topologies=None, hardw
         shutil.copy2(topology, dest / "topologies" / Path(topology).name)
     for cfg in hardware:
         shutil.copy2(cfg, dest / "hardware" / Path(cfg).name)
+    for name in DEVICE_CORNER_FILES:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, dest / name)
     (dest / "config").mkdir()
     shutil.copy2(config, dest / "config" / "config.yaml")
     return dest

@@ -2,6 +2,7 @@
 # Everything a job depends on reaches it as an `input:` file or a `params:` value, so Snakemake's
 # rerun triggers see every change (config values read inside a script would be invisible to them).
 
+import functools
 import hashlib
 import os
 import re
@@ -12,13 +13,21 @@ from gainflow.errors import InputError
 from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
+from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
+from gainflow.sweep.grid import check_names, expand_grids
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 REPORT_FILES = ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")
 PACKAGE = Path("workflow/gainflow")
 
+# The shipped device library: a corner's file when the config names none.
+DEFAULT_DEVICE_FILES = {
+    "gc_list": f"{PACKAGE}/data/devices/simple_gc_list.json",
+    "area_power": f"{PACKAGE}/data/devices/area_power.json",
+}
+
 TOPOLOGIES = config["topologies"]
-HARDWARE = config["hardware"]
+NAMED_HARDWARE = config["hardware"]
 
 
 # Jobs run `python` and `gainflow` from PATH: put first the interpreter running Snakemake, which has
@@ -40,21 +49,26 @@ wildcard_constraints:
     hw=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     layer=r"\d+",
     sub="|".join(SUBDIVISIONS),
+    clock=LABEL_PATTERN,
+    corner=r"[A-Za-z0-9_]+",
 
 
 # Inputs that follow from the wildcards alone are patterns, not functions: Snakemake calls (and
 # inspects) an input or param function for every job, which is most of the cost of building the
 # DAG of a large sweep.
 TOPOLOGY_INPUT = "topologies/{topo}.csv"
-HARDWARE_INPUT = "hardware/{hw}.cfg"
+NAMED_HARDWARE_INPUT = "hardware/{hw}.cfg"
+# Every run's hardware config, named or a grid point, is written here (rules in hardware.smk).
+HARDWARE_INPUT = "results/hardware/{hw}.cfg"
+REPORT_OUTPUT = "results/{topo}/{hw}/report-{clock}-{corner}.json"
 
 
 def topology_file(topo):
     return TOPOLOGY_INPUT.format(topo=topo)
 
 
-def hardware_file(hw):
-    return HARDWARE_INPUT.format(hw=hw)
+def named_hardware_file(hw):
+    return NAMED_HARDWARE_INPUT.format(hw=hw)
 
 
 def topology_input_type(topo):
@@ -62,31 +76,52 @@ def topology_input_type(topo):
     return "gemm" if topo.endswith("_gemm") else "conv"
 
 
+def _device_corners():
+    """Corner name -> its two device files, the shipped ones where the config names none."""
+    return {name: {**DEFAULT_DEVICE_FILES, **(files or {})} for name, files in config["device_corners"].items()}
+
+
+DEVICE_CORNERS = _device_corners()
+
+
 def _check_sweep_files():
-    """Every file the sweep names must exist before any job starts; name the missing ones."""
+    """Every file the sweep names must exist before any job starts; name the missing ones.
+    (Grid bases are checked as the grids are read.)"""
     named = [(f"topologies: {t}", topology_file(t)) for t in TOPOLOGIES]
-    named += [(f"hardware: {h}", hardware_file(h)) for h in HARDWARE]
-    named += [(f"devices.{key}", path) for key, path in config["devices"].items()]
+    named += [(f"hardware: {h}", named_hardware_file(h)) for h in NAMED_HARDWARE]
+    named += [
+        (f"device_corners.{corner}.{key}", path) for corner, files in DEVICE_CORNERS.items() for key, path in files.items()
+    ]
     missing = [f"  {path} (config {key})" for key, path in named if not Path(path).is_file()]
     if missing:
         raise WorkflowError("missing input files named in the config:\n" + "\n".join(missing))
 
 
-def _count_layers():
-    """Layers per topology, read at parse time: the DAG is static, one job per layer is known up front.
+@functools.cache
+def load_named_hardware(name):
+    return load_hardware_config(named_hardware_file(name))
 
-    Hardware configs are parsed here too, so a malformed .cfg fails before any job runs.
-    """
+
+def _read_sweep_axes():
+    """Grid points, clocks and layers per topology, read at parse time: the DAG is static, one job per
+    layer is known up front, and a bad config value or a malformed .cfg fails before any job runs."""
     try:
-        for hw in HARDWARE:
-            load_hardware_config(hardware_file(hw))
-        return {t: len(load_topology(topology_file(t), topology_input_type(t))) for t in TOPOLOGIES}
+        for hw in NAMED_HARDWARE:
+            load_named_hardware(hw)
+        points = expand_grids(config.get("hardware_grid"), load_named_hardware)
+        check_names(NAMED_HARDWARE, points)
+        clocks = sweep_clocks(config["clock_hz"])
+        layers = {t: len(load_topology(topology_file(t), topology_input_type(t))) for t in TOPOLOGIES}
     except InputError as err:
-        raise WorkflowError(f"bad input file: {err}") from None
+        raise WorkflowError(f"bad config or input file: {err}") from None
+    if not NAMED_HARDWARE and not points:
+        raise WorkflowError("no hardware to sweep: name configs in `hardware` or give a `hardware_grid`")
+    return {point.name: point for point in points}, clocks, layers
 
 
 _check_sweep_files()
-LAYER_COUNT = _count_layers()
+GRID_POINTS, CLOCKS, LAYER_COUNT = _read_sweep_axes()
+HARDWARE = NAMED_HARDWARE + list(GRID_POINTS)
 
 
 def code_version(*modules):
@@ -149,11 +184,43 @@ def layer_outputs_of_run(wildcards):
     ]
 
 
+def device_files_of_corner(wildcards):
+    return DEVICE_CORNERS[wildcards.corner]
+
+
+def clock_hz_param(wildcards):
+    return CLOCKS[wildcards.clock]
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly these names (none: matching nothing)."""
+    return "|".join(re.escape(name) for name in names) or "(?!)"
+
+
+def grid_point_base(wildcards):
+    return named_hardware_file(GRID_POINTS[wildcards.hw].base)
+
+
+def grid_point_arguments(wildcards):
+    point = GRID_POINTS[wildcards.hw]
+    return (
+        f"--array {point.array} --dataflow {point.dataflow} --ifmap-sram-kb {point.ifmap_sram_kb}"
+        f" --filter-sram-kb {point.filter_sram_kb} --ofmap-sram-kb {point.ofmap_sram_kb}"
+    )
+
+
 # ----------------------------------------------------------------------------- targets
 
 
 def sweep_reports():
-    return [f"results/{topo}/{hw}/report.json" for topo in TOPOLOGIES for hw in HARDWARE]
+    """One report per topology x hardware (named, then grid points) x clock x device corner."""
+    return [
+        REPORT_OUTPUT.format(topo=topo, hw=hw, clock=clock, corner=corner)
+        for topo in TOPOLOGIES
+        for hw in HARDWARE
+        for clock in CLOCKS
+        for corner in DEVICE_CORNERS
+    ]
 
 
 SUMMARY_DIR = f"results/{layout.SUMMARY_DIR}"
@@ -191,7 +258,7 @@ def where_results_are():
             "gainflow: sweep complete.",
             f"  summary table:    {SUMMARY_TABLE}",
             "  summary plots:    results/summary/ (pareto_<topology>.png, sensitivity.png)",
-            f"  reports:          results/<topology>/<hardware>/report.json ({len(sweep_reports())} runs)",
+            f"  reports:          results/<topology>/<hardware>/report-<clock>-<corner>.json ({len(sweep_reports())})",
             "  per-layer files:  results/<topology>/<hardware>/layer<i>/",
             "  HTML report:      snakemake --report report.html",
         ]

@@ -1,26 +1,26 @@
 rule report:
-    """The frontend's JSON report of one (topology, hardware) run: refresh, area and energy per technology."""
+    """The frontend's JSON report of one run at one clock with one device corner: refresh, area and
+    energy per technology."""
     input:
+        unpack(device_files_of_corner),
         run_info="results/{topo}/{hw}/run_info.json",
         layers=layer_outputs_of_run,
-        gc_list=config["devices"]["gc_list"],
-        area_power=config["devices"]["area_power"],
     output:
         report(
-            "results/{topo}/{hw}/report.json",
+            REPORT_OUTPUT,
             category="Reports",
             subcategory="{topo}",
-            labels={"topology": "{topo}", "hardware": "{hw}"},
+            labels={"topology": "{topo}", "hardware": "{hw}", "clock": "{clock}", "device corner": "{corner}"},
         ),
     params:
         code=code_version("errors", "cli", "commands", "inputs", "events", "frontend", "files"),
-        clock_hz=config["clock_hz"],
+        clock_hz=clock_hz_param,
         word_bits=config["word_bits"],
     conda:
         "../../environment.yml"
     log:
-        "logs/{topo}/{hw}/report.log",
+        "logs/{topo}/{hw}/report-{clock}-{corner}.log",
     shell:
         "gainflow frontend results/{wildcards.topo}/{wildcards.hw} --output {output} --gc-list {input.gc_list}"
-        " --area-power {input.area_power} --clock-hz {params.clock_hz} --word-bits {params.word_bits}"
-        " > {log} 2>&1"
+        " --area-power {input.area_power} --device-corner {wildcards.corner} --clock-hz {params.clock_hz}"
+        " --word-bits {params.word_bits} > {log} 2>&1"
