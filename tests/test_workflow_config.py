@@ -5,6 +5,7 @@ import pytest
 import yaml
 from workflow_support import (
     edit_config,
+    failed_dry_run,
     make_workflow_copy,
     planned_jobs,
     replace_in_file,
@@ -16,13 +17,6 @@ from workflow_support import (
 @pytest.fixture
 def workdir(tmp_path):
     return make_workflow_copy(tmp_path)
-
-
-def failed_dry_run(workdir):
-    result = snakemake(workdir, "--dry-run", check=False)
-    assert result.returncode != 0
-    assert not (workdir / "results").exists()
-    return result.stdout + result.stderr
 
 
 def test_unknown_key_is_named(workdir):

@@ -13,8 +13,10 @@ import yaml
 from workflow_support import (
     TINY,
     edit_config,
+    failed_dry_run,
     make_workflow_copy,
     planned_jobs,
+    private_copy,
     replace_in_file,
     rule_counts,
     snakemake,
@@ -49,9 +51,7 @@ def completed_grid(tmp_path_factory):
 
 @pytest.fixture
 def rerun_copy(completed_grid, tmp_path):
-    workdir = tmp_path / "run"
-    shutil.copytree(completed_grid, workdir, symlinks=True)
-    return workdir
+    return private_copy(completed_grid, tmp_path / "run")
 
 
 def report(workdir, hardware, name="report-1GHz-nominal.json"):
@@ -131,13 +131,6 @@ def workdir(tmp_path):
     workdir = make_workflow_copy(tmp_path)
     write_config(workdir, SWEEP)
     return workdir
-
-
-def failed_dry_run(workdir):
-    result = snakemake(workdir, "--dry-run", check=False)
-    assert result.returncode != 0
-    assert not (workdir / "results").exists()
-    return result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("grid, named", [

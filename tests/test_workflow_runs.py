@@ -10,6 +10,7 @@ from workflow_support import (
     edit_config,
     make_workflow_copy,
     planned_jobs,
+    private_copy,
     replace_in_file,
     result_files,
     rule_counts,
@@ -32,10 +33,8 @@ def completed_run(tmp_path_factory):
 
 @pytest.fixture
 def rerun_copy(completed_run, tmp_path):
-    """A private copy of the completed run, with Snakemake's metadata and the files' times."""
-    workdir = tmp_path / "run"
-    shutil.copytree(completed_run, workdir, symlinks=True)
-    return workdir
+    """A private copy of the completed run."""
+    return private_copy(completed_run, tmp_path / "run")
 
 
 def test_full_run_writes_every_output(completed_run):

@@ -55,6 +55,20 @@ def snakemake(workdir, *args, cores=2, timeout=RUN_TIMEOUT_S, check=True):
     return result
 
 
+def failed_dry_run(workdir):
+    """The output of a dry run that must fail before any job runs (and create no results)."""
+    result = snakemake(workdir, "--dry-run", check=False)
+    assert result.returncode != 0
+    assert not (workdir / "results").exists()
+    return result.stdout + result.stderr
+
+
+def private_copy(completed, dest):
+    """A copy of a completed run in `dest`, with Snakemake's metadata and the files' times."""
+    shutil.copytree(completed, dest, symlinks=True)
+    return dest
+
+
 def edit_config(workdir, **changes):
     path = workdir / "config" / "config.yaml"
     config = yaml.safe_load(path.read_text())
