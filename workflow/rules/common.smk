@@ -17,7 +17,7 @@ from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
 from gainflow.sweep.grid import check_names, expand_grids
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
-REPORT_FILES = ("COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")
+REPORT_FILES = layout.REPORT_FILES
 PACKAGE = Path("workflow/gainflow")
 
 # The shipped device library: a corner's file when the config names none.
@@ -167,7 +167,14 @@ def adapter_script(name):
 # ----------------------------------------------------------------------------- input and param functions
 
 
-LAYER_PARTS = [f"results/{{topo}}/{{hw}}/layer{{layer}}/parts/{sub}.pair" for sub in SUBDIVISIONS]
+RUN_DIR = "results/{topo}/{hw}"  # a (topology, hardware) run's folder, as a pattern
+LAYER_DIR = str(layout.layer_dir(RUN_DIR, "{layer}"))
+LAYER_PARTS = [str(layout.pair_file(LAYER_DIR, sub)) for sub in SUBDIVISIONS]
+
+
+def layer_file_pattern(kind, layer="{layer}"):
+    """`results/{topo}/{hw}/layer<layer>/layer<layer>_<kind>` (gainflow.files.layout)."""
+    return str(layout.layer_file(RUN_DIR, layer, kind))
 
 
 def input_type_param(wildcards):
@@ -176,11 +183,11 @@ def input_type_param(wildcards):
 
 def layer_outputs_of_run(wildcards):
     """The per-layer lifetime tables of one (topology, hardware) run: the report's inputs."""
-    run_dir = f"results/{wildcards.topo}/{wildcards.hw}"
+    run_dir = RUN_DIR.format(topo=wildcards.topo, hw=wildcards.hw)
     return [
-        f"{run_dir}/layer{i}/layer{i}_{kind}"
+        str(layout.layer_file(run_dir, i, kind))
         for i in range(LAYER_COUNT[wildcards.topo])
-        for kind in ("lifetime_data.csv", "lifetime_histogram.csv", "aggregate_data.csv")
+        for kind in (layout.LIFETIME_TABLE, layout.LIFETIME_HISTOGRAM, layout.AGGREGATE_TABLE)
     ]
 
 
@@ -239,7 +246,7 @@ def summary_outputs():
 
 def final_outputs():
     graphs = [
-        f"results/{topo}/{hw}/layer{i}/layer{i}_graph.png"
+        str(layout.layer_file(RUN_DIR.format(topo=topo, hw=hw), i, layout.GRAPH))
         for topo in TOPOLOGIES
         for hw in HARDWARE
         for i in range(LAYER_COUNT[topo])

@@ -5,7 +5,7 @@ rule lifetimes:
         hardware=HARDWARE_INPUT,
         adapter=adapter_script("lifetimes_part"),
     output:
-        temp("results/{topo}/{hw}/layer{layer}/parts/{sub}.pair"),
+        temp(str(layout.pair_file(LAYER_DIR, "{sub}"))),
     params:
         code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
         input_type=input_type_param,
@@ -25,12 +25,12 @@ rule layer:
         parts=LAYER_PARTS,
         adapter=adapter_script("layer"),
     output:
-        multiext(
-            "results/{topo}/{hw}/layer{layer}/layer{layer}_", "lifetime_data.csv", "lifetime_histogram.csv", "aggregate_data.csv",
-            "graph_data.json",
-        ),
+        layer_file_pattern(layout.LIFETIME_TABLE),
+        layer_file_pattern(layout.LIFETIME_HISTOGRAM),
+        layer_file_pattern(layout.AGGREGATE_TABLE),
+        layer_file_pattern(layout.GRAPH_DATA),
     params:
-        code=code_version("errors", "events", "lifetimes", "frontend", "files", "_kernels.c"),
+        code=code_version("errors", "events", "lifetimes", "files", "_kernels.c"),
     conda:
         "../../environment.yml"
     # As soon as a layer's parts exist: they are still in the page cache, and graphs can start.
@@ -56,10 +56,10 @@ for graphs_topology in TOPOLOGIES:
             name:
                 graphs_rule_name(graphs_topology, graphs_layers)
             input:
-                data=[f"results/{{topo}}/{{hw}}/layer{i}/layer{i}_graph_data.json" for i in graphs_layers],
+                data=[layer_file_pattern(layout.GRAPH_DATA, i) for i in graphs_layers],
                 adapter=adapter_script("graphs"),
             output:
-                [f"results/{{topo}}/{{hw}}/layer{i}/layer{i}_graph.png" for i in graphs_layers],
+                [layer_file_pattern(layout.GRAPH, i) for i in graphs_layers],
             wildcard_constraints:
                 topo=re.escape(graphs_topology),
             params:
