@@ -60,10 +60,12 @@ def test_slurm_profile_gives_the_local_results(slurm_cluster, tmp_path):
     result = subprocess.run(command, cwd=cluster, capture_output=True, text=True)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log
-    # The jobs really went through SLURM, packed into one cluster job (both runs' 12 jobs); the
-    # summary ran locally.
+    # The jobs really went through SLURM, packed into one cluster job (both runs' 16 jobs); the
+    # grid points' configs and the summary were written locally.
     assert len(re.findall(r"has been submitted with SLURM jobid \d+", log)) == 1, log
-    assert "localrule summary:" in log
+    assert "localrule summary:" in log and log.count("localrule grid_point:") == 2
     local_files = result_files(local, suffixes=(".csv", ".json", ".png"))
-    assert len(local_files) > 10
+    assert {path for path in local_files if "/report-" in path} == {
+        f"tiny1_gemm/a8x8-{dataflow}-i1-f1-o1/report-{clock}-nominal.json"
+        for dataflow in ("os", "ws") for clock in ("1GHz", "700MHz")}
     assert result_files(cluster, suffixes=(".csv", ".json", ".png")) == local_files
