@@ -16,6 +16,12 @@ def test_run_directory_names():
         "run_info.json", "frontend_report.json", "traces")
 
 
+def test_sweep_names():
+    assert layout.sweep_report_name("1.5GHz", "nominal") == "report-1.5GHz-nominal.json"
+    assert layout.sweep_report_name("{clock}", "{corner}") == "report-{clock}-{corner}.json"
+    assert (layout.SUMMARY_DIR, layout.SWEEP_HARDWARE_DIR) == ("summary", "hardware")
+
+
 def test_per_layer_files():
     assert layout.layer_dir("out/run", 3) == Path("out/run/layer3")
     assert [layout.layer_file("out/run", 3, kind) for kind in layout.LAYER_FILE_KINDS] == [

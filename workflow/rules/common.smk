@@ -59,8 +59,9 @@ wildcard_constraints:
 TOPOLOGY_INPUT = "topologies/{topo}.csv"
 NAMED_HARDWARE_INPUT = "hardware/{hw}.cfg"
 # Every run's hardware config, named or a grid point, is written here (rules in hardware.smk).
-HARDWARE_INPUT = "results/hardware/{hw}.cfg"
-REPORT_OUTPUT = "results/{topo}/{hw}/report-{clock}-{corner}.json"
+HARDWARE_INPUT = f"results/{layout.SWEEP_HARDWARE_DIR}/{{hw}}.cfg"
+RUN_DIR = "results/{topo}/{hw}"  # a (topology, hardware) run's folder, as a pattern
+REPORT_OUTPUT = f"{RUN_DIR}/{layout.sweep_report_name('{clock}', '{corner}')}"
 
 
 def topology_file(topo):
@@ -167,7 +168,6 @@ def adapter_script(name):
 # ----------------------------------------------------------------------------- input and param functions
 
 
-RUN_DIR = "results/{topo}/{hw}"  # a (topology, hardware) run's folder, as a pattern
 LAYER_DIR = str(layout.layer_dir(RUN_DIR, "{layer}"))
 LAYER_PARTS = [str(layout.pair_file(LAYER_DIR, sub)) for sub in SUBDIVISIONS]
 

@@ -13,8 +13,9 @@ A lifetimes run directory (what `gainflow lifetimes` and the workflow write, and
     <run>/frontend_report.json (`gainflow frontend`'s default report path)
 
 The workflow adds `<run>/layer<i>/parts/<subdivision>.pair` (one buffer's lifetimes, merged by the
-per-layer step), `<run>/traces/` (a SCALE-Sim run directory, when traces are saved) and the sweep's
-summary: `results/summary/summary.csv`, `pareto_<topology>.png` (one per topology), `sensitivity.png`.
+per-layer step), `<run>/traces/` (a SCALE-Sim run directory, when traces are saved),
+`<run>/report-<clock>-<corner>.json` (its reports), `results/hardware/<hardware>.cfg` (every run's
+config) and the sweep's summary: `results/summary/summary.csv`, `pareto_<topology>.png` (one per topology), `sensitivity.png`.
 
 Names take a layer index or, for Snakemake patterns, the text of a wildcard such as "{layer}".
 """
@@ -32,6 +33,7 @@ RUN_INFO = "run_info.json"
 FRONTEND_REPORT = "frontend_report.json"
 TRACES_DIR = "traces"
 SUMMARY_DIR = "summary"  # under the workflow's results/
+SWEEP_HARDWARE_DIR = "hardware"  # under the workflow's results/: every run's config, <hardware>.cfg
 SUMMARY_TABLE = "summary.csv"
 SENSITIVITY_PLOT = "sensitivity.png"
 PARETO_PREFIX = "pareto_"
@@ -46,6 +48,12 @@ LAYER_FILE_KINDS = (LIFETIME_TABLE, LIFETIME_HISTOGRAM, AGGREGATE_TABLE, GRAPH, 
 
 PAIRS_DIR = "parts"
 PAIR_SUFFIX = ".pair"
+
+
+def sweep_report_name(clock, corner):
+    """`report-<clock>-<corner>.json`: the workflow's report of a run at one clock (its label, e.g.
+    1GHz) with one device corner. Neither name holds a hyphen, so the name splits unambiguously."""
+    return f"report-{clock}-{corner}.json"
 
 
 def sram_trace_name(subdivision):
