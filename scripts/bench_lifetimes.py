@@ -1,7 +1,8 @@
 """Benchmark of the lifetime analysis. Prints figures (measured ones: docs/performance.md).
 
 (a) every (layer, buffer) of a topology from the simulator's events, each pair in a fresh child
-    process (as one workflow job): simulation time (that buffer's events only), lifetime time, pair-file write time, peak RSS;
+    process (as one workflow job): simulation time (that buffer's events only), lifetime time, part-file
+    write time (histogram and counts, as with the workflow's default `lifetime_tables: false`), peak RSS;
 (b) CSV-reader throughput: the simulator writes one layer's traces, then `gainflow lifetimes -s`'s
     reader streams them (MB of CSV per second, per buffer and overall), in a child for its RSS;
 (c) bounded memory: that layer's IFMAP SRAM trace repeated to --big-gb GB (the same reads again and
@@ -31,7 +32,9 @@ def child_pair(topology, config, layer_index, subdivision):
     """In a child: one (layer, buffer) the way a workflow job does it; prints a JSON line."""
     from gainflow.inputs.hwconfig import load_hardware_config
     from gainflow.inputs.topology import load_topology
-    from gainflow.lifetimes.intervals import compute_lifetimes, save_pair
+    from gainflow.lifetimes.histogram import summarize
+    from gainflow.lifetimes.intervals import compute_lifetimes
+    from gainflow.lifetimes.parts import save_part
     from gainflow.simulator.layer import layer_buffer_events
 
     layer = load_topology(topology)[layer_index]
@@ -42,7 +45,7 @@ def child_pair(topology, config, layer_index, subdivision):
     lifetimes = compute_lifetimes(events)
     computed = time.process_time()
     with tempfile.TemporaryDirectory() as folder:
-        save_pair(Path(folder) / "lifetimes.pair", lifetimes, total_cycles)
+        save_part(Path(folder) / "lifetimes.part", summarize(lifetimes), total_cycles)
     saved = time.process_time()
     print(json.dumps({
         "layer": layer_index, "subdivision": subdivision, "name": layer.name,

@@ -3,7 +3,6 @@
 from fractions import Fraction
 
 import numpy as np
-import pandas as pd
 import pytest
 from gainflow.frontend.composition import assign_densest_covering, density_order, min_energy_choice
 from gainflow.frontend.devices import Technology
@@ -11,15 +10,13 @@ from gainflow.frontend.model import (
     area_m2,
     dynamic_energy,
     leakage_energy,
-    lifetime_summary,
-    quantile,
     refreshes_per_interval,
     retention_cycles,
     shares_within,
     total_refreshes,
     within,
 )
-from gainflow.lifetimes.histogram import LifetimeHistogram, merge_histograms
+from gainflow.lifetimes.histogram import LifetimeHistogram
 
 
 def tech(name="T", retention_s=None, area_um2=0.1, read_fj=10.0, write_fj=20.0, refresh_fj=30.0,
@@ -109,34 +106,6 @@ def test_leakage_energy():
 def test_area():
     # 0.05 um^2/bit x 8192 bits = 409.6 um^2
     assert area_m2(tech(area_um2=0.05), 8192) == pytest.approx(409.6e-12)
-
-
-def test_histogram_merges_repeated_lifetimes_exactly():
-    merged = merge_histograms([
-        LifetimeHistogram.from_parts(cycles(7, 3, 7), cycles(1, 1, 1), cycles(2, 5, 4)),
-        LifetimeHistogram.from_parts(cycles(3, 9), cycles(1, 1), cycles(1, 0)),
-        LifetimeHistogram.empty()])
-    assert list(merged.lifetimes) == [3, 7, 9]
-    assert list(merged.intervals) == [2, 2, 1]
-    assert list(merged.reads) == [6, 6, 0]
-    assert list(merged.accesses) == [8, 8, 1]
-
-
-@pytest.mark.parametrize("values", [[10, 20, 20, 40], [5], [0, 1], [3, 3, 3, 100, 7, 8, 9, 1000, 2]])
-@pytest.mark.parametrize("q", [0.5, 0.9])
-def test_quantile_matches_pandas_linear(values, q):
-    histogram = LifetimeHistogram.from_parts(cycles(*values), np.ones(len(values), dtype=np.int64),
-                                             np.zeros(len(values), dtype=np.int64))
-    assert quantile(histogram, q) == pytest.approx(pd.Series(values).quantile(q))
-
-
-def test_lifetime_summary_by_hand():
-    # [10, 20, 20, 40]: mean 22.5, median 20, p90 at position 2.7 = 20 + 0.7 x 20 = 34
-    histogram = LifetimeHistogram(cycles(10, 20, 40), cycles(1, 2, 1), cycles(1, 1, 1))
-    assert lifetime_summary(histogram) == {"mean": 22.5, "median": 20.0, "p90": pytest.approx(34.0),
-                                           "max": 40, "min": 10}
-    assert lifetime_summary(LifetimeHistogram.empty()) == dict.fromkeys(
-        ("mean", "median", "p90", "max", "min"))
 
 
 def test_densest_covering_technology_is_chosen():

@@ -13,6 +13,7 @@ from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
+from gainflow.lifetimes.histogram import summarize
 from gainflow.lifetimes.intervals import pair_from_simulator, pair_from_trace_dir
 from gainflow.lifetimes.layer_files import lifetime_csv
 
@@ -47,8 +48,8 @@ def test_csv_traces_and_simulator_give_identical_tables(case):
         csv_buffers, simulator_buffers = [b for b, _ in from_csv], [b for b, _ in from_simulator]
         assert lifetime_csv(csv_buffers) == lifetime_csv(simulator_buffers)
         cycles = from_csv[0][1]
-        assert aggregate_csv([aggregate_row(b, cycles) for b in csv_buffers]) == aggregate_csv(
-            [aggregate_row(b, cycles) for b in simulator_buffers])
+        assert aggregate_csv([aggregate_row(summarize(b), cycles) for b in csv_buffers]) == aggregate_csv(
+            [aggregate_row(summarize(b), cycles) for b in simulator_buffers])
 
 
 def test_command_both_ways_writes_identical_files(tmp_path):

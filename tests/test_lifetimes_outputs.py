@@ -1,16 +1,17 @@
-"""Aggregate rows (hand-computed), GainSight's per-layer files, the pair files and their merge."""
+"""Aggregate rows (hand-computed) and GainSight's per-layer files written from `BufferLifetimes`."""
 
 import json
 
 import numpy as np
 import pandas
 import pytest
-from gainflow.errors import InputError
 from gainflow.files import layout
-from gainflow.lifetimes.aggregate import AGGREGATE_COLUMNS, aggregate_csv, aggregate_row
+from gainflow.lifetimes.aggregate import AGGREGATE_COLUMNS, aggregate_csv
+from gainflow.lifetimes.aggregate import aggregate_row as aggregate_row_of_summary
 from gainflow.lifetimes.graphs import lifetime_bins
-from gainflow.lifetimes.intervals import BufferLifetimes, load_pair, save_pair
-from gainflow.lifetimes.layer_files import lifetime_csv, merge_layer_pairs, write_layer_files
+from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.intervals import BufferLifetimes
+from gainflow.lifetimes.layer_files import lifetime_csv, write_layer_files
 
 
 def buffer(subdivision, lifetimes, *, addresses=None, write_cycles=None, interval_reads=None,
@@ -26,6 +27,10 @@ def buffer(subdivision, lifetimes, *, addresses=None, write_cycles=None, interva
         reads=reads, writes=writes, dead_writes=dead_writes, unfilled_reads=unfilled_reads,
         unique_addresses=unique_addresses,
     )
+
+
+def aggregate_row(lifetimes, cycles):
+    return aggregate_row_of_summary(summarize(lifetimes), cycles)
 
 
 def test_aggregate_row_by_hand():
@@ -100,64 +105,6 @@ def test_layer_files_are_written_in_subdivision_order(tmp_path):
     aggregate = layout.layer_file(tmp_path, 3, layout.AGGREGATE_TABLE).read_text().splitlines()
     assert [line.split(",")[0] for line in aggregate[1:]] == ["ifmap", "ofmap"]
     assert layout.layer_file(tmp_path, 3, layout.GRAPH).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_pair_file_round_trip_and_is_byte_identical(tmp_path):
-    original = buffer("filter", [4, 9], addresses=[10000003, 10000008], write_cycles=[-2, 6],
-                      interval_reads=[3, 1], reads=5, writes=3, dead_writes=1, unfilled_reads=1, unique_addresses=3)
-    save_pair(tmp_path / "a.pair", original, 77)
-    save_pair(tmp_path / "b.pair", original, 77)
-    assert (tmp_path / "a.pair").read_bytes() == (tmp_path / "b.pair").read_bytes()
-    loaded, cycles = load_pair(tmp_path / "a.pair")
-    assert cycles == 77
-    assert loaded.subdivision == "filter" and loaded.unique_addresses == 3 and loaded.dead_writes == 1
-    for name in ("address", "write_cycle", "lifetime", "interval_reads"):
-        assert np.array_equal(getattr(loaded, name), getattr(original, name))
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-
-
-def test_pair_file_keeps_values_beyond_int32(tmp_path):
-    big = buffer("ofmap", [2 ** 40], addresses=[2 ** 33], write_cycles=[-(2 ** 35)])
-    save_pair(tmp_path / "big.pair", big, 2 ** 41)
-    loaded, cycles = load_pair(tmp_path / "big.pair")
-    assert cycles == 2 ** 41
-    assert (loaded.lifetime.tolist(), loaded.address.tolist(), loaded.write_cycle.tolist()) == (
-        [2 ** 40], [2 ** 33], [-(2 ** 35)])
-
-
-def test_bad_pair_files_are_input_errors(tmp_path):
-    save_pair(tmp_path / "good.pair", buffer("ifmap", [1, 2, 3]), 50)
-    good = (tmp_path / "good.pair").read_bytes()
-    (tmp_path / "other.pair").write_bytes(b"PK\x03\x04 not a pair file\n")
-    (tmp_path / "truncated.pair").write_bytes(good[:-5])
-    (tmp_path / "header.pair").write_bytes(good.split(b"\n")[0] + b"\n{broken json\n")
-    for name, message in (("other", "not a gainflow lifetime pair file"), ("truncated", "truncated"),
-                          ("header", "malformed")):
-        with pytest.raises(InputError, match=message) as error:
-            load_pair(tmp_path / f"{name}.pair")
-        assert error.value.path == str(tmp_path / f"{name}.pair")
-
-
-def test_merge_of_pair_files_equals_writing_the_layer_directly(tmp_path):
-    buffers = [buffer(name, [i + 1, 3 * i], writes=2, reads=2, unique_addresses=2)
-               for i, name in enumerate(("ifmap", "filter", "ofmap"))]
-    for b in buffers:
-        save_pair(tmp_path / f"{b.subdivision}.pair", b, 50)
-    # Any order of the parts.
-    assert merge_layer_pairs([tmp_path / f"{n}.pair" for n in ("ofmap", "ifmap", "filter")],
-                             tmp_path / "merged", 1) == 50
-    write_layer_files(tmp_path / "direct", 1, buffers, 50)
-    for name in ("layer1_lifetime_data.csv", "layer1_lifetime_histogram.csv", "layer1_aggregate_data.csv",
-                 "layer1_graph.png"):
-        assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "direct" / name).read_bytes()
-
-
-def test_merge_refuses_parts_of_different_layers(tmp_path):
-    save_pair(tmp_path / "ifmap.pair", buffer("ifmap", [1]), 50)
-    save_pair(tmp_path / "filter.pair", buffer("filter", [1]), 51)
-    with pytest.raises(InputError, match="Total Cycles"):
-        merge_layer_pairs([tmp_path / "ifmap.pair", tmp_path / "filter.pair"], tmp_path / "out", 0)
-    assert not (tmp_path / "out").exists()
 
 
 def test_histogram_bins_are_zero_then_powers_of_two():

@@ -84,3 +84,5 @@ def test_defaults_fill_the_schema(workdir):
     output = snakemake(workdir, "--dry-run", "--printshellcmds").stdout
     assert "--clock-hz 1000000000" in output and "--word-bits 8" in output
     assert "--gc-list workflow/gainflow/data/devices/simple_gc_list.json" in output
+    # lifetime_tables off: neither intervals handed over nor per-interval tables written.
+    assert "lifetimes_part.py" in output and "--intervals" not in output and "--tables" not in output

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import numpy as np
 from gainflow.files import layout
-from gainflow.lifetimes.intervals import BufferLifetimes, save_pair
-from gainflow.lifetimes.layer_files import merge_layer_pairs, write_layer_files
+from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.intervals import BufferLifetimes
+from gainflow.lifetimes.layer_files import merge_layer_parts, write_layer_files
+from gainflow.lifetimes.parts import save_part
 
 GRAPHS_ADAPTER = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "graphs.py"
 
@@ -48,9 +50,9 @@ def test_batched_graphs_equal_the_directly_drawn_ones(tmp_path):
     for index, buffers in enumerate(LAYERS):
         parts = []
         for lifetimes in buffers:
-            parts.append(tmp_path / f"{index}_{lifetimes.subdivision}.pair")
-            save_pair(parts[-1], lifetimes, 100)
-        merge_layer_pairs(parts, layout.layer_dir(run_dir, index), index, with_graph=False)
+            parts.append(tmp_path / f"{index}_{lifetimes.subdivision}.part")
+            save_part(parts[-1], summarize(lifetimes), 100)
+        merge_layer_parts(parts, layout.layer_dir(run_dir, index), index, tables=False, with_graph=False)
         write_layer_files(tmp_path / "direct", index, buffers, 100)
     assert not list(run_dir.rglob("*.png"))
     subprocess.run([sys.executable, str(GRAPHS_ADAPTER), "--run-dir", str(run_dir), "--layers", "0", "1"], check=True)

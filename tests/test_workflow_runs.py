@@ -5,6 +5,7 @@ import json
 import shutil
 
 import pytest
+from gainflow.cli import main as cli_main
 from gainflow.files import layout
 from workflow_support import (
     edit_config,
@@ -47,13 +48,17 @@ def test_full_run_writes_every_output(completed_run):
             compute_rows = (run / layout.COMPUTE_REPORT).read_text().splitlines()
             assert len(compute_rows) == 1 + layers
             for i in range(layers):
-                for kind in (layout.LIFETIME_TABLE, layout.AGGREGATE_TABLE, layout.GRAPH):
+                for kind in (layout.LIFETIME_HISTOGRAM, layout.AGGREGATE_TABLE, layout.GRAPH):
                     assert layout.layer_file(run, i, kind).stat().st_size > 0
-                parts = layout.layer_dir(run, i) / layout.PAIRS_DIR
-                assert not parts.exists() or not any(parts.iterdir())
+                # lifetime_tables is off by default: no per-interval table.
+                assert not layout.layer_file(run, i, layout.LIFETIME_TABLE).exists()
             assert not (run / "traces").exists()  # save_traces is off in the tiny config
             report = json.loads((run / "report-1GHz-nominal.json").read_text())
             assert report["workload"]["clock_hz"] == 1e9
+    # Nothing temporary is left: no part files, no empty folders, no hidden staging files.
+    leftovers = [path for path in results.rglob("*") if path.suffix == ".part" or path.name.startswith(".")
+                 or (path.is_dir() and not any(path.iterdir()))]
+    assert leftovers == []
     summary = (results / "summary" / "summary.csv").read_text().splitlines()
     assert len(summary) > 1
     for plot in [f"pareto_{topology}.png" for topology in LAYERS] + ["sensitivity.png"]:
@@ -77,6 +82,33 @@ def test_clock_change_reruns_only_reports_and_summary(rerun_copy):
     }
     assert all("/report-" in path or path.startswith("summary/") for path in changed)
     assert planned_jobs(rerun_copy) == []
+
+
+def test_lifetime_tables_rerun_the_layer_steps_only_and_change_nothing_else(rerun_copy, tmp_path):
+    before = result_files(rerun_copy)
+    edit_config(rerun_copy, lifetime_tables=True)
+    layer_jobs = sum(LAYERS.values()) * len(HARDWARE)
+    # The lifetime jobs run again only because their temporary part files are gone; not the simulations.
+    assert rule_counts(planned_jobs(rerun_copy)) == {
+        "lifetimes": layer_jobs * len(SUBDIVISIONS), "layer": layer_jobs, "graphs_tiny_layers0_2": 2,
+        "graphs_tiny_gemm_layers0_1": 2, "report": 4, "summary": 1}
+    snakemake(rerun_copy)
+    with_tables = result_files(rerun_copy)
+    tables = {layout.layer_file(f"{t}/{h}", i, layout.LIFETIME_TABLE).as_posix() for t, n in LAYERS.items()
+              for h in HARDWARE for i in range(n)}
+    assert {path: data for path, data in with_tables.items() if path not in tables} == before
+    # The tables are those of `gainflow lifetimes`.
+    for topology, hardware in (("tiny", "tiny_os"), ("tiny_gemm", "tiny_ws")):
+        input_type = "gemm" if topology.endswith("_gemm") else "conv"
+        assert cli_main(["lifetimes", "-t", str(rerun_copy / "topologies" / f"{topology}.csv"), "-i", input_type,
+                         "-c", str(rerun_copy / "hardware" / f"{hardware}.cfg"), "-o", str(tmp_path / topology)]) == 0
+        for i in range(LAYERS[topology]):
+            table = layout.layer_file(f"{topology}/{hardware}", i, layout.LIFETIME_TABLE)
+            assert with_tables[table.as_posix()] == (tmp_path / table).read_bytes()
+    edit_config(rerun_copy, lifetime_tables=False)
+    assert rule_counts(planned_jobs(rerun_copy))["layer"] == layer_jobs
+    snakemake(rerun_copy)
+    assert result_files(rerun_copy) == before  # the tables are gone again
 
 
 def test_hardware_edit_reruns_exactly_that_hardware(rerun_copy):

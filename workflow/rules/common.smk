@@ -169,7 +169,13 @@ def adapter_script(name):
 
 
 LAYER_DIR = str(layout.layer_dir(RUN_DIR, "{layer}"))
-LAYER_PARTS = [str(layout.pair_file(LAYER_DIR, sub)) for sub in SUBDIVISIONS]
+# The lifetime jobs' hand-over files, temporary, beside the layer's files (a folder of their own would
+# stay behind empty: Snakemake deletes temporary files, not the folders they leave empty).
+PART_OUTPUT = f"{LAYER_DIR}/{layout.part_file_name('{layer}', '{sub}')}"
+LAYER_PARTS = [PART_OUTPUT.replace("{sub}", sub) for sub in SUBDIVISIONS]
+# The per-layer tables of rule `layer`; the per-interval lifetime table only with `lifetime_tables`.
+LIFETIME_TABLES = config["lifetime_tables"]
+LAYER_TABLES = ((layout.LIFETIME_TABLE,) if LIFETIME_TABLES else ()) + (layout.LIFETIME_HISTOGRAM, layout.AGGREGATE_TABLE)
 
 
 def layer_file_pattern(kind, layer="{layer}"):
@@ -187,7 +193,7 @@ def layer_outputs_of_run(wildcards):
     return [
         str(layout.layer_file(run_dir, i, kind))
         for i in range(LAYER_COUNT[wildcards.topo])
-        for kind in (layout.LIFETIME_TABLE, layout.LIFETIME_HISTOGRAM, layout.AGGREGATE_TABLE)
+        for kind in LAYER_TABLES
     ]
 
 

@@ -5,10 +5,12 @@ rule lifetimes:
         hardware=HARDWARE_INPUT,
         adapter=adapter_script("lifetimes_part"),
     output:
-        temp(str(layout.pair_file(LAYER_DIR, "{sub}"))),
+        temp(PART_OUTPUT),
     params:
         code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
         input_type=input_type_param,
+        # The intervals themselves only for a per-interval table; else histograms and counts.
+        intervals_flag="--intervals" if LIFETIME_TABLES else "",
     conda:
         "../../environment.yml"
     log:
@@ -16,21 +18,20 @@ rule lifetimes:
     shell:
         "python {input.adapter} --topology {input.topology} --input-type {params.input_type}"
         " --hardware {input.hardware} --layer {wildcards.layer} --subdivision {wildcards.sub}"
-        " --output {output} 2> {log}"
+        " {params.intervals_flag} --output {output} 2> {log}"
 
 
 rule layer:
-    """GainSight's per-layer files: lifetime table and aggregate statistics, and the graph's data."""
+    """GainSight's per-layer files: lifetime histogram, aggregate statistics (and with `lifetime_tables`
+    the per-interval lifetime table), and the graph's data."""
     input:
         parts=LAYER_PARTS,
         adapter=adapter_script("layer"),
     output:
-        layer_file_pattern(layout.LIFETIME_TABLE),
-        layer_file_pattern(layout.LIFETIME_HISTOGRAM),
-        layer_file_pattern(layout.AGGREGATE_TABLE),
-        layer_file_pattern(layout.GRAPH_DATA),
+        [layer_file_pattern(kind) for kind in (*LAYER_TABLES, layout.GRAPH_DATA)],
     params:
         code=code_version("errors", "events", "lifetimes", "files", "_kernels.c"),
+        tables_flag="--tables" if LIFETIME_TABLES else "",
     conda:
         "../../environment.yml"
     # As soon as a layer's parts exist: they are still in the page cache, and graphs can start.
@@ -38,7 +39,7 @@ rule layer:
     log:
         "logs/{topo}/{hw}/layer{layer}/layer.log",
     shell:
-        "python {input.adapter} --layer {wildcards.layer} --parts {input.parts}"
+        "python {input.adapter} --layer {wildcards.layer} --parts {input.parts} {params.tables_flag}"
         " --layer-dir results/{wildcards.topo}/{wildcards.hw}/layer{wildcards.layer} 2> {log}"
 
 

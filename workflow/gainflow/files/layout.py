@@ -12,10 +12,12 @@ A lifetimes run directory (what `gainflow lifetimes` and the workflow write, and
                    _graph.png (or _graph_data.json, the graph's data, in the workflow)
     <run>/frontend_report.json (`gainflow frontend`'s default report path)
 
-The workflow adds `<run>/layer<i>/parts/<subdivision>.pair` (one buffer's lifetimes, merged by the
-per-layer step), `<run>/traces/` (a SCALE-Sim run directory, when traces are saved),
-`<run>/report-<clock>-<corner>.json` (its reports), `results/hardware/<hardware>.cfg` (every run's
-config) and the sweep's summary: `results/summary/summary.csv`, `pareto_<topology>.png` (one per topology), `sensitivity.png`.
+The workflow writes `layer<i>_lifetime_data.csv` only with `lifetime_tables`, and adds
+`<run>/layer<i>/layer<i>_<subdivision>.part` (temporary: one buffer's hand-over from its lifetime
+job to the per-layer step, `gainflow.lifetimes.parts`), `<run>/traces/` (a SCALE-Sim run directory,
+when traces are saved), `<run>/report-<clock>-<corner>.json` (its reports),
+`results/hardware/<hardware>.cfg` (every run's config) and the sweep's summary:
+`results/summary/summary.csv`, `pareto_<topology>.png` (one per topology), `sensitivity.png`.
 
 Names take a layer index or, for Snakemake patterns, the text of a wildcard such as "{layer}".
 """
@@ -46,8 +48,7 @@ GRAPH = "graph.png"
 GRAPH_DATA = "graph_data.json"
 LAYER_FILE_KINDS = (LIFETIME_TABLE, LIFETIME_HISTOGRAM, AGGREGATE_TABLE, GRAPH, GRAPH_DATA)
 
-PAIRS_DIR = "parts"
-PAIR_SUFFIX = ".pair"
+PART_SUFFIX = ".part"
 
 
 def sweep_report_name(clock, corner):
@@ -92,9 +93,10 @@ def layer_file(run_dir, layer, kind):
     return layer_dir(run_dir, layer) / layer_file_name(layer, kind)
 
 
-def pair_file(layer_folder, subdivision):
-    """`<layer_folder>/parts/<subdivision>.pair`: one buffer's lifetimes before the per-layer merge."""
-    return Path(layer_folder) / PAIRS_DIR / f"{subdivision}{PAIR_SUFFIX}"
+def part_file_name(layer, subdivision):
+    """`layer<layer>_<subdivision>.part`: one buffer's hand-over to the per-layer step, beside the
+    layer's files (in a folder of its own, the workflow would leave that folder behind empty)."""
+    return f"{layer_dir_name(layer)}_{subdivision}{PART_SUFFIX}"
 
 
 def pareto_plot_name(topology):

@@ -1,7 +1,7 @@
 """The memory-technology model: refreshes, shares, energy, area and composition.
 
-Everything works on a `gainflow.lifetimes.histogram.LifetimeHistogram` (exact: lifetime in cycles -> number
-of intervals and their reads), never on rows. Formulas (for users:
+Everything works on a `LifetimeHistogram` (gainflow.lifetimes.histogram; exact:
+lifetime in cycles -> number of intervals and their reads), never on rows. Formulas (for users:
 docs/memory-model.md), with clock f, word size b bits and retention R:
 
 - an interval of c cycles lives L = c / f seconds; it needs 0 refreshes if
@@ -98,25 +98,3 @@ def leakage_energy(technology, capacity_bits, run_time_s):
 
 def area_m2(technology, bits):
     return technology.area_m2 * bits
-
-
-def quantile(histogram, q):
-    """pandas `Series.quantile(q)` (linear interpolation) of the lifetimes the histogram counts."""
-    count = histogram.total_intervals()
-    position = (count - 1) * q
-    lower = int(np.floor(position))
-    upper = min(lower + 1, count - 1)
-    ends = np.cumsum(histogram.intervals)
-    low_value, high_value = histogram.lifetimes[np.searchsorted(ends, [lower, upper], side="right")]
-    return float(low_value + (position - lower) * (high_value - low_value))
-
-
-def lifetime_summary(histogram):
-    """mean, median, p90, max, min over intervals (cycles); None for each when there are none."""
-    count = histogram.total_intervals()
-    if count == 0:
-        return dict.fromkeys(("mean", "median", "p90", "max", "min"))
-    total = int((histogram.lifetimes * histogram.intervals).sum())
-    return {"mean": total / count, "median": quantile(histogram, 0.5),
-            "p90": quantile(histogram, 0.9), "max": int(histogram.lifetimes[-1]),
-            "min": int(histogram.lifetimes[0])}

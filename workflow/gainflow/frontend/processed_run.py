@@ -1,15 +1,16 @@
 """Read a `gainflow lifetimes` output directory into exact per-buffer totals.
 
-Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there,
-`layer<i>/layer<i>_lifetime_data.csv` (header
-`subdivision,address,lifetime,write_cycle,reads`) and
-`layer<i>/layer<i>_aggregate_data.csv` (one row per subdivision; columns in docs/lifetimes.md).
+Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there, in `layer<i>/`:
+`layer<i>_lifetime_data.csv` (header `subdivision,address,lifetime,write_cycle,reads`) or its
+sidecar `layer<i>_lifetime_histogram.csv` (below) or both, and `layer<i>_aggregate_data.csv`
+(one row per subdivision; columns in docs/lifetimes.md).
 
 Lifetime CSVs can hold tens of millions of rows, so each layer is read from its
 `layer<i>_lifetime_histogram.csv` sidecar (header `subdivision,lifetime,intervals,reads`,
-exact counts per distinct lifetime, written by `gainflow.lifetimes.layer_files`) when there is one
-that is not older than the lifetime CSV; otherwise the lifetime CSV is streamed in chunks
-and reduced to the same `LifetimeHistogram` per subdivision; no rows are kept.
+exact counts per distinct lifetime, written by `gainflow.lifetimes.layer_files`) when it is current:
+alone (the workflow writes no lifetime CSV unless `lifetime_tables` is set) it is authoritative;
+beside a lifetime CSV it must not be older than the CSV. Otherwise the lifetime CSV is streamed in
+chunks and reduced to the same `LifetimeHistogram` per subdivision; no rows are kept.
 """
 
 from dataclasses import dataclass, field

@@ -27,13 +27,12 @@ from gainflow.frontend.model import (
     ModelSettings,
     area_m2,
     leakage_energy,
-    lifetime_summary,
     ratio,
     retention_cycles,
     shares_within,
     total_refreshes,
 )
-from gainflow.lifetimes.histogram import merge_histograms
+from gainflow.lifetimes.histogram import lifetime_summary, merge_histograms
 
 REPORT_VERSION = 1
 SIGNIFICANT_DIGITS = 12

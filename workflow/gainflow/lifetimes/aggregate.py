@@ -3,8 +3,10 @@
 Columns (`AGGREGATE_COLUMNS`), all lifetimes in cycles:
 
 - `intervals`: intervals with a lifetime (rows of the lifetime CSV; = writes - dead_writes);
-- `mean`, `median`, `p90`, `max`, `min` over those lifetimes; `mean` = exact integer sum /
-  count, `p90` = linear interpolation (numpy `quantile(..., 0.9)` = pandas `quantile(0.9)`);
+- `mean`, `median`, `p90`, `max`, `min` over those lifetimes, from the buffer's exact lifetime
+  histogram (`gainflow.lifetimes.histogram.lifetime_summary`): `mean` = exact integer sum / count,
+  `median` = numpy's `median`, `p90` = linear interpolation (numpy `quantile(..., 0.9)` = pandas
+  `quantile(0.9)`), each bit for bit what numpy gives on the per-interval lifetimes;
 - `reads`, `writes`, `dead_writes`, `unfilled_reads`, `unique_addresses` (see gainflow.lifetimes.intervals);
 - `cycles`: the layer's Total Cycles (COMPUTE_REPORT.csv);
 - `read_rate = reads / cycles`, `write_rate = writes / cycles` (accesses per cycle),
@@ -14,9 +16,8 @@ A value that is undefined (no intervals, zero cycles or zero addresses) is an em
 which pandas reads as NaN. Floats are written in Python's shortest round-trip form.
 """
 
-import numpy as np
-
 from gainflow.files.plain import csv_field
+from gainflow.lifetimes.histogram import lifetime_summary
 
 AGGREGATE_COLUMNS = (
     "subdivision", "intervals", "mean", "median", "p90", "max", "min", "reads", "writes", "dead_writes",
@@ -24,30 +25,17 @@ AGGREGATE_COLUMNS = (
 )
 
 
-def aggregate_row(lifetimes, cycles):
-    """{column: value} for one `BufferLifetimes`; None marks an undefined value. Every value is a
-    plain Python number (the counts may arrive as numpy integers)."""
-    values = lifetimes.lifetime
-    count = len(values)
-    reads, writes, unique_addresses, cycles = (
-        int(number) for number in (lifetimes.reads, lifetimes.writes, lifetimes.unique_addresses, cycles))
+def aggregate_row(summary, cycles):
+    """{column: value} for one `BufferSummary`; None marks an undefined value."""
     return {
-        "subdivision": lifetimes.subdivision,
-        "intervals": count,
-        "mean": int(values.sum()) / count if count else None,
-        "median": float(np.median(values)) if count else None,
-        "p90": float(np.quantile(values, 0.9)) if count else None,
-        "max": int(values.max()) if count else None,
-        "min": int(values.min()) if count else None,
-        "reads": reads,
-        "writes": writes,
-        "dead_writes": int(lifetimes.dead_writes),
-        "unfilled_reads": int(lifetimes.unfilled_reads),
-        "unique_addresses": unique_addresses,
-        "cycles": cycles,
-        "read_rate": _ratio(reads, cycles),
-        "write_rate": _ratio(writes, cycles),
-        "writes_per_address": _ratio(writes, unique_addresses),
+        "subdivision": summary.subdivision,
+        "intervals": summary.intervals,
+        **lifetime_summary(summary.histogram),
+        **summary.counts(),
+        "cycles": int(cycles),
+        "read_rate": _ratio(summary.reads, cycles),
+        "write_rate": _ratio(summary.writes, cycles),
+        "writes_per_address": _ratio(summary.writes, summary.unique_addresses),
     }
 
 

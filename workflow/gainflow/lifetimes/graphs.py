@@ -25,26 +25,33 @@ def lifetime_bins(max_lifetime):
     return np.concatenate(([0], 2 ** np.arange(top + 1)))
 
 
-def graph_panels(buffers):
-    """The compact data of a layer graph, one dict per `BufferLifetimes`: subdivision, intervals,
+def bin_counts(histogram):
+    """Intervals per `lifetime_bins` bin of a `LifetimeHistogram` ([] if it is empty): what
+    `np.histogram` gives on the per-interval lifetimes, counted per distinct lifetime."""
+    if histogram.lifetimes.size == 0:
+        return []
+    edges = lifetime_bins(histogram.lifetimes[-1])
+    counts = np.zeros(len(edges) - 1, dtype=np.int64)
+    # Bin i holds edges[i] <= lifetime < edges[i + 1]; the largest lifetime is below the last edge.
+    np.add.at(counts, np.searchsorted(edges, histogram.lifetimes, side="right") - 1, histogram.intervals)
+    return [int(count) for count in counts]
+
+
+def graph_panels(summaries):
+    """The compact data of a layer graph, one dict per `BufferSummary`: subdivision, intervals,
     dead_writes, unfilled_reads and `counts`, the histogram over `lifetime_bins` ([] if no lifetimes)."""
-    panels = []
-    for buffer in buffers:
-        lifetimes = buffer.lifetime
-        counts = np.histogram(lifetimes, bins=lifetime_bins(lifetimes.max()))[0] if len(lifetimes) else []
-        panels.append({
-            "subdivision": buffer.subdivision,
-            "intervals": len(lifetimes),
-            "dead_writes": int(buffer.dead_writes),
-            "unfilled_reads": int(buffer.unfilled_reads),
-            "counts": [int(count) for count in counts],
-        })
-    return panels
+    return [{
+        "subdivision": summary.subdivision,
+        "intervals": summary.intervals,
+        "dead_writes": summary.dead_writes,
+        "unfilled_reads": summary.unfilled_reads,
+        "counts": bin_counts(summary.histogram),
+    } for summary in summaries]
 
 
-def write_graph_data(handle, buffers):
-    """`graph_panels(buffers)` as JSON into the binary `handle`."""
-    handle.write((json.dumps(plain_json(graph_panels(buffers))) + "\n").encode())
+def write_graph_data(handle, summaries):
+    """`graph_panels(summaries)` as JSON into the binary `handle`."""
+    handle.write((json.dumps(plain_json(graph_panels(summaries))) + "\n").encode())
 
 
 def read_graph_data(path):
@@ -52,9 +59,9 @@ def read_graph_data(path):
         return json.load(handle)
 
 
-def write_layer_graph(handle, layer_index, buffers):
-    """Draw one panel per `BufferLifetimes` of `buffers` into the binary `handle` (PNG)."""
-    draw_layer_graph(handle, layer_index, graph_panels(buffers))
+def write_layer_graph(handle, layer_index, summaries):
+    """Draw one step line per `BufferSummary` of `summaries` into the binary `handle` (PNG)."""
+    draw_layer_graph(handle, layer_index, graph_panels(summaries))
 
 
 def draw_layer_graph(handle, layer_index, panels):

@@ -24,13 +24,11 @@ Library functions for the workflow (one job per (layer, subdivision), then one p
 
 - `pair_from_simulator(layer, hw, subdivision) -> (BufferLifetimes, total_cycles)` and
   `pair_from_trace_dir(run_dir, layer_index, subdivision, offsets)` compute one pair;
-- `save_pair(path, lifetimes, total_cycles)` writes the compact intermediate pair file
-  (atomically, byte-identical for equal inputs), `load_pair(path)` reads it back;
-- `gainflow.layer_files.merge_layer_pairs(pair_paths, layer_dir, layer_index)` turns
-  a layer's three pair files into GainSight's three files.
+- `gainflow.lifetimes.parts.save_part` hands it over to the per-layer step as a part file
+  (histograms and counts; the intervals only if per-interval tables are wanted), and
+  `gainflow.lifetimes.layer_files.merge_layer_parts` turns a layer's three parts into its files.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +37,6 @@ import numpy as np
 from gainflow import kernels
 from gainflow.events import BufferEvents
 from gainflow.files import layout
-from gainflow.files.atomic import atomic_file
-from gainflow.files.plain import plain_json
 
 READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds temporaries, stays in cache)
 # Below every packed key (keys are >= 0), and its address field (-1) matches none.
@@ -230,50 +226,3 @@ def pair_from_simulator(layer, hw, subdivision):
 
     events, total_cycles = layer_buffer_events(layer, hw, subdivision)
     return compute_lifetimes(events), total_cycles
-
-
-_COUNT_FIELDS = ("reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
-_ARRAY_FIELDS = ("address", "write_cycle", "lifetime", "interval_reads")
-PAIR_MAGIC = b"gainflow-lifetime-pair 1\n"
-
-
-def save_pair(path, lifetimes, total_cycles):
-    """Write one (layer, subdivision) result as a pair file (atomic; byte-identical for equal inputs):
-    a magic line, a JSON line (subdivision, Total Cycles, the counts, each array's dtype and
-    length), then the arrays' raw bytes. Plain bytes rather than .npz: no zip module to import
-    and no checksum to compute over gigabytes in the hundreds of short jobs that write and read them."""
-    arrays = {name: _narrowest(getattr(lifetimes, name)) for name in _ARRAY_FIELDS}
-    header = {name: int(getattr(lifetimes, name)) for name in _COUNT_FIELDS}
-    header.update(subdivision=lifetimes.subdivision, total_cycles=int(total_cycles),
-                  arrays=[[name, values.dtype.str, len(values)] for name, values in arrays.items()])
-    with atomic_file(path) as handle:
-        handle.write(PAIR_MAGIC + json.dumps(plain_json(header), sort_keys=True).encode() + b"\n")
-        for values in arrays.values():
-            handle.write(values.data)
-
-
-def _narrowest(values):
-    """int32 where every value fits (the usual case: half the bytes to write and read), else int64."""
-    values = np.ascontiguousarray(values, np.int64)
-    fits = values.size == 0 or (int(values.min()) >= -(1 << 31) and int(values.max()) < 1 << 31)
-    return values.astype(np.int32) if fits else values
-
-
-def load_pair(path):
-    """(BufferLifetimes, total_cycles) from a file written by `save_pair` (arrays int32 or int64)."""
-    from gainflow.errors import InputError
-
-    with open(path, "rb") as handle:
-        if handle.readline() != PAIR_MAGIC:
-            raise InputError("not a gainflow lifetime pair file", path=path)
-        try:
-            header = json.loads(handle.readline())
-            arrays = {name: np.fromfile(handle, dtype=np.dtype(dtype), count=length)
-                      for name, dtype, length in header["arrays"]}
-        except (ValueError, KeyError, TypeError) as error:
-            raise InputError(f"malformed lifetime pair file: {error}", path=path) from None
-        if sorted(arrays) != sorted(_ARRAY_FIELDS) or any(len(arrays[name]) != length
-                                                          for name, _, length in header["arrays"]):
-            raise InputError("truncated lifetime pair file", path=path)
-    counts = {name: int(header[name]) for name in _COUNT_FIELDS}
-    return BufferLifetimes(subdivision=header["subdivision"], **arrays, **counts), int(header["total_cycles"])

@@ -1,10 +1,11 @@
-"""GainSight's per-layer files and the run description, from `BufferLifetimes`.
+"""GainSight's per-layer files and the run description.
 
 Per layer `i`, in `<run>/layer<i>/`:
 
-- `layer<i>_lifetime_data.csv`: header `subdivision,address,lifetime,write_cycle,reads`, one
-  row per interval with a lifetime, ordered by subdivision (ifmap, filter, ofmap), address,
-  write cycle; `reads` = reads inside the interval;
+- `layer<i>_lifetime_data.csv` (`gainflow lifetimes` always; the workflow with `lifetime_tables`):
+  header `subdivision,address,lifetime,write_cycle,reads`, one row per interval with a lifetime,
+  ordered by subdivision (ifmap, filter, ofmap), address, write cycle; `reads` = reads inside the
+  interval;
 - `layer<i>_lifetime_histogram.csv`: the same intervals reduced for the frontend, header
   `subdivision,lifetime,intervals,reads`, per subdivision one row per distinct lifetime (ascending):
   how many intervals have it and their reads (exact counts; kilobytes where the CSV has gigabytes);
@@ -13,16 +14,19 @@ Per layer `i`, in `<run>/layer<i>/`:
   (the workflow's per-layer step) `layer<i>_graph_data.json` instead, the graph's compact data,
   from which one job per run draws all its graphs (`gainflow.lifetimes.graphs.draw_layer_graph`).
 
+Only the lifetime table needs the intervals; the other files follow from each buffer's
+`BufferSummary` (exact lifetime histogram and counts, `gainflow.lifetimes.histogram`), so the
+workflow's per-layer step writes them from the small part files alone.
+
 `<run>/run_info.json` describes the run (`gainflow.files.run_info.RunInfo`).
 
-Workflow entry point: `merge_layer_pairs(pair_paths, layer_dir, layer_index)` (after one
-`gainflow.lifetimes.save_pair` per subdivision). Every file is written atomically.
+Entry points: `write_layer_files(layer_dir, layer_index, buffers, total_cycles)` (`gainflow
+lifetimes`) and `merge_layer_parts(part_paths, layer_dir, layer_index, tables=...)` (the workflow,
+after one `gainflow.lifetimes.parts.save_part` per subdivision). Every file is written atomically.
 """
 
 import io
 from pathlib import Path
-
-import numpy as np
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
@@ -31,8 +35,8 @@ from gainflow.files.atomic import atomic_file
 from gainflow.files.csv_text import write_int_rows
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
 from gainflow.lifetimes.graphs import write_graph_data, write_layer_graph
-from gainflow.lifetimes.histogram import LifetimeHistogram
-from gainflow.lifetimes.intervals import load_pair
+from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.parts import load_part
 
 LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
 HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads\n"
@@ -52,31 +56,12 @@ def write_lifetime_csv(handle, buffers):
         for buffer in buffers])
 
 
-def lifetime_histogram(buffer):
-    """A buffer's exact `LifetimeHistogram`: one interval per lifetime row.
-
-    Counted by np.bincount when the lifetimes span at most a few times their number: linear, and
-    on 10^7 rows 0.2 s instead of the 3.2 s of `LifetimeHistogram.from_parts`' sort. bincount sums
-    the reads in float64, exact while their total stays below 2**53 (checked)."""
-    lifetimes, reads = buffer.lifetime, buffer.interval_reads
-    span = int(lifetimes.max()) + 1 if lifetimes.size else 0
-    if span > 4 * lifetimes.size + (1 << 20) or int(reads.sum()) >= 1 << 53:
-        return LifetimeHistogram.from_parts(lifetimes, np.ones(lifetimes.size, dtype=np.int64), reads)
-    intervals = np.bincount(lifetimes, minlength=span)
-    present = np.flatnonzero(intervals)
-    read_sums = np.bincount(lifetimes, weights=reads, minlength=span)[present]
-    return LifetimeHistogram(present.astype(np.int64), intervals[present].astype(np.int64),
-                             read_sums.astype(np.int64))
-
-
-def write_histogram_csv(handle, buffers):
+def write_histogram_csv(handle, summaries):
     """The lifetime histogram sidecar into the binary `handle`: per subdivision, one row per
     distinct lifetime (ascending) with its number of intervals and their reads."""
-    tables = []
-    for buffer in buffers:
-        histogram = lifetime_histogram(buffer)
-        tables.append((buffer.subdivision, (histogram.lifetimes, histogram.intervals, histogram.reads)))
-    write_subdivision_tables(handle, HISTOGRAM_HEADER, tables)
+    write_subdivision_tables(handle, HISTOGRAM_HEADER, [
+        (summary.subdivision, (summary.histogram.lifetimes, summary.histogram.intervals, summary.histogram.reads))
+        for summary in summaries])
 
 
 def write_subdivision_tables(handle, header, tables):
@@ -87,40 +72,66 @@ def write_subdivision_tables(handle, header, tables):
 
 
 def write_layer_files(layer_dir, layer_index, buffers, total_cycles, *, with_graph=True):
-    """Write the three GainSight files of one layer from its `BufferLifetimes`; without the graph,
-    its data (`layer<i>_graph_data.json`) in its place."""
-    buffers = sorted(buffers, key=lambda buffer: SUBDIVISIONS.index(buffer.subdivision))
-    layer_dir = Path(layer_dir)
+    """All files of one layer from its `BufferLifetimes`: the per-interval lifetime table, then
+    the files of `write_layer_summaries`."""
+    buffers = in_subdivision_order(buffers)
+    write_lifetime_table(layer_dir, layer_index, buffers)
+    write_layer_summaries(layer_dir, layer_index, [summarize(buffer) for buffer in buffers], total_cycles,
+                          with_graph=with_graph)
 
-    def path(kind):
-        return layer_dir / layout.layer_file_name(layer_index, kind)
 
-    with atomic_file(path(layout.LIFETIME_TABLE)) as handle:
+def in_subdivision_order(buffers):
+    return sorted(buffers, key=lambda buffer: SUBDIVISIONS.index(buffer.subdivision))
+
+
+def write_lifetime_table(layer_dir, layer_index, buffers):
+    with atomic_file(Path(layer_dir) / layout.layer_file_name(layer_index, layout.LIFETIME_TABLE)) as handle:
         write_lifetime_csv(handle, buffers)
-    # After the lifetime CSV: the frontend takes a sidecar older than its CSV as stale.
+
+
+def write_layer_summaries(layer_dir, layer_index, summaries, total_cycles, *, with_graph=True):
+    """The files of one layer that its `BufferSummary`s (in subdivision order) determine: the
+    histogram sidecar, the aggregate statistics and the graph (without the graph, its data
+    `layer<i>_graph_data.json` in its place). Written after any lifetime table: the frontend takes
+    a sidecar older than its table as stale."""
+    def path(kind):
+        return Path(layer_dir) / layout.layer_file_name(layer_index, kind)
+
     with atomic_file(path(layout.LIFETIME_HISTOGRAM)) as handle:
-        write_histogram_csv(handle, buffers)
+        write_histogram_csv(handle, summaries)
     with atomic_file(path(layout.AGGREGATE_TABLE)) as handle:
-        handle.write(aggregate_csv([aggregate_row(buffer, total_cycles) for buffer in buffers]).encode())
+        handle.write(aggregate_csv([aggregate_row(summary, total_cycles) for summary in summaries]).encode())
     if with_graph:
         with atomic_file(path(layout.GRAPH)) as handle:
-            write_layer_graph(handle, layer_index, buffers)
+            write_layer_graph(handle, layer_index, summaries)
     else:
         with atomic_file(path(layout.GRAPH_DATA)) as handle:
-            write_graph_data(handle, buffers)
+            write_graph_data(handle, summaries)
 
 
-def merge_layer_pairs(pair_paths, layer_dir, layer_index, *, with_graph=True):
-    """Per-layer workflow step: the pair files of `gainflow.lifetimes.save_pair` (one per
-    subdivision, any order) -> the three GainSight files in `layer_dir` (`with_graph`: as in
-    `write_layer_files`). Returns Total Cycles."""
-    loaded = [load_pair(path) for path in pair_paths]
-    cycles = {total_cycles for _, total_cycles in loaded}
+def merge_layer_parts(part_paths, layer_dir, layer_index, *, tables, with_graph=True):
+    """Per-layer workflow step: a layer's part files (`gainflow.lifetimes.parts`, one per
+    subdivision, any order) -> its files in `layer_dir`: with `tables`, the per-interval lifetime
+    table (the parts must hold the intervals), then those of `write_layer_summaries`. Without
+    `tables`, a lifetime table left there by an earlier run is removed (it would hold the earlier
+    run's intervals). Returns Total Cycles."""
+    loaded = sorted((load_part(path) for path in part_paths), key=lambda part: SUBDIVISIONS.index(part[0].subdivision))
+    cycles = {total_cycles for _, total_cycles, _ in loaded}
     if len(cycles) != 1:
-        raise InputError(f"pair files disagree on the layer's Total Cycles: {sorted(cycles)}", path=layer_dir)
-    subdivisions = [buffer.subdivision for buffer, _ in loaded]
+        raise InputError(f"part files disagree on the layer's Total Cycles: {sorted(cycles)}", path=layer_dir)
+    subdivisions = [summary.subdivision for summary, _, _ in loaded]
     if len(set(subdivisions)) != len(subdivisions):
-        raise InputError(f"two pair files for the same subdivision: {subdivisions}", path=layer_dir)
-    buffers = [buffer for buffer, _ in loaded]
-    write_layer_files(layer_dir, layer_index, buffers, cycles.pop(), with_graph=with_graph)
-    return loaded[0][1]
+        raise InputError(f"two part files for the same subdivision: {subdivisions}", path=layer_dir)
+    if tables:
+        without = [summary.subdivision for summary, _, intervals in loaded if intervals is None]
+        if without:
+            raise InputError(f"lifetime tables asked for, but the parts of {without} hold no intervals",
+                             path=layer_dir)
+        write_lifetime_table(layer_dir, layer_index, [intervals for _, _, intervals in loaded])
+    else:
+        (Path(layer_dir) / layout.layer_file_name(layer_index, layout.LIFETIME_TABLE)).unlink(missing_ok=True)
+    total_cycles = cycles.pop()
+    write_layer_summaries(layer_dir, layer_index, [summary for summary, _, _ in loaded], total_cycles,
+                          with_graph=with_graph)
+    return total_cycles
+

@@ -1,0 +1,264 @@
+"""Part files (a lifetime job's hand-over to the per-layer step) and the per-layer step on them:
+the files it writes from histograms and counts are byte-identical to the per-interval path's."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
+from gainflow.lifetimes.aggregate import aggregate_csv
+from gainflow.lifetimes.graphs import lifetime_bins
+from gainflow.lifetimes.histogram import LIFETIME, BufferSummary, LifetimeHistogram, summarize
+from gainflow.lifetimes.intervals import BufferLifetimes, pair_from_simulator
+from gainflow.lifetimes.layer_files import merge_layer_parts, write_layer_files
+from gainflow.lifetimes.parts import load_part, save_part
+
+DATA = Path(__file__).resolve().parent / "data"
+# Per-layer files written by the per-interval path (every statistic taken over the intervals' rows:
+# np.median, np.quantile, np.histogram), before the part files: `layer<i>_aggregate_data.csv`,
+# `layer<i>_lifetime_histogram.csv`, `layer<i>_graph_data.json` per case.
+GOLDEN = DATA / "lifetimes" / "layer_summaries"
+GOLDEN_CASES = {
+    "padding_os": (DATA / "lifetimes" / "padding_os",),
+    **{name: (DATA / "simulator" / name,) for name in ("exact_window_os", "multiwin_is", "multiwin_os", "multiwin_ws")},
+    **{f"{topology}_{hardware}": (DATA / "workflow" / f"{topology}.csv", DATA / "workflow" / f"{hardware}.cfg")
+       for topology in ("tiny", "tiny_gemm") for hardware in ("tiny_os", "tiny_ws")},
+}
+SUMMARY_FILES = ("lifetime_histogram.csv", "aggregate_data.csv", "graph_data.json")
+
+
+def buffer(subdivision, lifetimes, *, reads=None, writes=None, dead_writes=0, unfilled_reads=0, seed=0):
+    rng = np.random.default_rng(seed)
+    count = len(lifetimes)
+    interval_reads = rng.integers(1, 6, count)
+    return BufferLifetimes(
+        subdivision=subdivision, address=np.arange(count, dtype=np.int64) * 3 + 10_000_000,
+        write_cycle=rng.integers(-5, 10**6, count), lifetime=np.array(lifetimes, dtype=np.int64),
+        interval_reads=interval_reads,
+        reads=int(interval_reads.sum()) + unfilled_reads if reads is None else reads,
+        writes=count + dead_writes if writes is None else writes, dead_writes=dead_writes,
+        unfilled_reads=unfilled_reads, unique_addresses=count + 1,
+    )
+
+
+def save_layer(folder, buffers, total_cycles, *, intervals):
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for lifetimes in buffers:
+        paths.append(folder / f"{lifetimes.subdivision}.part")
+        save_part(paths[-1], summarize(lifetimes), total_cycles, lifetimes if intervals else None)
+    return paths
+
+
+def layer_files(folder, index):
+    return {path.name: path.read_bytes() for path in sorted(Path(folder).glob(f"layer{index}_*"))}
+
+
+# ----------------------------------------------------------------------------- the file format
+
+
+def test_part_round_trip_and_is_byte_identical(tmp_path):
+    lifetimes = buffer("filter", [4, 9, 4], dead_writes=1, unfilled_reads=2)
+    for name in ("a", "b"):
+        save_part(tmp_path / f"{name}.part", summarize(lifetimes), 77, lifetimes)
+    assert (tmp_path / "a.part").read_bytes() == (tmp_path / "b.part").read_bytes()
+    summary, cycles, intervals = load_part(tmp_path / "a.part")
+    assert cycles == 77 and summary.subdivision == "filter" and summary.counts() == summarize(lifetimes).counts()
+    assert (summary.histogram.lifetimes.tolist(), summary.histogram.intervals.tolist()) == ([4, 9], [2, 1])
+    for column in ("address", "write_cycle", "lifetime", "interval_reads"):
+        assert np.array_equal(getattr(intervals, column), getattr(lifetimes, column))
+    assert (intervals.dead_writes, intervals.unfilled_reads) == (1, 2)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_part_without_intervals_is_small_and_has_none(tmp_path):
+    lifetimes = buffer("ifmap", np.arange(100_000) % 50)
+    save_part(tmp_path / "small.part", summarize(lifetimes), 5)
+    save_part(tmp_path / "full.part", summarize(lifetimes), 5, lifetimes)
+    assert (tmp_path / "small.part").stat().st_size < 2000 < 1_000_000 < (tmp_path / "full.part").stat().st_size
+    summary, cycles, intervals = load_part(tmp_path / "small.part")
+    assert intervals is None and summary.intervals == 100_000 and summary.histogram.intervals.tolist() == [2000] * 50
+
+
+def test_part_keeps_values_beyond_int32(tmp_path):
+    big = buffer("ofmap", [2 ** 40])
+    big = BufferLifetimes(**{**big.__dict__, "address": np.array([2 ** 33]), "write_cycle": np.array([-(2 ** 35)])})
+    save_part(tmp_path / "big.part", summarize(big), 2 ** 41, big)
+    summary, cycles, intervals = load_part(tmp_path / "big.part")
+    assert cycles == 2 ** 41 and summary.histogram.lifetimes.tolist() == [2 ** 40]
+    assert (intervals.lifetime.tolist(), intervals.address.tolist(), intervals.write_cycle.tolist()) == (
+        [2 ** 40], [2 ** 33], [-(2 ** 35)])
+
+
+def test_further_named_histograms_are_kept(tmp_path):
+    # A second histogram (e.g. lifetimes measured from the first read) is one more name in the file.
+    summary = summarize(buffer("ifmap", [3, 5]))
+    extra = LifetimeHistogram(np.array([0, 2]), np.array([1, 1]), np.array([1, 1]))
+    with_extra = BufferSummary(**{**summary.__dict__, "histograms": {**summary.histograms, "from_first_read": extra}})
+    save_part(tmp_path / "two.part", with_extra, 9)
+    loaded, _, _ = load_part(tmp_path / "two.part")
+    assert sorted(loaded.histograms) == ["from_first_read", LIFETIME]
+    assert loaded.histograms["from_first_read"].lifetimes.tolist() == [0, 2]
+    assert loaded.histogram.lifetimes.tolist() == [3, 5]
+
+
+def good_part(tmp_path):
+    lifetimes = buffer("ifmap", [1, 2, 2, 3])
+    save_part(tmp_path / "good.part", summarize(lifetimes), 50, lifetimes)
+    return (tmp_path / "good.part").read_bytes()
+
+
+def with_header(data, change):
+    magic, header, arrays = data.split(b"\n", 2)
+    fields = json.loads(header)
+    change(fields)
+    return magic + b"\n" + json.dumps(fields).encode() + b"\n" + arrays
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda data: b"PK\x03\x04 not a part file\n" + data, "not a gainflow lifetime part file"),
+    (lambda data: data.replace(b"part 1\n", b"part 7\n", 1), "version 7; this gainflow reads version 1"),
+    (lambda data: data[:-5], "truncated"),
+    (lambda data: data + b"\0", "unexpected bytes after the arrays"),
+    (lambda data: data.split(b"\n")[0] + b"\n{broken json\n", "malformed lifetime part header"),
+    (lambda data: data.split(b"\n")[0] + b"\n" + b"{" * 100, "no line break after the header"),
+    (lambda data: with_header(data, lambda h: h.update(subdivision="psum")), "key 'subdivision'.*one of"),
+    (lambda data: with_header(data, lambda h: h.update(total_cycles=-1)), "key 'total_cycles'"),
+    (lambda data: with_header(data, lambda h: h["counts"].pop("reads")), "key 'counts'"),
+    (lambda data: with_header(data, lambda h: h["counts"].update(writes=1.5)), "key 'counts.writes'"),
+    (lambda data: with_header(data, lambda h: h.update(histograms={})), "key 'histograms'"),
+    (lambda data: with_header(data, lambda h: h["intervals"]["dtypes"].update(address="<f8")),
+     "key 'intervals.dtypes'"),
+    (lambda data: with_header(data, lambda h: h["counts"].update(intervals=5)), "key 'counts.intervals'"),
+])
+def test_bad_part_files_are_input_errors(tmp_path, damage, message):
+    (tmp_path / "bad.part").write_bytes(damage(good_part(tmp_path)))
+    with pytest.raises(InputError, match=message) as error:
+        load_part(tmp_path / "bad.part")
+    assert error.value.path == str(tmp_path / "bad.part")
+
+
+def test_unsorted_histogram_is_an_input_error(tmp_path):
+    summary = summarize(buffer("ifmap", [1, 2]))
+    unsorted = LifetimeHistogram(np.array([2, 1]), np.array([1, 1]), np.array([1, 1]))
+    save_part(tmp_path / "bad.part", BufferSummary(**{**summary.__dict__, "histograms": {LIFETIME: unsorted}}), 9)
+    with pytest.raises(InputError, match="not distinct, ascending"):
+        load_part(tmp_path / "bad.part")
+
+
+# ----------------------------------------------------------------------------- the per-layer step
+
+
+def test_merge_with_tables_equals_writing_the_layer_directly(tmp_path):
+    buffers = [buffer(name, [i + 1, 3 * i, 0], seed=i) for i, name in enumerate(SUBDIVISIONS)]
+    parts = save_layer(tmp_path / "parts", buffers, 50, intervals=True)
+    # Any order of the parts.
+    assert merge_layer_parts(parts[::-1], tmp_path / "merged", 1, tables=True, with_graph=True) == 50
+    write_layer_files(tmp_path / "direct", 1, buffers, 50)
+    merged = layer_files(tmp_path / "merged", 1)
+    assert sorted(merged) == ["layer1_aggregate_data.csv", "layer1_graph.png", "layer1_lifetime_data.csv",
+                              "layer1_lifetime_histogram.csv"]
+    assert merged == layer_files(tmp_path / "direct", 1)
+
+
+def test_merge_without_tables_writes_everything_but_the_table(tmp_path):
+    buffers = [buffer(name, [5, 5, 2 * i], seed=i) for i, name in enumerate(SUBDIVISIONS)]
+    with_tables = save_layer(tmp_path / "full", buffers, 60, intervals=True)
+    merge_layer_parts(with_tables, tmp_path / "tables", 0, tables=True, with_graph=False)
+    out = tmp_path / "compact"
+    out.mkdir()
+    (out / "layer0_lifetime_data.csv").write_text("left by an earlier run\n")
+    merge_layer_parts(save_layer(tmp_path / "small", buffers, 60, intervals=False), out, 0, tables=False,
+                      with_graph=False)
+    compact = layer_files(out, 0)
+    assert sorted(compact) == [f"layer0_{name}" for name in sorted(SUMMARY_FILES)]
+    assert compact == {name: data for name, data in layer_files(tmp_path / "tables", 0).items()
+                       if name != "layer0_lifetime_data.csv"}
+
+
+def test_tables_need_parts_with_intervals(tmp_path):
+    parts = save_layer(tmp_path, [buffer("ifmap", [1])], 5, intervals=False)
+    with pytest.raises(InputError, match=r"lifetime tables asked for, but the parts of \['ifmap'\] hold no intervals"):
+        merge_layer_parts(parts, tmp_path / "out", 0, tables=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_merge_refuses_parts_of_different_layers(tmp_path):
+    save_part(tmp_path / "ifmap.part", summarize(buffer("ifmap", [1])), 50)
+    save_part(tmp_path / "filter.part", summarize(buffer("filter", [1])), 51)
+    with pytest.raises(InputError, match="Total Cycles"):
+        merge_layer_parts([tmp_path / "ifmap.part", tmp_path / "filter.part"], tmp_path / "out", 0, tables=False)
+    save_part(tmp_path / "again.part", summarize(buffer("ifmap", [2])), 50)
+    with pytest.raises(InputError, match="two part files for the same subdivision"):
+        merge_layer_parts([tmp_path / "ifmap.part", tmp_path / "again.part"], tmp_path / "out", 0, tables=False)
+    assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- byte-identity
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
+def test_layer_files_from_parts_equal_the_per_interval_golden_files(tmp_path, case):
+    """Simulated layers of shipped test cases: the compact path writes exactly the golden files."""
+    inputs = GOLDEN_CASES[case]
+    if len(inputs) == 1:
+        folder = inputs[0]
+        topology, input_type, cfg = folder / "topology.csv", (folder / "input_type").read_text().strip(), folder / "hw.cfg"
+    else:
+        (topology, cfg), input_type = inputs, "gemm" if "gemm" in case else "conv"
+    hardware = load_hardware_config(cfg)
+    for index, layer in enumerate(load_topology(topology, input_type)):
+        pairs = [pair_from_simulator(layer, hardware, name) for name in SUBDIVISIONS]
+        merge_layer_parts(save_layer(tmp_path / f"parts{index}", [b for b, _ in pairs], pairs[0][1], intervals=False),
+                          tmp_path / "out", index, tables=False, with_graph=False)
+        expected = {f"layer{index}_{name}": (GOLDEN / case / f"layer{index}_{name}").read_bytes()
+                    for name in SUMMARY_FILES}
+        assert layer_files(tmp_path / "out", index) == expected
+
+
+def per_interval_files(buffers, cycles):
+    """The per-layer summary files as the per-interval path computed them: over every row."""
+    histogram_rows, aggregate_rows, panels = [], [], []
+    for lifetimes in buffers:
+        values, count = lifetimes.lifetime, len(lifetimes.lifetime)
+        distinct, intervals = np.unique(values, return_counts=True)
+        reads = np.zeros(len(distinct), dtype=np.int64)
+        np.add.at(reads, np.searchsorted(distinct, values), lifetimes.interval_reads)
+        histogram_rows += [f"{lifetimes.subdivision},{v},{n},{r}\n" for v, n, r in zip(distinct, intervals, reads)]
+        aggregate_rows.append({
+            "subdivision": lifetimes.subdivision, "intervals": count,
+            "mean": int(values.sum()) / count if count else None,
+            "median": float(np.median(values)) if count else None,
+            "p90": float(np.quantile(values, 0.9)) if count else None,
+            "max": int(values.max()) if count else None, "min": int(values.min()) if count else None,
+            "reads": lifetimes.reads, "writes": lifetimes.writes, "dead_writes": lifetimes.dead_writes,
+            "unfilled_reads": lifetimes.unfilled_reads, "unique_addresses": lifetimes.unique_addresses,
+            "cycles": cycles, "read_rate": lifetimes.reads / cycles, "write_rate": lifetimes.writes / cycles,
+            "writes_per_address": lifetimes.writes / lifetimes.unique_addresses})
+        counts = np.histogram(values, bins=lifetime_bins(values.max()))[0] if count else []
+        panels.append({"subdivision": lifetimes.subdivision, "intervals": count, "dead_writes": lifetimes.dead_writes,
+                       "unfilled_reads": lifetimes.unfilled_reads, "counts": [int(c) for c in counts]})
+    return {
+        "layer0_lifetime_histogram.csv": ("subdivision,lifetime,intervals,reads\n" + "".join(histogram_rows)).encode(),
+        "layer0_aggregate_data.csv": aggregate_csv(aggregate_rows).encode(),
+        "layer0_graph_data.json": (json.dumps(panels) + "\n").encode(),
+    }
+
+
+def test_layer_files_from_parts_equal_the_per_interval_ones_on_random_layers(tmp_path):
+    rng = np.random.default_rng(11)
+    for case in range(60):
+        buffers = []
+        for name in SUBDIVISIONS:
+            size = int(rng.choice([0, 1, 2, int(rng.integers(3, 3000))]))
+            high = int(rng.choice([1, 5, 1000, 10**7, 2**45]))
+            buffers.append(buffer(name, rng.integers(0, high, size, endpoint=True), dead_writes=int(rng.integers(0, 4)),
+                                  unfilled_reads=int(rng.integers(0, 4)), seed=case))
+        cycles = int(rng.integers(1, 10**9))
+        merge_layer_parts(save_layer(tmp_path / f"parts{case}", buffers, cycles, intervals=False),
+                          tmp_path / f"out{case}", 0, tables=False, with_graph=False)
+        assert layer_files(tmp_path / f"out{case}", 0) == per_interval_files(buffers, cycles), case

@@ -1,0 +1,171 @@
+"""Part files: the hand-over from a lifetime job (one buffer of one layer) to the per-layer step.
+
+A part holds a `BufferSummary` (named exact lifetime histograms and the access counts) and the
+layer's Total Cycles: kilobytes, whatever the number of intervals. The per-interval arrays
+(address, write cycle, lifetime, reads of every interval) are added only when the per-layer step
+is to write the per-interval lifetime table.
+
+Format (version 1): the line `gainflow-lifetime-part 1`, one line of JSON (sorted keys), then raw
+little-endian arrays, in this order:
+
+    {"subdivision": "ifmap", "total_cycles": 123,
+     "counts": {"reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses", "intervals"},
+     "histograms": {"lifetime": 17},          # name -> distinct lifetimes; names in sorted order:
+                                              #   lifetimes, intervals, reads (int64 each)
+     "intervals": null or {"length": 40, "dtypes": {"address": "<i4", ...}}}
+                                              # then address, write_cycle, lifetime, interval_reads
+
+A reader takes every named histogram it finds, so a new histogram is a new name, not a new format.
+Plain bytes rather than .npz: no zip module to import and no checksum over the gigabytes of
+intervals in the hundreds of short jobs that write and read them. Written atomically and
+byte-identical for equal inputs; any file that is not such a part is an InputError.
+"""
+
+import json
+
+import numpy as np
+
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS
+from gainflow.files.atomic import atomic_file
+from gainflow.files.plain import plain_json
+from gainflow.lifetimes.histogram import COUNT_NAMES, LIFETIME, BufferSummary, LifetimeHistogram
+from gainflow.lifetimes.intervals import BufferLifetimes
+
+VERSION = 1
+MAGIC_PREFIX = b"gainflow-lifetime-part "
+MAGIC = MAGIC_PREFIX + b"%d\n" % VERSION
+HISTOGRAM_COLUMNS = ("lifetimes", "intervals", "reads")
+INTERVAL_COLUMNS = ("address", "write_cycle", "lifetime", "interval_reads")
+INTERVAL_DTYPES = ("<i4", "<i8")
+HEADER_COUNTS = (*COUNT_NAMES, "intervals")
+HEADER_LIMIT = 1 << 20  # bytes: a header is a few hundred; a file without line breaks is not read whole
+
+
+def save_part(path, summary, total_cycles, intervals=None):
+    """Write a part: `summary` (a BufferSummary), Total Cycles, and the per-interval arrays of
+    `intervals` (a BufferLifetimes of the same buffer) if given."""
+    histograms = {name: summary.histograms[name] for name in sorted(summary.histograms)}
+    arrays = [np.ascontiguousarray(getattr(histogram, column), "<i8")
+              for histogram in histograms.values() for column in HISTOGRAM_COLUMNS]
+    header = {
+        "subdivision": summary.subdivision,
+        "total_cycles": int(total_cycles),
+        "counts": {**summary.counts(), "intervals": summary.intervals},
+        "histograms": {name: len(histogram.lifetimes) for name, histogram in histograms.items()},
+        "intervals": None,
+    }
+    if intervals is not None:
+        columns = {column: _narrowest(getattr(intervals, column)) for column in INTERVAL_COLUMNS}
+        header["intervals"] = {"length": len(intervals.lifetime),
+                               "dtypes": {column: values.dtype.str for column, values in columns.items()}}
+        arrays += columns.values()
+    with atomic_file(path) as handle:
+        handle.write(MAGIC + json.dumps(plain_json(header), sort_keys=True).encode() + b"\n")
+        for values in arrays:
+            handle.write(values.data)
+
+
+def _narrowest(values):
+    """int32 where every value fits (the usual case: half the bytes to write and read), else int64."""
+    values = np.ascontiguousarray(values, "<i8")
+    fits = values.size == 0 or (int(values.min()) >= -(1 << 31) and int(values.max()) < 1 << 31)
+    return values.astype("<i4") if fits else values
+
+
+def load_part(path):
+    """(BufferSummary, Total Cycles, BufferLifetimes or None) of a file written by `save_part`."""
+    with open(path, "rb") as handle:
+        _check_magic(handle.readline(len(MAGIC) + 20), path)
+        header = _read_header(handle.readline(HEADER_LIMIT), path)
+        histograms = {name: LifetimeHistogram(*(_read_array(handle, "<i8", length, path)
+                                                for _ in HISTOGRAM_COLUMNS))
+                      for name, length in sorted(header["histograms"].items())}
+        columns = header["intervals"]
+        arrays = None if columns is None else {
+            column: _read_array(handle, columns["dtypes"][column], columns["length"], path)
+            for column in INTERVAL_COLUMNS}
+        if handle.read(1):
+            raise InputError("unexpected bytes after the arrays of a lifetime part file", path=path)
+    counts = {name: header["counts"][name] for name in COUNT_NAMES}
+    summary = BufferSummary(header["subdivision"], histograms, **counts)
+    _check_consistency(summary, header["counts"]["intervals"], arrays, path)
+    intervals = None if arrays is None else BufferLifetimes(subdivision=summary.subdivision, **arrays, **counts)
+    return summary, header["total_cycles"], intervals
+
+
+def _check_magic(line, path):
+    if line == MAGIC:
+        return
+    if line.startswith(MAGIC_PREFIX):
+        version = line[len(MAGIC_PREFIX):].decode(errors="replace").strip()
+        raise InputError(f"lifetime part file version {version}; this gainflow reads version {VERSION}"
+                         " (rerun the lifetime jobs)", path=path, line=1)
+    raise InputError("not a gainflow lifetime part file", path=path, line=1)
+
+
+def _read_header(line, path):
+    """The header dict, every field checked; an InputError naming the first bad key otherwise."""
+    try:
+        if not line.endswith(b"\n"):
+            raise ValueError("no line break after the header")
+        header = json.loads(line)
+    except ValueError as error:
+        raise InputError(f"malformed lifetime part header: {error}", path=path, line=2) from None
+    if not isinstance(header, dict):
+        raise InputError("malformed lifetime part header: not a JSON object", path=path, line=2)
+    _expect(header, "subdivision", lambda value: value in SUBDIVISIONS, f"one of {SUBDIVISIONS}", path)
+    _expect(header, "total_cycles", _is_count, "a non-negative integer", path)
+    _expect_mapping(header, "counts", HEADER_COUNTS, path)
+    _expect(header, "histograms", lambda value: isinstance(value, dict) and LIFETIME in value,
+            f"an object with at least {LIFETIME!r}", path)
+    for name in header["histograms"]:
+        _expect(header["histograms"], name, _is_count, "a non-negative integer", path, f"histograms.{name}")
+    _expect(header, "intervals", lambda value: value is None or isinstance(value, dict), "null or an object", path)
+    if header["intervals"] is not None:
+        _expect(header["intervals"], "length", _is_count, "a non-negative integer", path, "intervals.length")
+        _expect(header["intervals"], "dtypes", lambda value: isinstance(value, dict)
+                and sorted(value) == sorted(INTERVAL_COLUMNS) and all(v in INTERVAL_DTYPES for v in value.values()),
+                f"an object giving {INTERVAL_COLUMNS} each one of {INTERVAL_DTYPES}", path, "intervals.dtypes")
+    return header
+
+
+def _expect_mapping(header, key, names, path):
+    _expect(header, key, lambda value: isinstance(value, dict) and sorted(value) == sorted(names),
+            f"an object with exactly {names}", path)
+    for name in names:
+        _expect(header[key], name, _is_count, "a non-negative integer", path, f"{key}.{name}")
+
+
+def _expect(mapping, key, accepts, expected, path, full_key=None):
+    if key not in mapping or not accepts(mapping[key]):
+        got = repr(mapping[key]) if key in mapping else "nothing"
+        raise InputError(f"lifetime part header: expected {expected}, got {got}", path=path, line=2,
+                         key=full_key or key)
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _read_array(handle, dtype, length, path):
+    values = np.fromfile(handle, dtype=np.dtype(dtype), count=length)
+    if len(values) != length:
+        raise InputError("truncated lifetime part file", path=path)
+    return values
+
+
+def _check_consistency(summary, intervals, arrays, path):
+    """Each histogram sorted, with positive interval counts; the interval count everywhere the same."""
+    for name, histogram in summary.histograms.items():
+        if (np.diff(histogram.lifetimes) <= 0).any() or (histogram.lifetimes[:1] < 0).any():
+            raise InputError(f"histogram {name!r}: lifetimes not distinct, ascending and non-negative", path=path)
+        if (histogram.intervals <= 0).any() or (histogram.reads < 0).any():
+            raise InputError(f"histogram {name!r}: interval counts must be positive, reads non-negative",
+                             path=path)
+    if summary.intervals != intervals:
+        raise InputError(f"counts.intervals is {intervals} but histogram {LIFETIME!r} counts {summary.intervals}",
+                         path=path, key="counts.intervals")
+    if arrays is not None and len(arrays["lifetime"]) != intervals:
+        raise InputError(f"{len(arrays['lifetime'])} interval rows for {intervals} intervals", path=path,
+                         key="intervals.length")
