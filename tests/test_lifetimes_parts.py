@@ -21,7 +21,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # Per-layer files written by the per-interval path (every statistic taken over the intervals' rows:
 # np.median, np.quantile, np.histogram), before the part files: `layer<i>_aggregate_data.csv`,
 # `layer<i>_lifetime_histogram.csv`, `layer<i>_graph_data.json` per case.
-GOLDEN = DATA / "lifetimes" / "layer_summaries"
+GOLDEN = DATA / "layer_summaries"
 GOLDEN_CASES = {
     "padding_os": (DATA / "lifetimes" / "padding_os",),
     **{name: (DATA / "simulator" / name,) for name in ("exact_window_os", "multiwin_is", "multiwin_os", "multiwin_ws")},
