@@ -28,7 +28,7 @@ def test_per_layer_files():
         Path("out/run/layer3/layer3_lifetime_data.csv"), Path("out/run/layer3/layer3_lifetime_histogram.csv"),
         Path("out/run/layer3/layer3_aggregate_data.csv"), Path("out/run/layer3/layer3_graph.png"),
         Path("out/run/layer3/layer3_graph_data.json")]
-    assert layout.pair_file("out/run/layer3", "filter") == Path("out/run/layer3/parts/filter.pair")
+    assert layout.part_file_name(3, "filter") == "layer3_filter.part"
     with pytest.raises(ValueError, match="unknown per-layer file kind"):
         layout.layer_file_name(0, "lifetimes.csv")
 
@@ -36,6 +36,7 @@ def test_per_layer_files():
 def test_snakemake_patterns_keep_their_wildcards():
     assert str(layout.layer_file("results/{topo}/{hw}", "{layer}", layout.AGGREGATE_TABLE)) == (
         "results/{topo}/{hw}/layer{layer}/layer{layer}_aggregate_data.csv")
+    assert layout.part_file_name("{layer}", "{sub}") == "layer{layer}_{sub}.part"
 
 
 @pytest.mark.parametrize("name, index", [("layer0", 0), ("layer12", 12), ("layer", None), ("layer1a", None),
