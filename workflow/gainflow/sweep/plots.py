@@ -4,8 +4,8 @@
   point, design) of the topology; one panel per (clock, device corner): rows are corners, columns
   clocks, with shared axes so panels compare directly. Colour tells the design, the all-baseline
   (SRAM) designs are hollow black squares, compositions diamonds. The black step line is the
-  panel's Pareto front (both minimised; `gainflow.sweep.pareto`), its points (up to 12, evenly
-  spread along it) labelled with their hardware point.
+  panel's Pareto front (both minimised; `gainflow.sweep.pareto`), its points lettered by hardware point,
+  the letters keyed beside the panel (up to 12 hardware points, evenly spread along the front).
 - `sensitivity.png`: per gain-cell technology (rows), the share of accesses whose lifetime is
   within the technology's retention, against the array size (PEs) and against the total scratchpad
   size (ifmap + filter + ofmap kB); one line per dataflow through the median over all runs at that
@@ -23,7 +23,7 @@ from gainflow.sweep.pareto import pareto_front
 # Axes whose values span more than this factor are logarithmic.
 LOG_SCALE_SPAN = 20
 FEW_DECADES = 1000
-FRONT_LABELS = 12  # front points labelled with their hardware point, at most
+FRONT_LABELS = 12  # hardware points named on a front, at most (26 letters)
 PNG_METADATA = {"Software": "gainflow"}
 # Lines of equal values must stay distinguishable: each dataflow has its own colour, marker and dashes.
 DATAFLOW_STYLES = (
@@ -114,9 +114,16 @@ def _draw_front(axes, points):
     front = [points[index] for index in pareto_front([(x, y) for x, y, _, _ in points])]
     axes.step([x for x, *_ in front], [y for _, y, *_ in front], where="post", color="black",
               linewidth=1.0, zorder=2, label="Pareto front")
-    positions = list({(x, y): run.hardware for x, y, run, _ in front}.items())  # equal points: one label
-    for (x, y), hardware in spread(positions, FRONT_LABELS):
-        axes.annotate(hardware, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6.5, color="dimgrey")
+    # Hardware names are long and front points close: each point gets a letter, keyed beside the panel.
+    hardware = list(dict.fromkeys(run.hardware for _, _, run, _ in front))
+    letters = {name: chr(ord("A") + index) for index, name in enumerate(spread(hardware, FRONT_LABELS))}
+    positions = {(x, y): run.hardware for x, y, run, _ in front if run.hardware in letters}  # equal points: one label
+    for (x, y), name in positions.items():
+        axes.annotate(letters[name], (x, y), xytext=(3, -9), textcoords="offset points", fontsize=7,
+                      fontweight="bold", color="dimgrey")
+    key = "\n".join(f"{letter}  {name}" for name, letter in letters.items())
+    axes.text(1.03, 1.0, f"on the front:\n{key}", transform=axes.transAxes, va="top", ha="left", fontsize=7,
+              family="monospace", color="0.2")
 
 
 def spread(items, count):
@@ -130,7 +137,7 @@ def plot_pareto(topology, runs, path, dpi):
     corners = sorted({run.device_corner for run in runs})
     clocks = sorted({run.clock_hz for run in runs})
     colours = _design_colours(runs)
-    figure = new_figure(max(6.4, 4.2 * len(clocks) + 0.6), 3.6 * len(corners) + 1.3)
+    figure = new_figure(max(6.4, 5.6 * len(clocks) + 0.6), 3.6 * len(corners) + 1.3)
     panels = figure.subplots(len(corners), len(clocks), sharex=True, sharey=True, squeeze=False)
     everything = []
     for row, corner in enumerate(corners):
