@@ -1,6 +1,8 @@
 """Hardware grids (gainflow.sweep.grid): expansion, point names, .cfg text, and the entries it rejects."""
 
 import functools
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,31 @@ def test_cfg_text_keeps_the_base_spelling_and_extra_keys():
     assert "Run_Name = a2x3-os-i2-f64-o64\n" in text
     assert "arrayheight:    2\n" in text and "IFMAPSRAMSZKB:  2\n" in text and "ReadRequestBuffer: 32\n" in text
     assert "IfmapOffset:    5\n" in text
+
+
+def run_grid_point_script(tmp_path, name, array="16x8"):
+    output = tmp_path / "out" / f"{name}.cfg"
+    result = subprocess.run(
+        [sys.executable, ROOT / "workflow" / "scripts" / "grid_point.py", "--base", ROOT / "hardware" / "scale32_os.cfg",
+         "--name", name, "--array", array, "--dataflow", "ws", "--ifmap-sram-kb", "8", "--filter-sram-kb", "16",
+         "--ofmap-sram-kb", "32", "--output", output], capture_output=True, text=True)
+    return result, output
+
+
+def test_workflow_script_writes_the_point_config(tmp_path):
+    result, output = run_grid_point_script(tmp_path, "a16x8-ws-i8-f16-o32")
+    assert result.returncode == 0, result.stderr
+    assert load_hardware_config(output) == HardwareConfig(
+        run_name="a16x8-ws-i8-f16-o32", array_height=16, array_width=8, ifmap_sram_kb=8, filter_sram_kb=16,
+        ofmap_sram_kb=32, ifmap_offset=0, filter_offset=10000000, ofmap_offset=20000000, dataflow="ws",
+        interface_bandwidth="CALC")
+
+
+@pytest.mark.parametrize("name, array, message", [
+    ("a16x8-os-i8-f16-o32", "16x8", "the parameters make the point a16x8-ws-i8-f16-o32"),
+    ("a16x0-ws-i8-f16-o32", "16x0", "key 'point.array'"),
+])
+def test_workflow_script_refuses_a_bad_point_and_writes_nothing(tmp_path, name, array, message):
+    result, output = run_grid_point_script(tmp_path, name, array)
+    assert result.returncode != 0 and message in result.stderr
+    assert not output.parent.exists() or not any(output.parent.iterdir())

@@ -24,7 +24,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        point = grid_point(args.base.stem, {axis: getattr(args, axis) for axis in AXES}, "grid point")
+        point = grid_point(args.base.stem, {axis: getattr(args, axis) for axis in AXES}, "point")
         if point.name != args.name:
             raise InputError(f"the parameters make the point {point.name}, not {args.name}", key="--name")
         text = point_config_text(point, args.base.read_text())
