@@ -13,11 +13,11 @@ beside a lifetime CSV it must not be older than the CSV. Otherwise the lifetime 
 chunks and reduced to the same `LifetimeHistogram` per subdivision; no rows are kept.
 """
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
@@ -94,14 +94,8 @@ def sidecar_is_current(sidecar_path, csv_path):
 
 def read_histogram_sidecar(path):
     """subdivision -> LifetimeHistogram of a `layer<i>_lifetime_histogram.csv`."""
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError) as err:  # ValueError: pandas' EmptyDataError
-        raise InputError(f"malformed CSV: {err}", path=path) from None
-    if list(table.columns) != HISTOGRAM_COLUMNS:
-        raise InputError(f"bad header {','.join(table.columns)!r}, expected {','.join(HISTOGRAM_COLUMNS)}",
-                         path=path, line=1)
-    names = table["subdivision"].to_numpy(dtype=object)
+    table = read_small_table(path, check_histogram_header)
+    names = table["subdivision"]
     check_subdivisions(table, names, 0, path)
     lifetimes, intervals, reads = (integer_column(table, column, 0, path) for column in HISTOGRAM_COLUMNS[1:])
     if (intervals == 0).any():
@@ -116,6 +110,38 @@ def read_histogram_sidecar(path):
     return {name: LifetimeHistogram(lifetimes[order == position], intervals[order == position],
                                     reads[order == position])
             for position, name in enumerate(SUBDIVISIONS)}
+
+
+def check_histogram_header(header, path):
+    if header != HISTOGRAM_COLUMNS:
+        raise InputError(f"bad header {','.join(header)!r}, expected {','.join(HISTOGRAM_COLUMNS)}",
+                         path=path, line=1)
+
+
+def read_small_table(path, check_header_fields=None):
+    """column -> numpy array of the fields' text, for the per-layer sidecar and aggregate files.
+
+    They are small, so the csv module reads them; pandas (whose import alone costs a report job about
+    0.35 CPU-s, with one job per clock and device corner) is left to the large lifetime tables.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"malformed CSV: {err}", path=path) from None
+    if not rows:
+        raise InputError("malformed CSV: the file is empty", path=path)
+    header, body = rows[0], rows[1:]
+    if check_header_fields is not None:
+        check_header_fields(header, path)
+    for line, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise InputError(f"malformed CSV: expected {len(header)} fields in line {line}, saw {len(row)}",
+                             path=path)
+    columns = list(zip(*body)) if body else [()] * len(header)
+    return {name: np.array(values, dtype=object) for name, values in zip(header, columns)}
 
 
 def check_header(path, required_leading, required_anywhere):
@@ -133,25 +159,39 @@ def check_header(path, required_leading, required_anywhere):
 
 def first_bad_row(chunk, start_row, path, column, bad_mask, expected):
     position = int(np.flatnonzero(bad_mask)[0])
-    value = chunk[column].iloc[position]
+    value = np.asarray(chunk[column])[position]
     raise InputError(f"column '{column}': expected {expected}, got {value!r}",
                      path=path, line=start_row + position + 2)
 
 
 def integer_column(chunk, column, start_row, path):
     """The column as int64; errors name the first non-integer or negative value's line."""
-    values = pd.to_numeric(chunk[column], errors="coerce")
-    bad = values.isna().to_numpy() | (values.to_numpy() % 1 != 0)
+    numbers = [_integer_or_none(text) for text in np.asarray(chunk[column])]
+    bad = np.array([number is None for number in numbers], dtype=bool)
     if bad.any():
         first_bad_row(chunk, start_row, path, column, bad, "an integer")
-    values = values.to_numpy().astype(np.int64)
+    values = np.array(numbers, dtype=np.int64)
     if (values < 0).any():
         first_bad_row(chunk, start_row, path, column, values < 0, "a non-negative integer")
     return values
 
 
+def _integer_or_none(text):
+    """The integer a field spells ("12", " 12", "12.0", "1e3"), or None."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
 def read_lifetime_histograms(path, chunk_rows):
     """subdivision -> LifetimeHistogram of one lifetime CSV, streamed in chunks."""
+    import pandas as pd  # only here: see read_small_table
     check_header(path, LIFETIME_COLUMNS, ("reads",))
     try:
         # All columns are parsed (not usecols), so that a row with extra fields is an error.
@@ -193,6 +233,7 @@ def check_subdivisions(chunk, subdivisions, start_row, path):
 
 def locate_bad_value(path, chunk_rows):
     """Raise InputError at the first non-integer lifetime or reads value, if any."""
+    import pandas as pd  # only here: see read_small_table
     start_row = 0
     chunks = pd.read_csv(path, usecols=["lifetime", "reads"], dtype=str, chunksize=chunk_rows,
                          keep_default_na=False)
@@ -208,12 +249,8 @@ def locate_bad_value(path, chunk_rows):
 def add_aggregate(buffers, path):
     """Add one layer's aggregate counts to the per-subdivision totals; return its intervals."""
     check_header(path, ("subdivision",), AGGREGATE_COUNTS)
-    try:
-        table = pd.read_csv(path, usecols=["subdivision", *AGGREGATE_COUNTS], dtype=str,
-                            keep_default_na=False)
-    except pd.errors.ParserError as err:
-        raise InputError(f"malformed CSV: {err}", path=path) from None
-    names = table["subdivision"].to_numpy(dtype=object)
+    table = read_small_table(path)
+    names = table["subdivision"]
     check_subdivisions(table, names, 0, path)
     seen = set()
     counts = {column: integer_column(table, column, 0, path) for column in AGGREGATE_COUNTS}
