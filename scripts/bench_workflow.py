@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark of the Snakemake workflow, each case in a fresh temporary copy of the repository
-(figures and targets: docs/performance.md):
+"""Benchmarks of the Snakemake workflow, each case in a fresh temporary copy of the repository
+(figures and targets: docs/performance.md). Cases (`--case`, default all but `study`):
 
-1. full DAG of ResNet-50 x scale32_os from empty results/ with --cores 2 (simulate, 162 lifetime jobs,
-   54 per-layer steps, report, summary): wall time, target < 90 s;
-2. dry run of every shipped topology x 6 hardware configs (the three shipped configs plus three
-   dataflow variants of them): DAG build time, target < 10 s.
+- full: ResNet-50 x scale32_os from empty results/, --cores 2: wall and CPU time (all processes, and
+  Snakemake's own process), jobs, size of results/, files left behind that are not results.
+- startup: the fixed cost of one job: interpreter, imports of each adapter script, and Snakemake's own
+  CPU time per job (from the full case when it ran).
+- study: ResNet-18 and MobileNet on a 24-point grid (4 arrays x 3 dataflows x 2 buffer sizes) x
+  3 clocks x 2 device corners, --cores 2: wall, CPU, disk.
+- dry: DAG build of 6 topologies x a 50-point grid x 3 clocks (`snakemake -n`): seconds and jobs per second.
 
-    .venv/bin/python scripts/bench_workflow.py [--skip-full-run]
+    .venv/bin/python scripts/bench_workflow.py [--case full --case dry ...]
 """
 
 import argparse
+import os
 import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,11 +28,28 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from workflow_support import make_workflow_copy, snakemake  # noqa: E402  (the tests' repository copy)
+from workflow_support import make_workflow_copy  # noqa: E402  (the tests' repository copy)
 
-SHIPPED_HARDWARE = ("scale32_os", "tpu256_ws", "eyeriss_ws")
-DATAFLOW_VARIANTS = {"scale32_ws": ("scale32_os", "ws"), "tpu256_os": ("tpu256_ws", "os"),
-                     "eyeriss_is": ("eyeriss_ws", "is")}
+ARRAYS = ["32x32", "64x64", "128x128", "256x256"]
+CLOCKS = [5e8, 1e9, 1.5e9]
+CORNERS = {"nominal": {}, "sisi_1us": {"gc_list": "hardware/devices/sisi_retention_1us.json"}}
+# Snakemake run inside a Python that reports its own CPU time on exit: the scheduler's share of a run.
+SNAKEMAKE_WITH_SELF_CPU = (
+    "import atexit, resource, sys\n"
+    "def report():\n"
+    "    usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    print(f'SNAKEMAKE_SELF_CPU {usage.ru_utime + usage.ru_stime:.2f}', file=sys.stderr)\n"
+    "atexit.register(report)\n"
+    "from snakemake.cli import main\n"
+    "sys.argv = ['snakemake', *sys.argv[1:]]\n"
+    "main()\n"
+)
+ADAPTER_IMPORTS = {
+    "lifetimes_part": "import gainflow.lifetimes.intervals, gainflow.inputs.topology, gainflow.inputs.hwconfig",
+    "layer": "import gainflow.lifetimes.layer_files",
+    "graphs": "import gainflow.lifetimes.graphs, matplotlib.pyplot",
+    "report (gainflow frontend)": "import gainflow.commands.frontend",
+}
 
 
 def children_cpu_seconds():
@@ -35,69 +57,114 @@ def children_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def timed_run(workdir, *args, cores=2):
-    """(wall seconds, CPU seconds of Snakemake and all its jobs, CompletedProcess). On a shared
-    machine the CPU time shows what the run itself cost when the wall time is stretched by others."""
+def run_snakemake(workdir, *args, cores=2):
+    """(wall s, CPU s of all processes, Snakemake's own CPU s, combined output); raises on failure."""
+    command = [sys.executable, "-c", SNAKEMAKE_WITH_SELF_CPU, "--cores", str(cores), "--workflow-profile", "none",
+               *args]
     started, cpu_before = time.perf_counter(), children_cpu_seconds()
-    result = snakemake(workdir, *args, cores=cores, timeout=3600)
-    return time.perf_counter() - started, children_cpu_seconds() - cpu_before, result
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - started, children_cpu_seconds() - cpu_before
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        raise SystemExit(f"snakemake {' '.join(args)} failed in {workdir}:\n{output[-4000:]}")
+    own = re.search(r"^SNAKEMAKE_SELF_CPU ([0-9.]+)$", output, re.MULTILINE)
+    return wall, cpu, float(own.group(1)) if own else float("nan"), output
 
 
 def job_count(output):
     """The total of Snakemake's "Job stats" table."""
     match = re.search(r"^total\s+(\d+)", output, re.MULTILINE)
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match else 0
 
 
-def write_config(path, topologies, hardware):
-    path.write_text(yaml.safe_dump({"topologies": list(topologies), "hardware": list(hardware)}))
-    return path
+def disk_mb(folder):
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1e6
 
 
-def full_run(tmp):
-    config = write_config(tmp / "resnet50.yaml", ["resnet50"], ["scale32_os"])
-    workdir = make_workflow_copy(tmp / "full", config, [ROOT / "topologies" / "resnet50.csv"],
-                                 [ROOT / "hardware" / "scale32_os.cfg"])
-    seconds, cpu, result = timed_run(workdir, "--scheduler", "greedy")
-    jobs = job_count(result.stdout + result.stderr)
-    print(f"full run, ResNet-50 x scale32_os, --cores 2, empty results/: {seconds:.1f} s wall "
-          f"({cpu:.0f} CPU-s), {jobs} jobs (target < 90 s wall)")
+def leftovers(workdir):
+    """Files and folders a finished run should not leave: pair files, staging folders, empty folders."""
+    results = workdir / "results"
+    found = [path for path in results.rglob("*") if path.suffix == ".pair" or path.name.startswith(".")]
+    found += [path for path in results.rglob("*") if path.is_dir() and not any(path.iterdir())]
+    return sorted(str(path.relative_to(workdir)) for path in found)
 
 
-def variant_configs(tmp):
-    """The three shipped configs and three copies with another dataflow (and run name)."""
-    files = [ROOT / "hardware" / f"{name}.cfg" for name in SHIPPED_HARDWARE]
-    for name, (source, dataflow) in DATAFLOW_VARIANTS.items():
-        text = (ROOT / "hardware" / f"{source}.cfg").read_text()
-        text = re.sub(r"(?im)^(\s*Dataflow\s*[:=]\s*)\w+", rf"\g<1>{dataflow}", text)
-        text = re.sub(r"(?im)^(\s*run_name\s*[:=]\s*)\S+", rf"\g<1>{name}", text)
-        (tmp / f"{name}.cfg").write_text(text)
-        files.append(tmp / f"{name}.cfg")
-    return files
+def workflow_copy(tmp, name, config, topologies):
+    (tmp / f"{name}.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return make_workflow_copy(tmp / name, tmp / f"{name}.yaml", [ROOT / "topologies" / f"{t}.csv" for t in topologies],
+                              sorted((ROOT / "hardware").glob("*.cfg")))
 
 
-def dry_run(tmp):
-    topology_files = sorted((ROOT / "topologies").glob("*.csv"))
-    hardware_files = variant_configs(tmp)
-    config = write_config(tmp / "sweep.yaml", [p.stem for p in topology_files], [p.stem for p in hardware_files])
-    workdir = make_workflow_copy(tmp / "sweep", config, topology_files, hardware_files)
-    seconds, cpu, _ = timed_run(workdir, "--dry-run", "--quiet")
+def load():
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
+def full_case(tmp):
+    workdir = workflow_copy(tmp, "full", {"topologies": ["resnet50"], "hardware": ["scale32_os"]}, ["resnet50"])
+    wall, cpu, own, output = run_snakemake(workdir)
+    jobs = job_count(output)
+    print(f"full: ResNet-50 x scale32_os, --cores 2, empty results/: {wall:.1f} s wall, {cpu:.0f} CPU-s "
+          f"({own:.0f} of them Snakemake's own process), {jobs} jobs; results/ {disk_mb(workdir / 'results'):.1f} MB; "
+          f"left behind: {leftovers(workdir) or 'nothing'} ({load()}; targets: 35 s, 30 MB)")
+    return own / jobs if jobs else None
+
+
+def startup_case(snakemake_per_job):
+    def cpu_of(code):
+        started = children_cpu_seconds()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return children_cpu_seconds() - started
+
+    repeats = 5
+    bare = min(cpu_of("pass") for _ in range(repeats))
+    print(f"startup: interpreter alone {bare:.3f} CPU-s (best of {repeats})")
+    for adapter, imports in ADAPTER_IMPORTS.items():
+        seconds = min(cpu_of(imports) for _ in range(repeats))
+        print(f"startup: {adapter}: interpreter + imports {seconds:.3f} CPU-s")
+    if snakemake_per_job is not None:
+        print(f"startup: Snakemake's own process per job (full case): {snakemake_per_job:.3f} CPU-s")
+
+
+def study_case(tmp):
+    grids = [{"array": ARRAYS, "dataflow": ["os", "ws", "is"], "ifmap_sram_kb": kb, "filter_sram_kb": kb,
+              "ofmap_sram_kb": kb} for kb in (64, 512)]
+    config = {"topologies": ["resnet18", "mobilenet"], "hardware": [], "hardware_grid": grids,
+              "clock_hz": CLOCKS, "device_corners": CORNERS}
+    workdir = workflow_copy(tmp, "study", config, config["topologies"])
+    wall, cpu, own, output = run_snakemake(workdir)
+    reports = len(list((workdir / "results").glob("*/*/report-*.json")))
+    print(f"study: 2 topologies x 24 grid points x 3 clocks x 2 corners ({reports} reports), --cores 2: "
+          f"{wall:.0f} s wall, {cpu:.0f} CPU-s ({own:.0f} Snakemake's own), {job_count(output)} jobs; "
+          f"results/ {disk_mb(workdir / 'results'):.0f} MB ({load()}; targets: 15 min, 1 GB)")
+
+
+def dry_case(tmp):
+    topologies = ["resnet18", "resnet50", "mobilenet", "alexnet", "yolo_tiny", "gpt2_gemm"]
+    grid = {"array": ["16x16", "32x32", "64x64", "128x128", "256x256"], "dataflow": ["os", "ws"],
+            "ifmap_sram_kb": [64, 128, 256, 512, 1024]}
+    config = {"topologies": topologies, "hardware": [], "hardware_grid": grid, "clock_hz": CLOCKS}
+    workdir = workflow_copy(tmp, "dry", config, topologies)
+    wall, cpu, _, _ = run_snakemake(workdir, "--dry-run", "--quiet")
     # Counted in a second, untimed run: the job table costs time of its own (the reasons per job).
-    _, _, result = timed_run(workdir, "--dry-run", "--quiet", "rules")
-    jobs = job_count(result.stdout + result.stderr)
-    print(f"dry run, {len(topology_files)} topologies x {len(hardware_files)} hardware configs: "
-          f"{seconds:.1f} s wall ({cpu:.1f} CPU-s) to build the DAG of {jobs} jobs (target < 10 s)")
+    jobs = job_count(run_snakemake(workdir, "--dry-run", "--quiet", "rules")[3])
+    print(f"dry: 6 topologies x 50 grid points x 3 clocks: DAG of {jobs} jobs built in {wall:.1f} s wall "
+          f"({cpu:.1f} CPU-s), {jobs / wall:.0f} jobs/s ({load()}; target 60 s)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--skip-full-run", action="store_true", help="only the dry-run benchmark")
-    args = parser.parse_args()
+    parser.add_argument("--case", action="append", choices=("full", "startup", "study", "dry"),
+                        help="run only these cases (repeatable); default: full, startup, dry")
+    cases = parser.parse_args().case or ["full", "startup", "dry"]
     with tempfile.TemporaryDirectory(prefix="gainflow-bench-") as tmp:
         tmp = Path(tmp)
-        dry_run(tmp)
-        if not args.skip_full_run:
-            full_run(tmp)
+        per_job = full_case(tmp) if "full" in cases else None
+        if "startup" in cases:
+            startup_case(per_job)
+        if "study" in cases:
+            study_case(tmp)
+        if "dry" in cases:
+            dry_case(tmp)
 
 
 if __name__ == "__main__":
