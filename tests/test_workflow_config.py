@@ -4,6 +4,7 @@ the workflow passes Snakemake's linter; the DAG has the documented shape."""
 import pytest
 import yaml
 from workflow_support import (
+    TINY,
     edit_config,
     failed_dry_run,
     make_workflow_copy,
@@ -86,3 +87,23 @@ def test_defaults_fill_the_schema(workdir):
     assert "--gc-list workflow/gainflow/data/devices/simple_gc_list.json" in output
     # lifetime_tables off: neither intervals handed over nor per-interval tables written.
     assert "lifetimes_part.py" in output and "--intervals" not in output and "--tables" not in output
+
+
+def test_graphs_rules_of_alike_topology_names_stay_apart(tmp_path):
+    # `yolo-tiny` and `yolo_tiny` both read as `yolo_tiny` in an identifier: each gets a hash of its
+    # own name, so each topology's graphs are drawn by its own rule and both run.
+    tiny = tmp_path / "inputs"
+    tiny.mkdir()
+    for name in ("yolo-tiny", "yolo_tiny"):
+        (tiny / f"{name}.csv").write_text((TINY / "tiny.csv").read_text())
+    workdir = make_workflow_copy(tmp_path / "sweep", topologies=sorted(tiny.glob("*.csv")))
+    edit_config(workdir, topologies=["yolo-tiny", "yolo_tiny"])
+    jobs = planned_jobs(workdir)
+    graphs = {rule: wildcards["topo"] for rule, wildcards in jobs if rule.startswith("graphs_")}
+    assert sorted(set(graphs.values())) == ["yolo-tiny", "yolo_tiny"]
+    names = {topo: {rule for rule, drawn in graphs.items() if drawn == topo} for topo in ("yolo-tiny", "yolo_tiny")}
+    assert len(names["yolo-tiny"]) == len(names["yolo_tiny"]) == 1
+    assert names["yolo-tiny"] != names["yolo_tiny"]
+    assert all(rule.startswith("graphs_yolo_tiny_") for rule in graphs)
+    # Names without such a clash stay as they were (the other tests name graphs_tiny_layers0_2).
+    assert rule_counts(jobs)["layer"] == 2 * 3 * 2

@@ -156,9 +156,28 @@ def graph_batches(topo):
     return [layers[first:first + GRAPH_BATCH] for first in range(0, len(layers), GRAPH_BATCH)]
 
 
+def graphs_rule_stems(topologies):
+    """Topology -> the part of its graphs rules' names that says which topology (a Python identifier).
+
+    Readable when it can be: the name with `_` for what an identifier cannot hold. Topologies whose
+    readable stems coincide (`yolo-tiny` and `yolo_tiny`) each add a hash of their full name, so no
+    two topologies share a rule.
+    """
+    readable = {topo: "".join(c if c.isalnum() else "_" for c in topo) for topo in topologies}
+    shared = {stem for stem in readable.values() if list(readable.values()).count(stem) > 1}
+    stems = {topo: stem if stem not in shared else f"{stem}_{hashlib.sha256(topo.encode()).hexdigest()[:8]}"
+             for topo, stem in readable.items()}
+    if len(set(stems.values())) != len(stems):
+        raise WorkflowError(f"topology names too alike to name their graphs rules apart: {sorted(topologies)}")
+    return stems
+
+
+GRAPHS_RULE_STEMS = graphs_rule_stems(TOPOLOGIES)
+
+
 def graphs_rule_name(topo, layers):
     """The name of the rule drawing a batch of a topology's layer graphs (a Python identifier)."""
-    return "graphs_" + "".join(c if c.isalnum() else "_" for c in topo) + f"_layers{layers[0]}_{layers[-1]}"
+    return f"graphs_{GRAPHS_RULE_STEMS[topo]}_layers{layers[0]}_{layers[-1]}"
 
 
 def adapter_script(name):
