@@ -2,6 +2,7 @@
 # Everything a job depends on reaches it as an `input:` file or a `params:` value, so Snakemake's
 # rerun triggers see every change (config values read inside a script would be invisible to them).
 
+import collections
 import functools
 import hashlib
 import os
@@ -164,7 +165,7 @@ def graphs_rule_stems(topologies):
     two topologies share a rule.
     """
     readable = {topo: "".join(c if c.isalnum() else "_" for c in topo) for topo in topologies}
-    shared = {stem for stem in readable.values() if list(readable.values()).count(stem) > 1}
+    shared = {stem for stem, count in collections.Counter(readable.values()).items() if count > 1}
     stems = {topo: stem if stem not in shared else f"{stem}_{hashlib.sha256(topo.encode()).hexdigest()[:8]}"
              for topo, stem in readable.items()}
     if len(set(stems.values())) != len(stems):

@@ -150,6 +150,10 @@ def check_header(path, required_leading, required_anywhere):
             header = handle.readline().rstrip("\r\n").split(",")
     except FileNotFoundError:
         raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
+    check_header_fields(header, path, required_leading, required_anywhere)
+
+
+def check_header_fields(header, path, required_leading, required_anywhere):
     leading_ok = tuple(header[:len(required_leading)]) == tuple(required_leading)
     missing = [name for name in required_anywhere if name not in header]
     if not leading_ok or missing:
@@ -248,8 +252,8 @@ def locate_bad_value(path, chunk_rows):
 
 def add_aggregate(buffers, path):
     """Add one layer's aggregate counts to the per-subdivision totals; return its intervals."""
-    check_header(path, ("subdivision",), AGGREGATE_COUNTS)
-    table = read_small_table(path)
+    table = read_small_table(
+        path, lambda header, path: check_header_fields(header, path, ("subdivision",), AGGREGATE_COUNTS))
     names = table["subdivision"]
     check_subdivisions(table, names, 0, path)
     seen = set()
