@@ -6,6 +6,10 @@
     snakemake --report report.html                     # HTML report: summary table and plots
 """
 
+from pathlib import Path
+
+import yaml
+from gainflow.sweep.config_numbers import with_numbers
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
@@ -14,8 +18,12 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-# Rejects unknown keys and fills in defaults before any rule reads the config.
-validate(config, "workflow/schemas/config.schema.yaml")
+CONFIG_SCHEMA = "workflow/schemas/config.schema.yaml"
+# Numbers YAML reads as text (1e9) become numbers wherever the schema expects one; then the schema
+# rejects unknown keys and values of the wrong type (naming the key) and fills in defaults before any
+# rule reads the config.
+config.update(with_numbers(config, yaml.safe_load(Path(CONFIG_SCHEMA).read_text())))
+validate(config, CONFIG_SCHEMA)
 
 
 report: "workflow/report/workflow.rst"

@@ -31,10 +31,29 @@ def test_unknown_nested_key_is_named(workdir):
     assert "'colour' was unexpected" in failed_dry_run(workdir)
 
 
-def test_wrong_type_is_named(workdir):
-    edit_config(workdir, word_bits="eight")
+@pytest.mark.parametrize("line, shown, key", [
+    ("word_bits: eight", "'eight' is not of type 'integer'", "['word_bits']"),
+    ("word_bits: '8.5'", "'8.5' is not of type 'integer'", "['word_bits']"),
+    ("plots: {dpi: 1.2e1}", "12 is less than the minimum of 30", "['plots']['dpi']"),
+    ("clock_hz: [1e9, 1 GHz]", "[1000000000.0, '1 GHz']", "['clock_hz']"),
+])
+def test_wrong_type_is_named(workdir, line, shown, key):
+    text = (workdir / "config" / "config.yaml").read_text()
+    (workdir / "config" / "config.yaml").write_text(f"{text}{line}\n")
     output = failed_dry_run(workdir)
-    assert "'eight' is not of type 'integer'" in output
+    assert shown in output and f"On instance{key}" in output
+
+
+def test_numbers_yaml_reads_as_text_are_numbers(workdir):
+    # PyYAML reads each of these values as text; each is the number it spells.
+    (workdir / "config" / "config.yaml").write_text(
+        "topologies: [tiny1_gemm]\nhardware: []\nclock_hz: [1e9, 7.5e+8]\nword_bits: 1.6e1\nplots: {dpi: 1.5e2}\n"
+        "hardware_grid: {base: tiny_os, array: 8x4, ifmap_sram_kb: [2e0], filter_sram_kb: 1e0, ofmap_sram_kb: '1_0'}\n")
+    output = snakemake(workdir, "--dry-run", "--printshellcmds").stdout
+    assert "--word-bits 16" in output and "--dpi 150" in output
+    assert "--clock-hz 1000000000 " in output and "--clock-hz 750000000 " in output
+    assert "--ifmap-sram-kb 2 --filter-sram-kb 1 --ofmap-sram-kb 10" in output
+    assert "results/tiny1_gemm/a8x4-os-i2-f1-o10/report-750MHz-nominal.json" in output
 
 
 def test_missing_topology_and_hardware_files_are_named(workdir):
