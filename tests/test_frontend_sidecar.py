@@ -32,7 +32,8 @@ def buffer(subdivision, lifetimes, interval_reads):
     return BufferLifetimes(
         subdivision=subdivision, address=np.arange(count, dtype=np.int64),
         write_cycle=np.zeros(count, dtype=np.int64), lifetime=np.array(lifetimes, dtype=np.int64),
-        interval_reads=np.array(interval_reads, dtype=np.int64), reads=int(sum(interval_reads)), writes=count,
+        interval_reads=np.array(interval_reads, dtype=np.int64), first_read_cycle=np.zeros(count, dtype=np.int64),
+        reads=int(sum(interval_reads)), writes=count,
         dead_writes=0, unfilled_reads=0, unique_addresses=count)
 
 

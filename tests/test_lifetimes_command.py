@@ -4,6 +4,7 @@ The SCALE-Sim runs read here are kept in tests/data/golden and tests/data/lifeti
 import json
 import shutil
 
+import numpy as np
 import pytest
 from data_support import GOLDEN, LIFETIMES_EXTRAS
 from gainflow.cli import main
@@ -47,6 +48,8 @@ def test_csv_traces_and_simulator_give_identical_tables(case):
         assert [cycles for _, cycles in from_csv] == [cycles for _, cycles in from_simulator]
         csv_buffers, simulator_buffers = [b for b, _ in from_csv], [b for b, _ in from_simulator]
         assert lifetime_csv(csv_buffers) == lifetime_csv(simulator_buffers)
+        for csv_buffer, simulator_buffer in zip(csv_buffers, simulator_buffers):
+            assert np.array_equal(csv_buffer.first_read_cycle, simulator_buffer.first_read_cycle)
         cycles = from_csv[0][1]
         assert aggregate_csv([aggregate_row(summarize(b), cycles) for b in csv_buffers]) == aggregate_csv(
             [aggregate_row(summarize(b), cycles) for b in simulator_buffers])

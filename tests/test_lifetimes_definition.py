@@ -25,6 +25,12 @@ def intervals(result):
                     result.interval_reads.tolist()))
 
 
+def from_first_read(result):
+    """[(address, write_cycle, first_read_cycle, lifetime_from_first_read)] of the intervals with a lifetime."""
+    return list(zip(result.address.tolist(), result.write_cycle.tolist(), result.first_read_cycle.tolist(),
+                    result.lifetime_from_first_read.tolist()))
+
+
 def test_lifetime_is_last_read_minus_write_even_from_a_negative_fill_cycle():
     # Fill at -3, reads at 5 and 9: lifetime 9 - (-3) = 12, two reads.
     result = compute_lifetimes(events([(-3, 7)], [(5, 7), (9, 7)]))
@@ -122,33 +128,81 @@ def test_reads_given_in_blocks_give_the_same_result_as_all_at_once():
         BufferEvents("filter", write_cycles, write_addresses, read_cycles, read_addresses), read_block=7
     )
     assert intervals(whole) == intervals(in_blocks)
+    assert from_first_read(whole) == from_first_read(in_blocks)
     assert (whole.reads, whole.dead_writes, whole.unfilled_reads, whole.unique_addresses) == (
         in_blocks.reads, in_blocks.dead_writes, in_blocks.unfilled_reads, in_blocks.unique_addresses)
 
 
-def test_random_events_match_a_direct_per_address_walk():
+def test_lifetime_from_first_read_is_last_read_minus_first_read():
+    # Fill at -3, reads at 5 and 9: from the fill 12, from the first read 9 - 5 = 4.
+    result = compute_lifetimes(events([(-3, 7)], [(9, 7), (5, 7)]))
+    assert from_first_read(result) == [(7, -3, 5, 4)]
+
+
+def test_first_read_ties_one_read_two_reads_in_one_cycle_and_a_read_in_the_write_cycle():
+    # Address 1: W@2, one read @6 -> first read 6, lifetime from it 0 (from the fill 4).
+    # Address 2: W@0, two reads @3 -> first read 3, 0 (from the fill 3).
+    # Address 3: W@4, R@4 (the write comes first, so the read is inside), R@8 -> first read 4, 4.
+    result = compute_lifetimes(events([(2, 1), (0, 2), (4, 3)], [(6, 1), (3, 2), (3, 2), (8, 3), (4, 3)]))
+    assert from_first_read(result) == [(1, 2, 6, 0), (2, 0, 3, 0), (3, 4, 4, 4)]
+    assert result.lifetime.tolist() == [4, 3, 4]
+
+
+def test_first_read_of_each_interval_when_an_address_is_rewritten():
+    # W@0, R@3, R@7, W@10, R@10, R@12, W@20, R@25, R@30: intervals [0,10): reads 3, 7 -> (3, 4);
+    # [10,20): the read at 10 follows the rewrite -> (10, 2); [20, end): (25, 5).
+    result = compute_lifetimes(events([(0, 1), (10, 1), (20, 1)],
+                                      [(30, 1), (12, 1), (3, 1), (25, 1), (10, 1), (7, 1)]))
+    assert from_first_read(result) == [(1, 0, 3, 4), (1, 10, 10, 2), (1, 20, 25, 5)]
+    assert result.lifetime.tolist() == [7, 2, 10]
+
+
+def test_first_read_skips_dead_writes_and_unfilled_reads():
+    # Address 5: R@1 before the fill (unfilled), W@2 (dead: rewritten at 4 without a read), W@4,
+    # R@9, R@6 -> one interval, first read 6, from it 3; from the fill 5.
+    # Address 8: only reads (unfilled). Address 9: written, never read (dead).
+    result = compute_lifetimes(events([(2, 5), (4, 5), (0, 9)], [(1, 5), (9, 5), (6, 5), (3, 8)]))
+    assert from_first_read(result) == [(5, 4, 6, 3)]
+    assert result.lifetime.tolist() == [5]
+    assert (result.dead_writes, result.unfilled_reads) == (2, 2)
+
+
+def test_first_read_with_reads_given_in_blocks_out_of_order():
+    # W@0 at address 4; reads 50, 20, 80, 10 in blocks of one: first read 10, last 80 -> 70.
+    builder = LifetimeBuilder("ofmap", np.array([0]), np.array([4]))
+    for cycle in (50, 20, 80, 10):
+        builder.add_reads(np.array([cycle]), np.array([4]))
+    assert from_first_read(builder.finish()) == [(4, 0, 10, 70)]
+
+
+@pytest.mark.parametrize("address_scale", [1, 10**9], ids=["dense", "sparse"])
+def test_random_events_match_a_direct_per_address_walk(address_scale):
     # An independent, slow statement of the definition: per address, sort (cycle, write-first).
+    # Sparse addresses take the binary search instead of the address table.
     rng = np.random.default_rng(11)
-    writes = list(zip(rng.integers(-20, 200, 150).tolist(), rng.integers(0, 25, 150).tolist()))
-    reads = list(zip(rng.integers(-20, 260, 900).tolist(), rng.integers(0, 30, 900).tolist()))
-    expected, dead, unfilled = [], 0, 0
+    writes = list(zip(rng.integers(-20, 200, 150).tolist(), (rng.integers(0, 25, 150) * address_scale).tolist()))
+    reads = list(zip(rng.integers(-20, 260, 900).tolist(), (rng.integers(0, 30, 900) * address_scale).tolist()))
+    expected, expected_first, dead, unfilled = [], [], 0, 0
     for address in sorted({a for _, a in writes} | {a for _, a in reads}):
         timeline = sorted([(c, 0) for c, a in writes if a == address] + [(c, 1) for c, a in reads if a == address])
-        open_write, last_read, count = None, None, 0
+        open_write, first_read, last_read, count = None, None, None, 0
         for cycle, kind in timeline + [(None, 0)]:
             if kind == 0:  # a write (or the end sentinel) closes the open interval
                 if open_write is not None:
                     if count:
                         expected.append((address, open_write, last_read - open_write, count))
+                        expected_first.append((address, open_write, first_read, last_read - first_read))
                     else:
                         dead += 1
-                open_write, last_read, count = cycle, None, 0
+                open_write, first_read, last_read, count = cycle, None, None, 0
             elif open_write is None:
                 unfilled += 1
             else:
+                first_read = cycle if first_read is None else first_read
                 last_read, count = cycle, count + 1
     result = compute_lifetimes(events(writes, reads))
     assert intervals(result) == expected
+    assert from_first_read(result) == expected_first
     assert (result.dead_writes, result.unfilled_reads) == (dead, unfilled)
 
 

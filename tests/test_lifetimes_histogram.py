@@ -124,7 +124,7 @@ def test_graph_bins_equal_numpy_histogram():
 def test_summary_of_buffer_lifetimes():
     buffer = BufferLifetimes(
         subdivision="ofmap", address=cycles(1, 2, 3), write_cycle=cycles(0, 0, 5),
-        lifetime=np.array([4, 9, 4], dtype=np.int32), interval_reads=cycles(1, 2, 3),
+        lifetime=np.array([4, 9, 4], dtype=np.int32), interval_reads=cycles(1, 2, 3), first_read_cycle=cycles(2, 0, 5),
         reads=np.int64(8), writes=5, dead_writes=2, unfilled_reads=2, unique_addresses=3)
     summary = summarize(buffer)
     assert list(summary.histograms) == [LIFETIME]

@@ -24,6 +24,7 @@ def buffer(subdivision, lifetimes, *, addresses=None, write_cycles=None, interva
         write_cycle=as_array(write_cycles, [0] * count),
         lifetime=as_array(lifetimes, lifetimes),
         interval_reads=as_array(interval_reads, [1] * count),
+        first_read_cycle=as_array(write_cycles, [0] * count),
         reads=reads, writes=writes, dead_writes=dead_writes, unfilled_reads=unfilled_reads,
         unique_addresses=unique_addresses,
     )

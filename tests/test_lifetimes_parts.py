@@ -35,10 +35,11 @@ def buffer(subdivision, lifetimes, *, reads=None, writes=None, dead_writes=0, un
     rng = np.random.default_rng(seed)
     count = len(lifetimes)
     interval_reads = rng.integers(1, 6, count)
+    write_cycle, lifetime = rng.integers(-5, 10**6, count), np.array(lifetimes, dtype=np.int64)
     return BufferLifetimes(
         subdivision=subdivision, address=np.arange(count, dtype=np.int64) * 3 + 10_000_000,
-        write_cycle=rng.integers(-5, 10**6, count), lifetime=np.array(lifetimes, dtype=np.int64),
-        interval_reads=interval_reads,
+        write_cycle=write_cycle, lifetime=lifetime, interval_reads=interval_reads,
+        first_read_cycle=write_cycle + lifetime // 2,
         reads=int(interval_reads.sum()) + unfilled_reads if reads is None else reads,
         writes=count + dead_writes if writes is None else writes, dead_writes=dead_writes,
         unfilled_reads=unfilled_reads, unique_addresses=count + 1,
@@ -69,7 +70,7 @@ def test_part_round_trip_and_is_byte_identical(tmp_path):
     summary, cycles, intervals = load_part(tmp_path / "a.part")
     assert cycles == 77 and summary.subdivision == "filter" and summary.counts() == summarize(lifetimes).counts()
     assert (summary.histogram.lifetimes.tolist(), summary.histogram.intervals.tolist()) == ([4, 9], [2, 1])
-    for column in ("address", "write_cycle", "lifetime", "interval_reads"):
+    for column in ("address", "write_cycle", "lifetime", "interval_reads", "first_read_cycle"):
         assert np.array_equal(getattr(intervals, column), getattr(lifetimes, column))
     assert (intervals.dead_writes, intervals.unfilled_reads) == (1, 2)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -121,7 +122,7 @@ def with_header(data, change):
 
 @pytest.mark.parametrize("damage, message", [
     (lambda data: b"PK\x03\x04 not a part file\n" + data, "not a gainflow lifetime part file"),
-    (lambda data: data.replace(b"part 1\n", b"part 7\n", 1), "version 7; this gainflow reads version 1"),
+    (lambda data: data.replace(b"part 2\n", b"part 7\n", 1), "version 7; this gainflow reads version 2"),
     (lambda data: data[:-5], "truncated"),
     (lambda data: data + b"\0", "unexpected bytes after the arrays"),
     (lambda data: data.split(b"\n")[0] + b"\n{broken json\n", "malformed lifetime part header"),

@@ -22,7 +22,7 @@ def lifetimes_of(subdivision, lifetimes, dead_writes=0, unfilled_reads=0):
     return BufferLifetimes(
         subdivision=subdivision, address=np.arange(count, dtype=np.int64),
         write_cycle=np.zeros(count, dtype=np.int64), lifetime=np.array(lifetimes, dtype=np.int64),
-        interval_reads=np.ones(count, dtype=np.int64), reads=count, writes=count,
+        interval_reads=np.ones(count, dtype=np.int64), first_read_cycle=np.zeros(count, dtype=np.int64), reads=count, writes=count,
         dead_writes=dead_writes, unfilled_reads=unfilled_reads, unique_addresses=count,
     )
 

@@ -3,7 +3,8 @@
  * millisecond, where a JIT's import and cache loading (about 0.9 s with numba) would weigh on each of a sweep's short jobs.
  *
  * format_rows: integer matrix -> CSV text (traces and lifetime tables);
- * assign_reads, collect_intervals: reads -> the write intervals they fall in -> lifetimes;
+ * assign_reads, collect_intervals: reads -> the write intervals they fall in -> their first and last
+ *   reads -> lifetimes;
  * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order).
  *
  * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.files.csv_text
@@ -122,17 +123,17 @@ static Py_ssize_t last_slot_at_or_before(const int64_t *slot_keys, Py_ssize_t hi
 
 static PyObject *assign_reads(PyObject *self, PyObject *args)
 {
-    Py_buffer slot_keys, last_slot_by_address, read_keys, interval_reads, last_read_key, unfilled;
+    Py_buffer slot_keys, last_slot_by_address, read_keys, interval_reads, first_read_key, last_read_key, unfilled;
     int cycle_bits;
-    if (!PyArg_ParseTuple(args, "y*y*iy*w*w*w*", &slot_keys, &last_slot_by_address, &cycle_bits, &read_keys,
-                          &interval_reads, &last_read_key, &unfilled))
+    if (!PyArg_ParseTuple(args, "y*y*iy*w*w*w*w*", &slot_keys, &last_slot_by_address, &cycle_bits, &read_keys,
+                          &interval_reads, &first_read_key, &last_read_key, &unfilled))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t slots = slot_keys.len / (Py_ssize_t)sizeof(int64_t);
     Py_ssize_t reads = read_keys.len / (Py_ssize_t)sizeof(int64_t);
     Py_ssize_t table_size = last_slot_by_address.len / (Py_ssize_t)sizeof(int64_t);
-    if (slots < 1 || interval_reads.len != slot_keys.len || last_read_key.len != slot_keys.len
-        || unfilled.len != reads || cycle_bits < 1 || cycle_bits > 62) {
+    if (slots < 1 || interval_reads.len != slot_keys.len || first_read_key.len != slot_keys.len
+        || last_read_key.len != slot_keys.len || unfilled.len != reads || cycle_bits < 1 || cycle_bits > 62) {
         PyErr_SetString(PyExc_ValueError, "assign_reads: inconsistent array sizes");
         goto done;
     }
@@ -140,7 +141,7 @@ static PyObject *assign_reads(PyObject *self, PyObject *args)
     const int64_t *table = (const int64_t *)last_slot_by_address.buf;
     const int64_t *read = (const int64_t *)read_keys.buf;
     int64_t *count = (int64_t *)interval_reads.buf;
-    int64_t *last = (int64_t *)last_read_key.buf;
+    int64_t *first = (int64_t *)first_read_key.buf, *last = (int64_t *)last_read_key.buf;
     uint8_t *outside = (uint8_t *)unfilled.buf;
     Py_ssize_t unfilled_reads = 0;
     int bad_table = 0;
@@ -167,7 +168,9 @@ static PyObject *assign_reads(PyObject *self, PyObject *args)
         }
         /* Filled: the write found has the read's address (slot 0 has none). */
         if (slot > 0 && (keys[slot] >> cycle_bits) == address) {
-            count[slot]++;
+            /* The first read of an interval starts its count (reads come in any order). */
+            if (count[slot]++ == 0 || key < first[slot])
+                first[slot] = key;
             if (key > last[slot])
                 last[slot] = key;
             outside[i] = 0;
@@ -186,38 +189,41 @@ done:
     PyBuffer_Release(&last_slot_by_address);
     PyBuffer_Release(&read_keys);
     PyBuffer_Release(&interval_reads);
+    PyBuffer_Release(&first_read_key);
     PyBuffer_Release(&last_read_key);
     PyBuffer_Release(&unfilled);
     return result;
 }
 
 /* The intervals of a LifetimeBuilder's slots 1.. (writes in key order) that have reads: their
- * address, write cycle, lifetime (last read - write cycle) and reads, compacted into the output
- * arrays; and the distinct written addresses. Returns (intervals, distinct addresses). */
+ * address, write cycle, lifetime (last read - write cycle), reads and first read cycle, compacted
+ * into the output arrays; and the distinct written addresses. Returns (intervals, distinct addresses). */
 static PyObject *collect_intervals(PyObject *self, PyObject *args)
 {
-    Py_buffer slot_keys, interval_reads, last_read_key, address_out, write_cycle_out, lifetime_out, reads_out,
-        written_out;
+    Py_buffer slot_keys, interval_reads, first_read_key, last_read_key, address_out, write_cycle_out, lifetime_out,
+        reads_out, first_read_out, written_out;
     int cycle_bits;
     long long address_base, cycle_base;
-    if (!PyArg_ParseTuple(args, "y*y*y*iLLw*w*w*w*w*", &slot_keys, &interval_reads, &last_read_key, &cycle_bits,
-                          &address_base, &cycle_base, &address_out, &write_cycle_out, &lifetime_out, &reads_out,
-                          &written_out))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*iLLw*w*w*w*w*w*", &slot_keys, &interval_reads, &first_read_key,
+                          &last_read_key, &cycle_bits, &address_base, &cycle_base, &address_out, &write_cycle_out,
+                          &lifetime_out, &reads_out, &first_read_out, &written_out))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t slots = slot_keys.len / (Py_ssize_t)sizeof(int64_t);
     Py_ssize_t writes = slots - 1;
     Py_ssize_t out_bytes = writes * (Py_ssize_t)sizeof(int64_t);
-    if (slots < 1 || interval_reads.len != slot_keys.len || last_read_key.len != slot_keys.len
-        || address_out.len != out_bytes || write_cycle_out.len != out_bytes || lifetime_out.len != out_bytes
-        || reads_out.len != out_bytes || written_out.len != out_bytes || cycle_bits < 1 || cycle_bits > 62) {
+    if (slots < 1 || interval_reads.len != slot_keys.len || first_read_key.len != slot_keys.len
+        || last_read_key.len != slot_keys.len || address_out.len != out_bytes || write_cycle_out.len != out_bytes
+        || lifetime_out.len != out_bytes || reads_out.len != out_bytes || first_read_out.len != out_bytes
+        || written_out.len != out_bytes || cycle_bits < 1 || cycle_bits > 62) {
         PyErr_SetString(PyExc_ValueError, "collect_intervals: inconsistent array sizes");
         goto done;
     }
     const int64_t *key = (const int64_t *)slot_keys.buf, *count = (const int64_t *)interval_reads.buf;
-    const int64_t *last = (const int64_t *)last_read_key.buf;
+    const int64_t *first = (const int64_t *)first_read_key.buf, *last = (const int64_t *)last_read_key.buf;
     int64_t *address = (int64_t *)address_out.buf, *write_cycle = (int64_t *)write_cycle_out.buf;
     int64_t *lifetime = (int64_t *)lifetime_out.buf, *reads = (int64_t *)reads_out.buf;
+    int64_t *first_read = (int64_t *)first_read_out.buf;
     int64_t *written = (int64_t *)written_out.buf;
     int64_t cycle_mask = ((int64_t)1 << cycle_bits) - 1;
     Py_ssize_t live = 0, distinct = 0;
@@ -232,6 +238,7 @@ static PyObject *collect_intervals(PyObject *self, PyObject *args)
             write_cycle[live] = cycle;
             lifetime[live] = (last[slot] & cycle_mask) + cycle_base - cycle;
             reads[live] = count[slot];
+            first_read[live] = (first[slot] & cycle_mask) + cycle_base;
             live++;
         }
     }
@@ -240,11 +247,13 @@ static PyObject *collect_intervals(PyObject *self, PyObject *args)
 done:
     PyBuffer_Release(&slot_keys);
     PyBuffer_Release(&interval_reads);
+    PyBuffer_Release(&first_read_key);
     PyBuffer_Release(&last_read_key);
     PyBuffer_Release(&address_out);
     PyBuffer_Release(&write_cycle_out);
     PyBuffer_Release(&lifetime_out);
     PyBuffer_Release(&reads_out);
+    PyBuffer_Release(&first_read_out);
     PyBuffer_Release(&written_out);
     return result;
 }
@@ -386,11 +395,12 @@ static PyMethodDef methods[] = {
     {"text_bytes", text_bytes, METH_VARARGS,
      "text_bytes(rows, columns, prefix_length, suffix_length) -> the buffer size format_rows may need."},
     {"assign_reads", assign_reads, METH_VARARGS,
-     "assign_reads(slot_keys, last_slot_by_address, cycle_bits, read_keys, interval_reads, last_read_key, "
-     "unfilled) -> number of unfilled reads (see gainflow.lifetimes.LifetimeBuilder)."},
+     "assign_reads(slot_keys, last_slot_by_address, cycle_bits, read_keys, interval_reads, first_read_key, "
+     "last_read_key, unfilled) -> number of unfilled reads (see gainflow.lifetimes.LifetimeBuilder)."},
     {"collect_intervals", collect_intervals, METH_VARARGS,
-     "collect_intervals(slot_keys, interval_reads, last_read_key, cycle_bits, address_base, cycle_base, address, "
-     "write_cycle, lifetime, reads, written) -> (intervals, distinct written addresses)."},
+     "collect_intervals(slot_keys, interval_reads, first_read_key, last_read_key, cycle_bits, address_base, "
+     "cycle_base, address, write_cycle, lifetime, reads, first_read_cycle, written) -> (intervals, distinct "
+     "written addresses)."},
     {"set_order", set_order, METH_VARARGS,
      "set_order(values, set_size, ordered): each chunk of `set_size` distinct ints of `values` into `ordered` "
      "in CPython set iteration order."},

@@ -8,6 +8,9 @@ The definition (for users: docs/lifetimes.md):
 - The interval's *lifetime* = cycle of the last read inside it - the write cycle
   (an integer, 0 allowed). An interval without reads is a *dead write*: counted, no
   lifetime. Two writes at the same cycle: the first one is a dead write.
+- The interval's *lifetime from the first read* = cycle of the last read inside it -
+  cycle of its first read (0 allowed): how long the data is in use, without the time
+  between the fill and the first use (a prefetcher's run-ahead).
 - Reads of an address before its first write (or of an address never written) are
   *unfilled reads*: counted, no lifetime.
 - `unique_addresses` counts the distinct addresses with any event (the footprint).
@@ -16,9 +19,9 @@ Algorithm: the writes are sorted by (address, cycle) once; every read is assigne
 the last write with the same address and a cycle <= its own (a binary search over
 packed (address, cycle) keys; where the written addresses are dense, a table gives each
 address's last write, and most reads are found by a short walk back from it: a compiled
-loop, `gainflow._kernels.assign_reads`). Reads can
-therefore arrive in any order and in blocks (`LifetimeBuilder.add_reads`), so a CSV trace
-is processed in bounded memory: state is a few integers per write.
+loop, `gainflow._kernels.assign_reads`, which also keeps each interval's first and last
+read). Reads can therefore arrive in any order and in blocks (`LifetimeBuilder.add_reads`),
+so a CSV trace is processed in bounded memory: state is a few integers per write.
 
 Library functions for the workflow (one job per (layer, subdivision), then one per layer):
 
@@ -48,18 +51,25 @@ class BufferLifetimes:
     """Lifetime intervals of one buffer in one layer.
 
     The arrays describe the intervals WITH a lifetime, ordered by address, then
-    write cycle; `interval_reads` = number of reads inside each interval."""
+    write cycle; `interval_reads` = number of reads inside each interval;
+    `first_read_cycle` = the cycle of each interval's first read."""
 
     subdivision: str
     address: np.ndarray
     write_cycle: np.ndarray
     lifetime: np.ndarray
     interval_reads: np.ndarray
+    first_read_cycle: np.ndarray
     reads: int
     writes: int
     dead_writes: int
     unfilled_reads: int
     unique_addresses: int
+
+    @property
+    def lifetime_from_first_read(self):
+        """Per interval: last read - first read (cycles)."""
+        return self.write_cycle + self.lifetime - self.first_read_cycle
 
 
 class LifetimeBuilder:
@@ -76,6 +86,7 @@ class LifetimeBuilder:
         self.slot_keys = np.concatenate(([_BEFORE_ALL_KEYS], sorted_keys))
         self.slots_by_address = self._slots_by_address(sorted_keys)
         self.interval_reads = np.zeros(len(self.slot_keys), np.int64)
+        self.first_read_key = np.full(len(self.slot_keys), _BEFORE_ALL_KEYS, np.int64)  # set by a slot's first read
         self.last_read_key = np.full(len(self.slot_keys), _BEFORE_ALL_KEYS, np.int64)
         self.reads = 0
         self.unfilled_reads = 0
@@ -92,10 +103,11 @@ class LifetimeBuilder:
         keys = self.keys.pack(address, cycle)
         # The interval of a read: the last write at or before it in (address, cycle) order, if that
         # write has the read's address (equal keys: the write comes first). The compiled loop counts
-        # the read into its interval and keeps the interval's largest read key, its last read.
+        # the read into its interval and keeps the interval's smallest and largest read keys, its
+        # first and last reads.
         unfilled = np.empty(len(keys), dtype=np.uint8)
         kernels.assign_reads(self.slot_keys, self.slots_by_address, self.keys.cycle_bits, keys,
-                             self.interval_reads, self.last_read_key, unfilled)
+                             self.interval_reads, self.first_read_key, self.last_read_key, unfilled)
         if unfilled.any():
             outside = np.concatenate((address[unfilled.view(bool)], outside))
         self._add_unfilled(outside)
@@ -122,12 +134,14 @@ class LifetimeBuilder:
 
     def finish(self):
         writes = len(self.slot_keys) - 1
-        address, write_cycle, lifetime, interval_reads, written = (np.empty(writes, np.int64) for _ in range(5))
+        address, write_cycle, lifetime, interval_reads, first_read_cycle, written = (
+            np.empty(writes, np.int64) for _ in range(6))
         live = distinct = 0
         if self.keys is not None:
             live, distinct = kernels.collect_intervals(
-                self.slot_keys, self.interval_reads, self.last_read_key, self.keys.cycle_bits,
-                self.keys.address_base, self.keys.cycle_base, address, write_cycle, lifetime, interval_reads, written)
+                self.slot_keys, self.interval_reads, self.first_read_key, self.last_read_key, self.keys.cycle_bits,
+                self.keys.address_base, self.keys.cycle_base, address, write_cycle, lifetime, interval_reads,
+                first_read_cycle, written)
         # Footprint: the written addresses plus the unfilled-read addresses never written.
         never_written = np.count_nonzero(~np.isin(self.unfilled_addresses, written[:distinct], assume_unique=True))
         return BufferLifetimes(
@@ -136,6 +150,7 @@ class LifetimeBuilder:
             write_cycle=write_cycle[:live],
             lifetime=lifetime[:live],
             interval_reads=interval_reads[:live],
+            first_read_cycle=first_read_cycle[:live],
             reads=self.reads,
             writes=writes,
             dead_writes=writes - live,

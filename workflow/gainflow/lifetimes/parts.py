@@ -2,10 +2,10 @@
 
 A part holds a `BufferSummary` (named exact lifetime histograms and the access counts) and the
 layer's Total Cycles: kilobytes, whatever the number of intervals. The per-interval arrays
-(address, write cycle, lifetime, reads of every interval) are added only when the per-layer step
+(address, write cycle, lifetime, reads and first read cycle of every interval) are added only when the per-layer step
 is to write the per-interval lifetime table.
 
-Format (version 1): the line `gainflow-lifetime-part 1`, one line of JSON (sorted keys), then raw
+Format (version 2): the line `gainflow-lifetime-part 1`, one line of JSON (sorted keys), then raw
 little-endian arrays, in this order:
 
     {"subdivision": "ifmap", "total_cycles": 123,
@@ -13,7 +13,8 @@ little-endian arrays, in this order:
      "histograms": {"lifetime": 17},          # name -> distinct lifetimes; names in sorted order:
                                               #   lifetimes, intervals, reads (int64 each)
      "intervals": null or {"length": 40, "dtypes": {"address": "<i4", ...}}}
-                                              # then address, write_cycle, lifetime, interval_reads
+                                              # then address, write_cycle, lifetime, interval_reads,
+                                              #   first_read_cycle
 
 A reader takes every named histogram it finds, so a new histogram is a new name, not a new format.
 Plain bytes rather than .npz: no zip module to import and no checksum over the gigabytes of
@@ -32,11 +33,11 @@ from gainflow.files.plain import plain_json
 from gainflow.lifetimes.histogram import COUNT_NAMES, LIFETIME, BufferSummary, LifetimeHistogram
 from gainflow.lifetimes.intervals import BufferLifetimes
 
-VERSION = 1
+VERSION = 2
 MAGIC_PREFIX = b"gainflow-lifetime-part "
 MAGIC = MAGIC_PREFIX + b"%d\n" % VERSION
 HISTOGRAM_COLUMNS = ("lifetimes", "intervals", "reads")
-INTERVAL_COLUMNS = ("address", "write_cycle", "lifetime", "interval_reads")
+INTERVAL_COLUMNS = ("address", "write_cycle", "lifetime", "interval_reads", "first_read_cycle")
 INTERVAL_DTYPES = ("<i4", "<i8")
 HEADER_COUNTS = (*COUNT_NAMES, "intervals")
 HEADER_LIMIT = 1 << 20  # bytes: a header is a few hundred; a file without line breaks is not read whole
