@@ -1,6 +1,8 @@
 """Config problems stop the workflow before any job runs, with a message that names the culprit;
 the workflow passes Snakemake's linter; the DAG has the documented shape."""
 
+import re
+
 import pytest
 import yaml
 from workflow_support import (
@@ -85,6 +87,26 @@ def test_dag_has_one_lifetime_job_per_layer_and_subdivision(workdir):
     counts = rule_counts(planned_jobs(workdir))
     assert counts == {"named_hardware": 2, "simulate": 4, "lifetimes": 30, "layer": 10, "graphs_tiny_layers0_2": 2, "graphs_tiny_gemm_layers0_1": 2,
                       "report": 4, "summary": 1}
+
+
+def rule_graph_edges(workdir):
+    """(from rule, to rule) of every edge of `snakemake --rulegraph` (the graph of the HTML report)."""
+    dot = snakemake(workdir, "--rulegraph").stdout
+    labels = dict(re.findall(r"^\s*(\d+)\[label = \"(\w+)\"", dot, re.MULTILINE))
+    return {(labels[source], labels[target]) for source, target in re.findall(r"^\s*(\d+) -> (\d+)$", dot, re.MULTILINE)}
+
+
+@pytest.mark.parametrize("save_traces", [False, True])
+def test_rule_graph_reads_simulate_lifetimes_layer_report_summary(workdir, save_traces):
+    edit_config(workdir, save_traces=save_traces)
+    edges = rule_graph_edges(workdir)
+    chain = {("simulate", "lifetimes"), ("lifetimes", "layer"), ("layer", "report"), ("report", "summary")}
+    assert chain <= edges
+    # The report takes run_info.json from the simulate job; the graphs are drawn from the layer files.
+    assert {("simulate", "report"), ("layer", "graphs_tiny_layers0_2"), ("named_hardware", "simulate")} <= edges
+    inputs_of_lifetimes = {source for source, target in edges if target == "lifetimes"}
+    # Re-simulating a layer needs its hardware config; parsing the saved traces needs only the run.
+    assert inputs_of_lifetimes == ({"simulate"} if save_traces else {"simulate", "named_hardware"})
 
 
 def test_save_traces_writes_a_scalesim_run_directory(workdir):

@@ -111,6 +111,24 @@ def test_lifetime_tables_rerun_the_layer_steps_only_and_change_nothing_else(reru
     assert result_files(rerun_copy) == before  # the tables are gone again
 
 
+def test_saved_traces_give_the_same_bytes_as_re_simulating(rerun_copy):
+    """With `save_traces`, the lifetime jobs parse the traces the simulate job wrote instead of
+    re-simulating their layer: every file of the run is the same."""
+    before = result_files(rerun_copy)
+    edit_config(rerun_copy, topologies=["tiny"], hardware=["tiny_ws"], save_traces=True)
+    layers = LAYERS["tiny"]
+    assert rule_counts(planned_jobs(rerun_copy)) == {
+        "simulate": 1, "lifetimes": layers * len(SUBDIVISIONS), "layer": layers, "graphs_tiny_layers0_2": 1,
+        "report": 1, "summary": 1}
+    snakemake(rerun_copy)
+    run = rerun_copy / "results" / "tiny" / "tiny_ws"
+    assert (run / "traces" / "layer2" / "OFMAP_SRAM_TRACE.csv").is_file()
+    after = result_files(rerun_copy)
+    run_files = {path for path in before if path.startswith("tiny/tiny_ws/")}
+    assert len(run_files) == 3 + 1 + 1 + layers * 3  # reports, run_info, report, per layer: 2 tables + graph data
+    assert {path: after[path] for path in run_files} == {path: before[path] for path in run_files}
+
+
 def test_hardware_edit_reruns_exactly_that_hardware(rerun_copy):
     replace_in_file(rerun_copy / "hardware" / "tiny_ws.cfg", "IfmapSramSzkB:    1", "IfmapSramSzkB:    2")
     jobs = planned_jobs(rerun_copy)

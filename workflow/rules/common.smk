@@ -62,6 +62,9 @@ NAMED_HARDWARE_INPUT = "hardware/{hw}.cfg"
 # Every run's hardware config, named or a grid point, is written here (rules in hardware.smk).
 HARDWARE_INPUT = f"results/{layout.SWEEP_HARDWARE_DIR}/{{hw}}.cfg"
 RUN_DIR = "results/{topo}/{hw}"  # a (topology, hardware) run's folder, as a pattern
+RUN_INFO_OUTPUT = f"{RUN_DIR}/{layout.RUN_INFO}"
+TRACES_OUTPUT = f"{RUN_DIR}/{layout.TRACES_DIR}"
+SAVE_TRACES = config["save_traces"]
 REPORT_OUTPUT = f"{RUN_DIR}/{layout.sweep_report_name('{clock}', '{corner}')}"
 
 
@@ -277,8 +280,8 @@ def final_outputs():
         for hw in HARDWARE
         for i in range(LAYER_COUNT[topo])
     ]
-    traces = [f"results/{topo}/{hw}/traces" for topo in TOPOLOGIES for hw in HARDWARE]
-    return summary_outputs() + sweep_reports() + graphs + (traces if config["save_traces"] else [])
+    traces = [TRACES_OUTPUT.format(topo=topo, hw=hw) for topo in TOPOLOGIES for hw in HARDWARE]
+    return summary_outputs() + sweep_reports() + graphs + (traces if SAVE_TRACES else [])
 
 
 def where_results_are():

@@ -1,14 +1,30 @@
+# Each lifetime job reads its run's run_info.json (the simulate job's output) and checks its layer's
+# Total Cycles against it; with `save_traces` it parses the traces the simulate job wrote, else it
+# re-simulates just its layer (faster than writing and parsing CSV traces).
+if SAVE_TRACES:
+    LIFETIME_SOURCE = {"traces": TRACES_OUTPUT}
+    LIFETIME_SOURCE_PARAMS = {}
+    LIFETIME_SOURCE_ARGUMENTS = "--traces {input.traces}"
+else:
+    LIFETIME_SOURCE = {"topology": TOPOLOGY_INPUT, "hardware": HARDWARE_INPUT}
+    LIFETIME_SOURCE_PARAMS = {"input_type": input_type_param}
+    LIFETIME_SOURCE_ARGUMENTS = (
+        "--topology {input.topology} --input-type {params.input_type} --hardware {input.hardware}"
+    )
+
+
 rule lifetimes:
-    """Lifetimes of one buffer (subdivision) in one layer, from the simulator's events of that layer."""
+    """Lifetimes of one buffer (subdivision) in one layer of a simulated run: from the traces the
+    simulate job saved, or by re-simulating that layer; its Total Cycles checked against the run's."""
     input:
-        topology=TOPOLOGY_INPUT,
-        hardware=HARDWARE_INPUT,
+        run_info=RUN_INFO_OUTPUT,
+        **LIFETIME_SOURCE,
         adapter=adapter_script("lifetimes_part"),
     output:
         temp(PART_OUTPUT),
     params:
         code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
-        input_type=input_type_param,
+        **LIFETIME_SOURCE_PARAMS,
         # The intervals themselves only for a per-interval table; else histograms and counts.
         intervals_flag="--intervals" if LIFETIME_TABLES else "",
     conda:
@@ -16,9 +32,8 @@ rule lifetimes:
     log:
         "logs/{topo}/{hw}/layer{layer}/lifetimes_{sub}.log",
     shell:
-        "python {input.adapter} --topology {input.topology} --input-type {params.input_type}"
-        " --hardware {input.hardware} --layer {wildcards.layer} --subdivision {wildcards.sub}"
-        " {params.intervals_flag} --output {output} 2> {log}"
+        f"python {{input.adapter}} --run-info {{input.run_info}} {LIFETIME_SOURCE_ARGUMENTS}"
+        " --layer {wildcards.layer} --subdivision {wildcards.sub} {params.intervals_flag} --output {output} 2> {log}"
 
 
 rule layer:

@@ -3,7 +3,7 @@ rule report:
     energy per technology."""
     input:
         unpack(device_files_of_corner),
-        run_info="results/{topo}/{hw}/run_info.json",
+        run_info=RUN_INFO_OUTPUT,
         layers=layer_outputs_of_run,
     output:
         report(

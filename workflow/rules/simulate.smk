@@ -6,12 +6,12 @@ rule simulate:
         adapter=adapter_script("simulate"),
     output:
         reports=multiext("results/{topo}/{hw}/", *REPORT_FILES),
-        run_info="results/{topo}/{hw}/run_info.json",
-        **({"traces": directory("results/{topo}/{hw}/traces")} if config["save_traces"] else {}),
+        run_info=RUN_INFO_OUTPUT,
+        **({"traces": directory(TRACES_OUTPUT)} if SAVE_TRACES else {}),
     params:
         code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
         input_type=input_type_param,
-        traces_flag="--save-traces" if config["save_traces"] else "",
+        traces_flag="--save-traces" if SAVE_TRACES else "",
     conda:
         "../../environment.yml"
     log:

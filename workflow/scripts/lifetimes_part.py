@@ -1,9 +1,14 @@
-"""Rule `lifetimes`: one (layer, subdivision) of one topology on one hardware config.
+"""Rule `lifetimes`: one (layer, subdivision) of one run.
 
-Re-simulates just that layer with the simulator's events for that buffer (fast; no CSV traces),
-computes the lifetime intervals and hands them over to the per-layer step as a part file
-(gainflow.lifetimes.parts): the exact lifetime histogram and counts, plus the per-interval arrays
-with `--intervals` (only when the per-layer step writes the per-interval lifetime table).
+Computes the lifetime intervals of one buffer in one layer and hands them over to the per-layer
+step as a part file (gainflow.lifetimes.parts): the exact lifetime histogram and counts, plus the
+per-interval arrays with `--intervals` (only when the per-layer step writes the per-interval
+lifetime table). The events come either from SCALE-Sim CSV traces (`--traces`: the traces the
+simulate job saved, or an existing SCALE-Sim run's) or from re-simulating just that layer
+(`--topology` and `--hardware`: fast, no CSV traces).
+
+`--run-info` is the run's record (the simulate job's run_info.json): the layer's Total Cycles found
+here must equal the one recorded there, and with `--traces` its hardware gives the buffer offsets.
 """
 
 import argparse
@@ -11,25 +16,63 @@ import sys
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
-from gainflow.inputs.hwconfig import load_hardware_config
-from gainflow.inputs.topology import load_topology
+from gainflow.files.run_info import RunInfo
 from gainflow.lifetimes.histogram import summarize
-from gainflow.lifetimes.intervals import pair_from_simulator
 from gainflow.lifetimes.parts import save_part
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--topology", required=True)
-    parser.add_argument("--input-type", choices=("conv", "gemm"), required=True)
-    parser.add_argument("--hardware", required=True)
+    parser.add_argument("--run-info", required=True, help="the run's run_info.json")
+    parser.add_argument("--traces", help="SCALE-Sim run directory (layer<i>/ traces, COMPUTE_REPORT.csv)")
+    parser.add_argument("--topology", help="topology file to re-simulate the layer from (without --traces)")
+    parser.add_argument("--input-type", choices=("conv", "gemm"))
+    parser.add_argument("--hardware", help="SCALE-Sim .cfg to re-simulate the layer on (without --traces)")
     parser.add_argument("--layer", type=int, required=True, help="layer index (0-based)")
     parser.add_argument("--subdivision", choices=SUBDIVISIONS, required=True)
     parser.add_argument("--intervals", action="store_true", help="also hand over every interval")
     parser.add_argument("--output", required=True, help="part file to write")
     args = parser.parse_args(argv)
+    if (args.traces is None) == (args.topology is None or args.hardware is None or args.input_type is None):
+        parser.error("give either --traces or all of --topology, --input-type and --hardware")
+    return args
+
+
+def lifetimes_and_cycles(args, info):
+    """(BufferLifetimes, Total Cycles) of the layer's buffer, from the traces or the simulator."""
+    if args.traces is not None:
+        from gainflow.events.scalesim_traces import offsets_of
+        from gainflow.inputs.hwconfig import HardwareConfig
+        from gainflow.lifetimes.intervals import pair_from_trace_dir
+
+        hardware = None if info.hardware is None else HardwareConfig(**info.hardware)
+        return pair_from_trace_dir(args.traces, args.layer, args.subdivision, offsets_of(hardware))
+    from gainflow.inputs.hwconfig import load_hardware_config
+    from gainflow.inputs.topology import load_topology
+    from gainflow.lifetimes.intervals import pair_from_simulator
+
     layer = load_topology(args.topology, args.input_type)[args.layer]
-    lifetimes, total_cycles = pair_from_simulator(layer, load_hardware_config(args.hardware), args.subdivision)
+    return pair_from_simulator(layer, load_hardware_config(args.hardware), args.subdivision)
+
+
+def recorded_layer(info, layer, path):
+    """(position in run_info.json's layer list, entry) of the layer."""
+    for position, entry in enumerate(info.layers):
+        if entry.index == layer:
+            return position, entry
+    raise InputError(f"no entry for layer {layer}", path=path, key="layers")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    info = RunInfo.load(args.run_info)
+    position, recorded = recorded_layer(info, args.layer, args.run_info)
+    lifetimes, total_cycles = lifetimes_and_cycles(args, info)
+    if total_cycles != recorded.total_cycles:
+        source = f"its traces in {args.traces}" if args.traces is not None else "re-simulating it"
+        raise InputError(f"layer {args.layer} takes {recorded.total_cycles} Total Cycles in the run, but "
+                         f"{total_cycles} from {source}: the run and this job's inputs disagree",
+                         path=args.run_info, key=f"layers.{position}.total_cycles")
     save_part(args.output, summarize(lifetimes), total_cycles, lifetimes if args.intervals else None)
 
 
