@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gainflow.errors import InputError
 from gainflow.simulator.demand import DemandStream
-from gainflow.simulator.read_buffer import dram_events, dram_trace_matrix, plan_fetches, set_ordered
+from gainflow.simulator.read_buffer import dram_event_chunks, dram_trace_blocks, plan_fetches, set_ordered
 from gainflow.simulator.write_buffer import plan_drains
 
 HOLE = 1 << 20
@@ -20,12 +20,26 @@ def stream_of_rows(rows, copies=1):
     slot_rows = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
     slots = np.array([HOLE if a == -1 else a for r in rows for a in r], dtype=np.int64)
     repeats = np.arange(copies) > 0
-    return DemandStream(np.tile(slots, (copies, 1)), slot_rows, np.zeros_like(slot_rows), len(rows), HOLE, 0,
-                        repeats)
+    return DemandStream.of_slots(np.tile(slots, (copies, 1)), slot_rows, np.zeros_like(slot_rows), len(rows), HOLE,
+                                 0, repeats)
 
 
 def fetch(rows, sram_kb=1, copies=1):
     return plan_fetches(stream_of_rows(rows, copies), np.arange(len(rows) * copies), sram_kb)
+
+
+def dram_trace_matrix(plan, rows_per_block=3):
+    """The whole DRAM trace, from blocks of a few rows (a batch spans several blocks)."""
+    return np.concatenate(list(dram_trace_blocks(plan, rows_per_block)))
+
+
+def dram_events(plan):
+    cycles, addresses = zip(*dram_event_chunks(plan.batch_addresses(), plan.set_size))
+    return np.concatenate(cycles), np.concatenate(addresses)
+
+
+def fetched_in_demand_order(plan):
+    return np.concatenate([addresses for _, addresses in plan.batch_addresses()])
 
 
 # --- read buffer, by hand (1 kB: n = floor(1024 / 100) = 10 words per set, 500 per window) ---
@@ -54,12 +68,12 @@ def test_addresses_are_refetched_after_their_window_is_forgotten():
     plan = fetch([[a] for a in list(range(600)) + list(range(100))])
     # 0..499 fill window 1; 500..599 and then 0..99 again are new in window 2
     assert plan.dram_reads == 700
-    assert plan.fetched[500:].tolist() == list(range(500, 600)) + list(range(100))
+    assert fetched_in_demand_order(plan)[500:].tolist() == list(range(500, 600)) + list(range(100))
 
 
 def test_empty_slots_are_never_fetched_and_first_cycle_is_the_first_filled_row():
     plan = fetch([[-1, -1], [-1, 3], [3, 4]])
-    assert plan.fetched.tolist() == [3, 4]
+    assert fetched_in_demand_order(plan).tolist() == [3, 4]
     # fits: one batch ending at cycle -1 whatever the first filled row
     assert plan.batches.tolist() == [[0, 2, -2, -2, 10]]
 

@@ -2,19 +2,25 @@
 row-major order, as operand-local address ids.
 
 Every fold of a layer has the same slot pattern, cut short for the last row or column fold, so the
-pattern is built once (a "template", already in row-major order) and gathered for all folds at once.
-Slots a short fold does not use, and slots whose operand entry is -1, hold the id `hole`.
+pattern is built once (a "template", already in row-major order) and gathered fold by fold when a
+range of folds is asked for: a layer's stream is never held whole, and every consumer (fetch scan,
+events, traces) walks it in chunks of a few folds. Slots a short fold does not use, and slots whose
+operand entry is -1, hold the id `hole`.
 """
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
+
+CHUNK_SLOTS = 1 << 21  # slots per chunk of folds: bounds the gathered slots and their int64 temporaries
 
 
 @dataclass(frozen=True)
 class DemandStream:
-    slots: np.ndarray  # (folds x template slots), int32 or int64: local address id, or `hole`
+    gather: Callable  # (first fold, stop fold) -> slots (folds x template slots): local id, or `hole`
+    num_folds: int
     slot_rows: np.ndarray  # demand row (within its fold) of each template slot
     slot_columns: np.ndarray  # demand column of each template slot
     fold_len: int
@@ -22,40 +28,65 @@ class DemandStream:
     address_base: int  # operand offset: address = local id + address_base
     repeats: np.ndarray  # per fold: whether it holds exactly the slots of the fold before it
 
+    @classmethod
+    def of_slots(cls, slots, slot_rows, slot_columns, fold_len, hole, address_base, repeats):
+        """A stream over slots already built (folds x template slots)."""
+        return cls(lambda first, stop: slots[first:stop], len(slots), slot_rows, slot_columns, fold_len, hole,
+                   address_base, repeats)
+
     @property
-    def flat(self):
-        return self.slots.reshape(-1)
+    def fold_size(self):
+        return len(self.slot_rows)
+
+    @property
+    def num_slots(self):
+        return self.num_folds * self.fold_size
+
+    def chunks(self, slots_per_chunk=None):
+        """(first fold, slots of a few folds: about `slots_per_chunk`, default CHUNK_SLOTS) from the
+        first fold to the last."""
+        step = max(1, (slots_per_chunk or CHUNK_SLOTS) // max(1, self.fold_size))
+        for first in range(0, self.num_folds, step):
+            yield first, self.gather(first, min(first + step, self.num_folds))
+
+    def segment(self, start, stop):
+        """The flat slots `start .. stop - 1` (flat index = fold * fold_size + template slot)."""
+        first = start // self.fold_size
+        slots = self.gather(first, -(-stop // self.fold_size)).reshape(-1)
+        offset = first * self.fold_size
+        return slots[start - offset:stop - offset]
 
     def rows_of(self, indices):
         """Demand rows of flat slot indices."""
-        folds, slots = np.divmod(indices, len(self.slot_rows))
+        folds, slots = np.divmod(indices, self.fold_size)
         return folds * self.fold_len + self.slot_rows[slots]
 
-    def filled(self):
-        """Flat indices of the slots holding an address, in order."""
-        return np.flatnonzero(self.flat != self.hole)
-
-    def addresses_at(self, indices):
-        """Addresses (int64) held by filled slots at flat `indices`."""
-        return self.flat[indices].astype(np.int64) + self.address_base
+    def addresses_of(self, slots):
+        """Addresses (int64) of filled slot values."""
+        return slots.astype(np.int64) + self.address_base
 
     @cached_property
     def row_span(self):
         """Demand rows of the first and the last slot holding an address."""
-        first_fold = np.flatnonzero(self.slots[0] != self.hole)
-        last_fold = np.flatnonzero(self.slots[-1] != self.hole)
+        first_fold = np.flatnonzero(self.gather(0, 1)[0] != self.hole)
+        last_fold = np.flatnonzero(self.gather(self.num_folds - 1, self.num_folds)[0] != self.hole)
         if len(first_fold) and len(last_fold):  # the usual case: no need to scan every fold
-            first, last = int(first_fold[0]), self.flat.size - self.slots.shape[1] + int(last_fold[-1])
+            first = int(first_fold[0])
+            last = self.num_slots - self.fold_size + int(last_fold[-1])
         else:
-            filled = self.flat != self.hole
-            first, last = int(filled.argmax()), len(filled) - 1 - int(filled[::-1].argmax())
+            filled = np.concatenate([np.flatnonzero(slots.reshape(-1) != self.hole) + fold * self.fold_size
+                                     for fold, slots in self.chunks()])
+            first, last = int(filled[0]), int(filled[-1])
         return tuple(int(row) for row in self.rows_of(np.array([first, last])))
 
-    def compact(self):
-        """(addresses, demand rows, demand columns) of every filled slot, row-major; int64."""
-        indices = self.filled()
-        columns = self.slot_columns[indices % len(self.slot_columns)]
-        return self.addresses_at(indices), self.rows_of(indices), columns
+    def compact_chunks(self, slots_per_chunk=None):
+        """(addresses, demand rows, demand columns) of the filled slots, row-major, chunk by chunk;
+        int64."""
+        for first_fold, slots in self.chunks(slots_per_chunk):
+            flat = slots.reshape(-1)
+            indices = np.flatnonzero(flat != self.hole)
+            columns = self.slot_columns[indices % self.fold_size]
+            yield self.addresses_of(flat[indices]), self.rows_of(indices + first_fold * self.fold_size), columns
 
 
 def _template(spec):
@@ -80,31 +111,38 @@ def _template(spec):
     return rows, spec.a * rows + spec.b * j + spec.c, j
 
 
-GATHER_CHUNK = 1 << 22  # slots gathered at a time: bounds the int64 index temporaries
+class _FoldGather:
+    """Gathers the slots of a range of folds of `spec` from its operand matrix."""
+
+    def __init__(self, spec, u, j):
+        row_step, col_step = (1, spec.source.shape[1]) if spec.transposed else (spec.source.shape[1], 1)
+        self.spec = spec
+        self.fold_starts = spec.folds[:, 0] * row_step + spec.folds[:, 2] * col_step
+        self.template = u * row_step + j * col_step
+        self.u, self.j = u, j
+        self.full_rows, self.full_cols = int(spec.folds[:, 1].max()), int(spec.folds[:, 3].max())
+
+    def __call__(self, first, stop):
+        spec = self.spec
+        slots = np.empty((stop - first, len(self.template)), dtype=spec.source.dtype)
+        # Clipped slots of short folds are emptied below.
+        np.take(spec.source, self.fold_starts[first:stop, None] + self.template[None, :], mode="clip", out=slots)
+        row_limit, col_limit = spec.folds[first:stop, 1], spec.folds[first:stop, 3]
+        short = (row_limit < self.full_rows) | (col_limit < self.full_cols)
+        if short.any():
+            outside = (self.u[None, :] >= row_limit[short, None]) | (self.j[None, :] >= col_limit[short, None])
+            short_slots = slots[short]
+            short_slots[outside] = spec.address_count
+            slots[short] = short_slots
+        return slots
 
 
 def demand_stream(spec):
-    """The DemandStream of `spec`."""
+    """The DemandStream of `spec` (its folds gathered when asked for)."""
     rows, u, j = _template(spec)
-    rb, row_limit, cb, col_limit = (spec.folds[:, k] for k in range(4))
-    row_step, col_step = (1, spec.source.shape[1]) if spec.transposed else (spec.source.shape[1], 1)
-    fold_starts = rb * row_step + cb * col_step
-    template = u * row_step + j * col_step
-    slots = np.empty((len(fold_starts), len(template)), dtype=spec.source.dtype)
-    folds_per_chunk = max(1, GATHER_CHUNK // max(1, len(template)))
-    for first in range(0, len(fold_starts), folds_per_chunk):
-        stop = first + folds_per_chunk
-        # Clipped slots of short folds are emptied below.
-        np.take(spec.source, fold_starts[first:stop, None] + template[None, :], mode="clip",
-                out=slots[first:stop])
-    short = (row_limit < row_limit.max()) | (col_limit < col_limit.max())
-    if short.any():
-        outside = (u[None, :] >= row_limit[short, None]) | (j[None, :] >= col_limit[short, None])
-        short_slots = slots[short]
-        short_slots[outside] = spec.address_count
-        slots[short] = short_slots
     repeats = np.concatenate([[False], (spec.folds[1:] == spec.folds[:-1]).all(axis=1)])
-    return DemandStream(slots, rows, j, spec.fold_len, spec.address_count, spec.address_base, repeats)
+    return DemandStream(_FoldGather(spec, u, j), len(spec.folds), rows, j, spec.fold_len, spec.address_count,
+                        spec.address_base, repeats)
 
 
 def words_per_row(spec):
@@ -117,11 +155,10 @@ def words_per_row(spec):
     return counts[fold_shape.ravel()].ravel()
 
 
-def fill_demand_rows(stream, first_fold, stop_fold, out):
-    """Write the demand rows of folds `first_fold .. stop_fold - 1` into `out` (int64, one row per
+def fill_demand_rows(stream, slots, out):
+    """Write the demand rows of `slots` (the slots of whole folds) into `out` (int64, one row per
     demand row, as wide as the demand matrix): addresses, -1 in empty slots."""
     out[:] = -1
-    slots = stream.slots[first_fold:stop_fold]
     addresses = np.where(slots == stream.hole, -1, slots.astype(np.int64) + stream.address_base)
-    blocks = out.reshape(stop_fold - first_fold, stream.fold_len, out.shape[1])  # splits axis 0: a view
+    blocks = out.reshape(len(slots), stream.fold_len, out.shape[1])  # splits axis 0: a view
     blocks[:, stream.slot_rows, stream.slot_columns] = addresses

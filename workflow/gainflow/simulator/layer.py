@@ -9,7 +9,7 @@ from gainflow.events import SUBDIVISIONS, BufferEvents
 from gainflow.simulator.demand import demand_stream, words_per_row
 from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
 from gainflow.simulator.operands import demand_specs
-from gainflow.simulator.read_buffer import dram_events, plan_fetches
+from gainflow.simulator.read_buffer import dram_event_chunks, fetch_batches, plan_fetches, set_words
 from gainflow.simulator.reports import LayerReport
 from gainflow.simulator.write_buffer import plan_drains
 
@@ -33,8 +33,7 @@ class LayerState:
     hw: object  # HardwareConfig
 
     def stream(self, operand):
-        """The operand's DemandStream. The reports need only IFMAP's and FILTER's; OFMAP's is
-        built for events and traces only."""
+        """The operand's DemandStream (its folds gathered on demand)."""
         if operand not in self.streams:
             self.streams[operand] = demand_stream(self.specs[operand])
         return self.streams[operand]
@@ -42,9 +41,12 @@ class LayerState:
     def fetch(self, operand):
         """The FetchPlan of IFMAP or FILTER. The reports need both; one buffer's events only its own."""
         if operand not in self.fetches:
-            sram_kb = {"ifmap": self.hw.ifmap_sram_kb, "filter": self.hw.filter_sram_kb}[operand]
-            self.fetches[operand] = plan_fetches(self.stream(operand), self.drains.row_cycles, sram_kb)
+            self.fetches[operand] = plan_fetches(self.stream(operand), self.drains.row_cycles,
+                                                 self.read_sram_kb(operand))
         return self.fetches[operand]
+
+    def read_sram_kb(self, operand):
+        return {"ifmap": self.hw.ifmap_sram_kb, "filter": self.hw.filter_sram_kb}[operand]
 
     @property
     def total_cycles(self):
@@ -97,16 +99,41 @@ def layer_report(state):
     )
 
 
-def buffer_events(state, subdivision):
-    """BufferEvents of one subdivision (GainSight convention, see gainflow.events)."""
-    addresses, rows, _ = state.stream(subdivision).compact()
-    sram_cycles = state.sram_cycles(subdivision, rows)
+def buffer_event_chunks(state, subdivision):
+    """The events of one subdivision (GainSight convention, see gainflow.events) as two iterators,
+    writes and reads, each of (cycles, addresses) int64 chunks in trace order, which is cycle order
+    (OFMAP drains: except the final flush, which may start before a running drain ends). Chunks
+    hold a few folds or one fetch batch: memory stays bounded whatever the layer's size."""
+    stream = state.stream(subdivision)
+    sram = ((state.sram_cycles(subdivision, rows), addresses) for addresses, rows, _ in stream.compact_chunks())
     if subdivision == "ofmap":
-        drains = state.drains
-        drain_cycles = np.repeat(drains.line_cycles, drains.line_lengths)
-        return BufferEvents(subdivision, sram_cycles, addresses, drain_cycles, addresses)
-    write_cycles, write_addresses = dram_events(state.fetch(subdivision))
-    return BufferEvents(subdivision, write_cycles, write_addresses, sram_cycles, addresses)
+        return sram, _drain_chunks(state.drains, stream)
+    batches = fetch_batches(stream, state.drains.row_cycles, state.read_sram_kb(subdivision))
+    return dram_event_chunks(batches, set_words(state.read_sram_kb(subdivision))), sram
+
+
+def _drain_chunks(drains, stream):
+    """(drain cycles, addresses) of the OFMAP words, chunk by chunk: the lines are consecutive runs
+    of the OFMAP address stream."""
+    words = 0
+    for addresses, _, _ in stream.compact_chunks():
+        first_line = int(np.searchsorted(drains.line_ends, words, side="right"))
+        stop_line = int(np.searchsorted(drains.line_ends, words + len(addresses) - 1, side="right")) + 1
+        ends = np.minimum(drains.line_ends[first_line:stop_line], words + len(addresses))
+        lengths = np.diff(ends, prepend=words)
+        yield np.repeat(drains.line_cycles[first_line:stop_line], lengths), addresses
+        words += len(addresses)
+
+
+def buffer_events(state, subdivision):
+    """BufferEvents of one subdivision, whole (see `buffer_event_chunks`)."""
+    writes, reads = (_joined(chunks) for chunks in buffer_event_chunks(state, subdivision))
+    return BufferEvents(subdivision, *writes, *reads)
+
+
+def _joined(chunks):
+    cycles, addresses = zip(*chunks)  # never empty: a stream has a fold, a fetch plan a batch
+    return np.concatenate(cycles), np.concatenate(addresses)
 
 
 def simulate_layer(layer, hw, *, events=()):

@@ -20,7 +20,7 @@ SETS_PER_WINDOW = 50
 FIRST_BATCH_WIDTH = 10  # words per cycle, hard-coded in SCALE-Sim v2
 WORDS_PER_SET_DIVISOR = 100  # n = floor(SRAM words / 100)
 
-MAX_SEGMENT = 1 << 23  # stream slots scanned at a time: bounds the scan's temporaries
+MAX_SEGMENT = 1 << 22  # stream slots scanned at a time: bounds the scan's temporaries
 
 # Columns of the batch table.
 FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH = range(5)
@@ -28,19 +28,18 @@ FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH = range(5)
 
 @dataclass(frozen=True)
 class FetchPlan:
+    """The DRAM fetch batches of a read buffer. The fetched addresses are not kept: `fetch_batches`
+    finds them again, window by window, when events or traces need them."""
+
     set_size: int  # n
-    fetched_slots: np.ndarray  # flat stream indices of the first occurrences, in demand order
     batches: np.ndarray  # int64 (batches x 5): FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH
     stream: object  # the DemandStream scanned
-
-    @property
-    def fetched(self):
-        """Fetched addresses (int64) in demand order; built on request (events, traces)."""
-        return self.stream.addresses_at(self.fetched_slots)
+    row_cycles: np.ndarray
+    sram_kb: int
 
     @property
     def dram_reads(self):
-        return len(self.fetched_slots)
+        return int(self.batches[:, COUNT].sum())
 
     @property
     def start_cycle(self):
@@ -54,58 +53,62 @@ class FetchPlan:
     def trace_width(self):
         return int(self.batches[:, WIDTH].max())
 
+    def batch_addresses(self):
+        """(batch row, its addresses in demand order) of every batch, scanning the stream again."""
+        return fetch_batches(self.stream, self.row_cycles, self.sram_kb)
 
-def _window_completions(stream, window_words):
+
+def _windows(stream, window_words):
     """First occurrences of the stream's slots (ignoring holes), counted afresh after every
-    `window_words` of them.
+    `window_words` of them: per window, (its fetched addresses in demand order, the flat index at
+    which it completed), the last, incomplete window (possibly empty) with completion None.
 
-    Returns (flat indices of the fetched slots, indices at which each full window completed, size of
-    the last, incomplete window). The stream is scanned in segments. `first[a]` holds
+    The stream is scanned in segments. `first[a]` holds
     `tag + position of a's first occurrence in the current window`, where the tag shrinks by one
     `stride` per window: a minimum-scatter then both keeps earlier occurrences of this window and
     overwrites those of older windows, and a slot is new where its own value won.
     A fold that repeats the one before it is skipped when no window completed since that one
     began: all its addresses are then already in the window.
     """
-    slots, hole, fold_size = stream.flat, stream.hole, stream.slots.shape[1]
-    index_type = np.int32 if len(slots) < np.iinfo(np.int32).max else np.int64
+    hole, fold_size, num_slots = stream.hole, stream.fold_size, stream.num_slots
     repeat_starts = np.flatnonzero(stream.repeats) * fold_size
     run_ends = _repeat_run_ends(stream.repeats) * fold_size
-    stride = len(slots) + 1
-    window_tag = (len(slots) // window_words + 2) * stride
+    stride = num_slots + 1
+    window_tag = (num_slots // window_words + 2) * stride
     first = np.full(hole + 1, np.iinfo(np.int64).max, dtype=np.int64)
-    fetched, completions = [], []
+    window = []
     found = pos = window_start = 0
     # Segment length: about what a window needs (first guess 4 reads per fetch), doubled while a
     # window stays incomplete; as long as allowed when no window can ever complete.
-    length = len(slots) if hole < window_words else 5 * window_words
-    while pos < len(slots):
+    length = num_slots if hole < window_words else 5 * window_words
+    while pos < num_slots:
         next_repeat = np.searchsorted(repeat_starts, pos)
         if next_repeat < len(repeat_starts) and repeat_starts[next_repeat] == pos:
             if window_start <= pos - fold_size:  # the previous fold lies inside the current window
                 pos = int(run_ends[next_repeat])
                 continue
             next_repeat += 1
-        stop = min(len(slots), pos + min(max(4096, length), MAX_SEGMENT))
+        stop = min(num_slots, pos + min(max(4096, length), MAX_SEGMENT))
         if next_repeat < len(repeat_starts):
             stop = min(stop, int(repeat_starts[next_repeat]))
         need = window_words - found
-        segment = slots[pos:stop]
+        segment = stream.segment(pos, stop)
         values = np.arange(pos + window_tag, stop + window_tag, dtype=np.int64)
         np.minimum.at(first, segment, values)
-        new = np.flatnonzero((first[segment] == values) & (segment != hole))[:need] + pos
-        fetched.append(new.astype(index_type))
+        new = np.flatnonzero((first[segment] == values) & (segment != hole))[:need]
+        window.append(stream.addresses_of(segment[new]))
         if len(new) < need:
             found += len(new)
             length = max(length, 2 * (stop - pos))
             pos = stop
             continue
-        end = int(new[-1]) + 1
-        completions.append(end - 1)
+        end = pos + int(new[-1]) + 1
+        yield np.concatenate(window), end - 1
+        window = []
         length = int((end - window_start) * 1.25)
         window_tag -= stride
         found, pos, window_start = 0, end, end
-    return np.concatenate(fetched), completions, found
+    yield np.concatenate(window) if window else np.empty(0, np.int64), None
 
 
 def _repeat_run_ends(repeats):
@@ -138,16 +141,19 @@ def read_window_words(sram_kb):
     return SETS_PER_WINDOW * set_words(sram_kb)
 
 
-def plan_fetches(stream, row_cycles, sram_kb):
-    """FetchPlan for an operand's DemandStream; `row_cycles[i]` is the cycle of demand row `i`."""
+def fetch_batches(stream, row_cycles, sram_kb):
+    """The DRAM fetch batches of an operand's DemandStream, in order, each with its addresses:
+    (batch row FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH; addresses in demand order). `row_cycles[i]` is
+    the cycle of demand row `i`. Batch k is known once window k completes: the cycles it spans end
+    at window k - 1's completion."""
     set_size = set_words(sram_kb)
     window_words = read_window_words(sram_kb)
-    fetched, completions, last_window = _window_completions(stream, window_words)
     first_cycle = int(row_cycles[stream.row_span[0]])
-    completion_cycles = row_cycles[stream.rows_of(np.array(completions, dtype=np.int64))].tolist()
-    batches = []
     span_lo, span_hi = -2, -1
-    for index, completion_cycle in enumerate(completion_cycles):
+    fetched = 0
+    for index, (addresses, completion) in enumerate(_windows(stream, window_words)):
+        if completion is None:
+            break
         if index == 0:
             # The first window is fetched before the first demand row that needs data.
             span_hi = first_cycle - 2
@@ -155,19 +161,26 @@ def plan_fetches(stream, row_cycles, sram_kb):
             width = FIRST_BATCH_WIDTH
         else:
             width = _later_batch_width(window_words, span_lo, span_hi, sram_kb, set_size)
-        batches.append((index * window_words, window_words, span_lo, span_hi, width))
+        yield (fetched, window_words, span_lo, span_hi, width), addresses
+        fetched += window_words
         # The next batch is spread over the cycles of this window.
-        span_lo, span_hi = span_hi + 1, completion_cycle
+        span_lo, span_hi = span_hi + 1, int(row_cycles[stream.rows_of(completion)])
+    last_window = len(addresses)
     nominal_words = ceil_div(last_window, set_size) * set_size  # a partial last set counts as full
-    if not completion_cycles:
+    if index == 0:
         # Everything fits in fewer than 50 sets: one batch ending at cycle -1.
         span_hi = -2
         span_lo = span_hi - ceil_div(nominal_words, FIRST_BATCH_WIDTH) + 1
         width = FIRST_BATCH_WIDTH
     else:
         width = _later_batch_width(nominal_words, span_lo, span_hi, sram_kb, set_size)
-    batches.append((len(fetched) - last_window, last_window, span_lo, span_hi, width))
-    return FetchPlan(set_size, fetched, np.array(batches, dtype=np.int64), stream)
+    yield (fetched, last_window, span_lo, span_hi, width), addresses
+
+
+def plan_fetches(stream, row_cycles, sram_kb):
+    """FetchPlan for an operand's DemandStream; `row_cycles[i]` is the cycle of demand row `i`."""
+    batches = [batch for batch, _ in fetch_batches(stream, row_cycles, sram_kb)]
+    return FetchPlan(set_words(sram_kb), np.array(batches, dtype=np.int64), stream, row_cycles, sram_kb)
 
 
 def set_ordered(fetched, set_size):
@@ -202,35 +215,34 @@ def _python_set_order(values, set_size):
     return [a for start in range(0, len(values), set_size) for a in set(values[start:start + set_size])]
 
 
-def batch_layout(plan):
-    """Per batch: (cycles of its DRAM rows, its addresses in emission order, its width)."""
-    fetched = plan.fetched
-    for first, count, span_lo, span_hi, width in plan.batches.tolist():
+def batch_layout(batches, set_size):
+    """Per batch of `fetch_batches`: (cycles of its DRAM rows, its addresses in emission order, its width)."""
+    for (_, _, span_lo, span_hi, width), addresses in batches:
         # Batches start on set boundaries, so chunking within a batch is chunking from the start.
-        addresses = set_ordered(fetched[first:first + count], plan.set_size)
         cycles = np.arange(span_lo + 1, span_hi + 2, dtype=np.int64)
-        yield cycles, addresses, width
+        yield cycles, set_ordered(addresses, set_size), width
 
 
-def dram_events(plan):
-    """(cycles, addresses) of every fetched address, in DRAM trace order, padding excluded."""
-    cycle_parts, address_parts = [], []
-    for cycles, addresses, width in batch_layout(plan):
-        address_parts.append(addresses)
-        cycle_parts.append(cycles[np.arange(len(addresses)) // width] if width else cycles[:0])
-    return np.concatenate(cycle_parts), np.concatenate(address_parts)
+def dram_event_chunks(batches, set_size):
+    """(cycles, addresses) of the fetched addresses of each batch of `fetch_batches`, in DRAM trace
+    order (so in cycle order), padding excluded."""
+    for cycles, addresses, width in batch_layout(batches, set_size):
+        yield (cycles[np.arange(len(addresses)) // width] if width else cycles[:0]), addresses
 
 
-def dram_trace_matrix(plan):
-    """The DRAM trace as an int64 matrix: cycle column, then addresses; -1 tail padding and the 1.0
-    width padding (printed `1.0`) that SCALE-Sim adds when batch widths differ."""
+def dram_trace_blocks(plan, rows_per_block):
+    """The DRAM trace as int64 blocks of at most `rows_per_block` rows: cycle column, then
+    addresses; -1 tail padding and the 1.0 width padding (printed `1.0`) that SCALE-Sim adds when
+    batch widths differ."""
     total_width = plan.trace_width
-    blocks = []
-    for cycles, addresses, width in batch_layout(plan):
-        block = np.ones((len(cycles), 1 + total_width), dtype=np.int64)
-        block[:, 0] = cycles
-        slots = np.full(len(cycles) * width, -1, dtype=np.int64)
-        slots[:len(addresses)] = addresses
-        block[:, 1:1 + width] = slots.reshape(len(cycles), width)
-        blocks.append(block)
-    return np.concatenate(blocks)
+    for cycles, addresses, width in batch_layout(plan.batch_addresses(), plan.set_size):
+        for start in range(0, len(cycles), rows_per_block):
+            stop = min(start + rows_per_block, len(cycles))
+            block = np.ones((stop - start, 1 + total_width), dtype=np.int64)
+            block[:, 0] = cycles[start:stop]
+            slots = np.full((stop - start) * width, -1, dtype=np.int64)
+            filled = addresses[start * width:stop * width]
+            slots[:len(filled)] = filled
+            block[:, 1:1 + width] = slots.reshape(stop - start, width)
+            yield block
+

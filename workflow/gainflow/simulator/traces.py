@@ -9,28 +9,22 @@ from gainflow.simulator import read_buffer, write_buffer
 from gainflow.simulator.demand import fill_demand_rows
 
 
-def _write_matrix(handle, matrix, float_style):
-    RowWriter(handle, float_style).write(matrix)
-
-
 def _write_sram_trace(handle, state, operand):
-    spec, stream = state.specs[operand], state.stream(operand)
-    num_folds = len(spec.folds)
-    folds_per_chunk = max(1, ROWS_PER_CHUNK // spec.fold_len)
+    stream, width = state.stream(operand), state.specs[operand].width
     writer = RowWriter(handle)
-    for first_fold in range(0, num_folds, folds_per_chunk):
-        stop_fold = min(first_fold + folds_per_chunk, num_folds)
-        rows = np.arange(first_fold * spec.fold_len, stop_fold * spec.fold_len)
-        block = np.empty((len(rows), 1 + spec.width), dtype=np.int64)
+    for first_fold, slots in stream.chunks(stream.fold_size * max(1, ROWS_PER_CHUNK // stream.fold_len)):
+        rows = np.arange(first_fold * stream.fold_len, (first_fold + len(slots)) * stream.fold_len)
+        block = np.empty((len(rows), 1 + width), dtype=np.int64)
         block[:, 0] = state.sram_cycles(operand, rows)
-        fill_demand_rows(stream, first_fold, stop_fold, block[:, 1:])
+        fill_demand_rows(stream, slots, block[:, 1:])
         writer.write(block)
 
 
-def _dram_matrix(state, operand):
+def _dram_blocks(state, operand):
     if operand == "ofmap":
-        return write_buffer.dram_trace_matrix(state.drains, state.stream("ofmap").compact()[0])
-    return read_buffer.dram_trace_matrix(state.fetch(operand))
+        addresses = (chunk for chunk, _, _ in state.stream("ofmap").compact_chunks())
+        return write_buffer.dram_trace_blocks(state.drains, addresses)
+    return read_buffer.dram_trace_blocks(state.fetch(operand), ROWS_PER_CHUNK)
 
 
 def write_layer_traces(state, layer_dir):
@@ -40,4 +34,6 @@ def write_layer_traces(state, layer_dir):
         with open(layer_dir / layout.sram_trace_name(operand), "wb") as handle:
             _write_sram_trace(handle, state, operand)
         with open(layer_dir / layout.dram_trace_name(operand), "wb") as handle:
-            _write_matrix(handle, _dram_matrix(state, operand), float_style=True)
+            writer = RowWriter(handle, float_style=True)
+            for block in _dram_blocks(state, operand):
+                writer.write(block)

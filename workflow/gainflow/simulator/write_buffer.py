@@ -172,12 +172,22 @@ def plan_drains(words_per_row, ofmap_sram_kb, line_width):
                      lines.ends[:lines.count].copy(), lines.cycles[:lines.count].copy(), line_width, dram_writes)
 
 
-def dram_trace_matrix(plan, stream_addresses):
-    """OFMAP DRAM trace as an int64 matrix: drain cycle, then the line's addresses padded with -1."""
-    lengths = plan.line_lengths
-    matrix = np.full((len(lengths), 1 + plan.line_width), -1, dtype=np.int64)
-    matrix[:, 0] = plan.line_cycles
-    line_of_word = np.repeat(np.arange(len(lengths)), lengths)
-    column_of_word = np.arange(len(stream_addresses)) - np.repeat(plan.line_ends - lengths, lengths)
-    matrix[line_of_word, 1 + column_of_word] = stream_addresses
-    return matrix
+def dram_trace_blocks(plan, address_chunks):
+    """OFMAP DRAM trace as int64 blocks of whole lines: drain cycle, then the line's addresses padded
+    with -1. `address_chunks`: the OFMAP address stream in chunks (a line may straddle two)."""
+    carried = np.empty(0, dtype=np.int64)
+    words = first_line = 0  # words before `carried`; the line it starts
+    for chunk in address_chunks:
+        carried = np.concatenate((carried, chunk))
+        stop_line = int(np.searchsorted(plan.line_ends, words + len(carried), side="right"))
+        ends = plan.line_ends[first_line:stop_line] - words
+        lengths = np.diff(ends, prepend=0)
+        matrix = np.full((len(lengths), 1 + plan.line_width), -1, dtype=np.int64)
+        matrix[:, 0] = plan.line_cycles[first_line:stop_line]
+        line_of_word = np.repeat(np.arange(len(lengths)), lengths)
+        column_of_word = np.arange(len(line_of_word)) - np.repeat(ends - lengths, lengths)
+        matrix[line_of_word, 1 + column_of_word] = carried[:len(line_of_word)]
+        yield matrix
+        carried = carried[len(line_of_word):]
+        words += len(line_of_word)
+        first_line = stop_line
