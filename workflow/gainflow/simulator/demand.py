@@ -152,7 +152,7 @@ def words_per_row(spec):
     limits, fold_shape = np.unique(spec.folds[:, [1, 3]], axis=0, return_inverse=True)
     counts = np.stack([np.bincount(rows[(u < row_limit) & (j < col_limit)], minlength=spec.fold_len)
                        for row_limit, col_limit in limits])
-    return counts[fold_shape.ravel()].ravel()
+    return counts.astype(np.int32)[fold_shape.ravel()].ravel()  # a row holds at most the array's width
 
 
 def fill_demand_rows(stream, slots, out):

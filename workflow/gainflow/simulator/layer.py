@@ -75,10 +75,11 @@ def layer_report(state):
     def sram_span(operand, rows):
         return tuple(int(c) for c in state.sram_cycles(operand, np.array(rows)))
 
-    ofmap_rows = np.flatnonzero(drains.words_per_row)
+    writing = drains.words_per_row > 0
+    ofmap_rows = [int(writing.argmax()), len(writing) - 1 - int(writing[::-1].argmax())]
     (if_start, if_stop), (fl_start, fl_stop) = (
         sram_span(name, state.stream(name).row_span) for name in ("ifmap", "filter"))
-    of_start, of_stop = sram_span("ofmap", ofmap_rows[[0, -1]])
+    of_start, of_stop = sram_span("ofmap", ofmap_rows)
     ifmap_fetch, filter_fetch = state.fetch("ifmap"), state.fetch("filter")
     return LayerReport(
         total_cycles=state.total_cycles,

@@ -13,6 +13,8 @@ import numpy as np
 
 from gainflow.simulator.geometry import ceil_div
 
+ROW_BLOCK = 1 << 20  # rows numbered at a time when the row cycles are built
+
 
 @dataclass(frozen=True)
 class DrainPlan:
@@ -34,8 +36,9 @@ class _Lines:
     """DRAM lines cut from the word stream, and the drains that empty them."""
 
     def __init__(self, num_words, width, lines_per_drain):
-        # Full lines plus some forced partial ones; grown on demand.
-        self.ends = np.empty(num_words // width + 1024, dtype=np.int64)
+        # Full lines plus at most one forced partial line per drain; grown on demand.
+        capacity = num_words // width + num_words // (width * lines_per_drain) + 1024
+        self.ends = np.empty(capacity, dtype=np.int64)
         self.cycles = np.empty_like(self.ends)
         self.count = 0
         self.drained = 0
@@ -49,7 +52,7 @@ class _Lines:
         if (words - self.packed_to) % self.width:
             ends = np.append(ends, words)
         if self.count + len(ends) > len(self.ends):
-            capacity = 2 * (self.count + len(ends))
+            capacity = (self.count + len(ends)) * 5 // 4
             self.ends = np.resize(self.ends, capacity)
             self.cycles = np.resize(self.cycles, capacity)
         self.ends[self.count:self.count + len(ends)] = ends
@@ -105,17 +108,20 @@ class _RowClock:
     def row_cycles(self, num_rows):
         """(row cycles, OFMAP cycles) of all rows, and the total stall."""
         self._close_stalled_row()
-        increments = np.zeros(num_rows + 1, dtype=np.int64)
-        ofmap_overrides = []
+        # Built in place (no temporaries as long as the rows): stall increments, their running sum,
+        # plus the row number.
+        row_cycles = np.zeros(num_rows, dtype=np.int64)
         stall = 0
         for row, until in self.stalled_rows:
             extra = max(0, until - (row + stall) - 1)
-            increments[row + 1] += extra
-            ofmap_overrides.append((row, until))
+            if row + 1 < num_rows:
+                row_cycles[row + 1] += extra
             stall += extra
-        row_cycles = np.arange(num_rows, dtype=np.int64) + np.cumsum(increments)[:num_rows]
+        np.cumsum(row_cycles, out=row_cycles)
+        for start in range(0, num_rows, ROW_BLOCK):
+            row_cycles[start:start + ROW_BLOCK] += np.arange(start, min(start + ROW_BLOCK, num_rows))
         ofmap_cycles = row_cycles.copy()
-        for row, until in ofmap_overrides:
+        for row, until in self.stalled_rows:
             ofmap_cycles[row] = until
         return row_cycles, ofmap_cycles, stall
 
@@ -169,7 +175,7 @@ def plan_drains(words_per_row, ofmap_sram_kb, line_width):
         dram_writes += words
         start = last + 1
     return DrainPlan(np.asarray(words_per_row), row_cycles, ofmap_cycles, stall,
-                     lines.ends[:lines.count].copy(), lines.cycles[:lines.count].copy(), line_width, dram_writes)
+                     lines.ends[:lines.count], lines.cycles[:lines.count], line_width, dram_writes)
 
 
 def dram_trace_blocks(plan, address_chunks):
