@@ -187,6 +187,7 @@ def test_schema_units_and_conversion_table_agree():
     gc_defs = load_schema("simple_gc_list.schema.json")["$defs"]
     ap_defs = load_schema("area_power.schema.json")["$defs"]
     schema_units = {"time": gc_defs["time"], "frequency": gc_defs["frequency"], "area": ap_defs["area"],
-                    "energy": ap_defs["energy"], "power": ap_defs["power"]}
+                    "energy": ap_defs["energy"], "power": ap_defs["power"], "capacity": ap_defs["capacity"]}
     for dimension, definition in schema_units.items():
         assert set(definition["properties"]["unit"]["enum"]) == set(UNIT_FACTORS[dimension]), dimension
+    assert {ap_defs["exponent"]["properties"]["unit"]["const"]} == set(UNIT_FACTORS["exponent"])

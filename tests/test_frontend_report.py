@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from frontend_support import HARDWARE, write_device_files, write_processed_run
+from frontend_support import AREA_POWER, HARDWARE, quantity, write_device_files, write_processed_run
 from gainflow.cli import main
 from gainflow.files import layout
 from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_schema
@@ -195,6 +195,47 @@ def test_retention_split_composition(report):
     dynamic = (48 + 320 + 4 * 16 + 24 + 16 + 240) * FJ
     assert split["energy"]["dynamic_j"] == pytest.approx(dynamic)
     assert split["vs_baseline"]["dynamic_energy"] == pytest.approx(dynamic / (2000 * FJ))
+
+
+def test_capacity_model_sizes_each_buffer_and_each_split_part(tmp_path):
+    # Dense gets a capacity model: reference 1 kB = 8192 bits, minimum 1 kbit, energy exponent 1,
+    # periphery 0.02 um2/bit at 1 kB falling as C^-1.
+    area_power = json.loads(json.dumps(AREA_POWER))
+    area_power["technologies"]["Dense"]["capacity_scaling"] = {
+        "reference_capacity": quantity(1, "kB"), "minimum_capacity": quantity(1, "kbit"),
+        "energy_exponent": quantity(1, "1"), "periphery_area_per_bit": quantity(0.02, "um^2/bit"),
+        "periphery_exponent": quantity(1, "1")}
+    gc_path, ap_path = write_device_files(tmp_path / "devices", area_power=area_power)
+    run_dir = write_processed_run(tmp_path / "run")
+    status, stderr = frontend(run_dir, "-o", tmp_path / "r.json", "--gc-list", gc_path, "--area-power", ap_path)
+    assert status == 0, stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    validate_report(report)
+    dense = report["technologies"]["Dense"]
+    assert dense["parameters"]["capacity_model"] is True
+    assert dense["parameters"]["area_per_bit_m2"] == pytest.approx(0.02e-12)  # the cell
+    # ifmap, 8192 bits: the reference figures, area 0.02 + 0.02
+    ifmap = dense["per_subdivision"]["ifmap"]
+    assert ifmap["per_bit"]["read_energy_per_bit_j"] == pytest.approx(1 * FJ)
+    assert ifmap["per_bit"]["area_per_bit_m2"] == pytest.approx(0.04e-12)
+    assert ifmap["area_capacity_mm2"] == pytest.approx(0.04 * 8192 * 1e-6)
+    # filter, 16384 bits: energies x 2, periphery 0.02 / 2, leakage x 0.03 / 0.04
+    filter_ = dense["per_subdivision"]["filter"]
+    assert filter_["per_bit"]["read_energy_per_bit_j"] == pytest.approx(2 * FJ)
+    assert filter_["per_bit"]["refresh_energy_per_bit_j"] == pytest.approx(200 * FJ)
+    assert filter_["per_bit"]["area_per_bit_m2"] == pytest.approx(0.03e-12)
+    assert filter_["per_bit"]["leakage_power_per_bit_w"] == pytest.approx(0.08e-9 * 0.75)
+    # reads 4 x 2 fJ x 8, write 1 x 2 fJ x 8, refreshes 9 x 200 fJ x 8 (10000 cycles, R = 1000)
+    assert filter_["energy"]["dynamic_j"] == pytest.approx((64 + 16 + 14400) * FJ)
+    assert "per_bit" not in dense["total"]
+    # retention split, ifmap: Dense holds 2/3 of 8192 bits, a macro of its own: energies x 2/3,
+    # periphery 0.02 x 3/2; reads 3 and writes 3 (one dead) x 2/3 fJ x 8 bits
+    part = report["composition"]["retention_split"]["per_subdivision"]["ifmap"]["technologies"]["Dense"]
+    assert part["energy"]["dynamic_j"] == pytest.approx(32 * FJ)
+    assert part["area_mm2"] == pytest.approx(0.05 * 8192 * 2 / 3 * 1e-6)
+    # the SRAM and GC figures are the same as without the model
+    assert report["technologies"]["GC"]["per_subdivision"]["filter"]["per_bit"]["read_energy_per_bit_j"] == \
+        pytest.approx(2 * FJ)
 
 
 def test_device_library_is_identified(report):

@@ -28,6 +28,10 @@ DATA_FILES = {
     "gainflow/schemas/simple_gc_list.schema.json",
     "gainflow/data/devices/area_power.json",
     "gainflow/data/devices/simple_gc_list.json",
+    "gainflow/data/devices/optimistic/area_power.json",
+    "gainflow/data/devices/optimistic/simple_gc_list.json",
+    "gainflow/data/devices/pessimistic/area_power.json",
+    "gainflow/data/devices/pessimistic/simple_gc_list.json",
 }
 TIMEOUT_S = 120
 

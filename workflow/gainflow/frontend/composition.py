@@ -78,14 +78,16 @@ def retention_split(totals, library, ctx, capacity_bits):
         else:
             share = 1.0 if tech.name == library.baseline else 0.0
         bits = share * capacity_bits
+        # Each part is a macro of its own: its per-bit figures are those of its capacity.
+        sized = tech.at_capacity(bits)
         parts[tech.name] = {
             "capacity_share": share,
             "intervals": intervals,
             "accesses_share": ratio(int(histogram.accesses[mask].sum()), histogram.total_accesses()),
             "refreshes": refreshes,
-            "area_mm2": area_m2(tech, bits) * MM2_PER_M2,
-            "energy": energy_record(tech, reads, writes, refreshes, ctx.word_bits,
-                                    leakage_energy(tech, bits, ctx.run_time_s)),
+            "area_mm2": area_m2(sized, bits) * MM2_PER_M2,
+            "energy": energy_record(sized, reads, writes, refreshes, ctx.word_bits,
+                                    leakage_energy(sized, bits, ctx.run_time_s)),
         }
     return {"technologies": parts,
             "area_mm2": sum(part["area_mm2"] for part in parts.values()),

@@ -8,11 +8,15 @@ baseline exists, and converts every quantity to SI units. Retention stays an
 exact `Fraction` of seconds (or `None` for a static cell) so that the refresh
 boundary `L == R` is decided exactly, not up to float rounding.
 
+A technology may carry a capacity model (`capacity_scaling`, docs/memory-model.md): its per-bit
+figures then hold at a reference capacity, and `Technology.at_capacity` gives the figures of a
+buffer of any capacity. The model's parameters are data, like every other number.
+
 Nothing about a particular technology lives in this module.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from importlib import resources
 
@@ -26,6 +30,9 @@ SCHEMA_DIR = resources.files("gainflow") / "schemas"
 DEFAULT_DEVICE_DIR = resources.files("gainflow") / "data" / "devices"
 DEFAULT_GC_LIST = DEFAULT_DEVICE_DIR / "simple_gc_list.json"
 DEFAULT_AREA_POWER = DEFAULT_DEVICE_DIR / "area_power.json"
+# The shipped corners: corner name -> the folder of its two files (the nominal one is the default).
+SHIPPED_CORNERS = {"nominal": DEFAULT_DEVICE_DIR, "optimistic": DEFAULT_DEVICE_DIR / "optimistic",
+                   "pessimistic": DEFAULT_DEVICE_DIR / "pessimistic"}
 
 # unit -> factor to the SI unit (s, Hz, m^2/bit, J/bit, W/bit). The schemas list
 # the same units (a test keeps them in agreement).
@@ -39,7 +46,35 @@ UNIT_FACTORS = {
                "fJ/bit": Fraction(1, 10**15), "aJ/bit": Fraction(1, 10**18)},
     "power": {"W/bit": 1, "mW/bit": Fraction(1, 10**3), "uW/bit": Fraction(1, 10**6),
               "nW/bit": Fraction(1, 10**9), "pW/bit": Fraction(1, 10**12)},
+    # SI unit: bit; kB and MB are 1024 and 1024^2 bytes, as SCALE-Sim's buffer sizes.
+    "capacity": {"bit": 1, "kbit": 1024, "Mbit": 1024**2, "kB": 8 * 1024, "MB": 8 * 1024**2},
+    "exponent": {"1": 1},
 }
+
+
+@dataclass(frozen=True)
+class CapacityScaling:
+    """How per-bit figures change with a buffer's capacity (all capacities in bits).
+
+    energies x (C / reference)^energy_exponent; area per bit = cell + periphery x
+    (reference / C)^periphery_exponent; leakage per bit in proportion to the area per bit.
+    C is clamped below at `minimum_bits`.
+    """
+
+    reference_bits: float
+    minimum_bits: float
+    energy_exponent: float
+    periphery_area_m2: float  # per bit, at the reference capacity
+    periphery_exponent: float
+
+    def effective_bits(self, bits):
+        return max(float(bits), self.minimum_bits)
+
+    def energy_factor(self, bits):
+        return (self.effective_bits(bits) / self.reference_bits) ** self.energy_exponent
+
+    def periphery_area(self, bits):
+        return self.periphery_area_m2 * (self.reference_bits / self.effective_bits(bits)) ** self.periphery_exponent
 
 
 @dataclass(frozen=True)
@@ -56,6 +91,20 @@ class Technology:
     write_energy_j: float
     refresh_energy_j: float
     leakage_w: float
+    scaling: CapacityScaling | None = None  # None: the figures hold at every capacity
+
+    def at_capacity(self, bits):
+        """This technology's per-bit figures in a buffer of `bits` bits (no capacity model left)."""
+        if self.scaling is None:
+            return self
+        scaling = self.scaling
+        energy = scaling.energy_factor(bits)
+        area = self.area_m2 + scaling.periphery_area(bits)
+        reference_area = self.area_m2 + scaling.periphery_area(scaling.reference_bits)
+        return replace(self, area_m2=area, read_energy_j=self.read_energy_j * energy,
+                       write_energy_j=self.write_energy_j * energy,
+                       refresh_energy_j=self.refresh_energy_j * energy,
+                       leakage_w=self.leakage_w * area / reference_area, scaling=None)
 
 
 @dataclass(frozen=True)
@@ -65,6 +114,12 @@ class DeviceLibrary:
 
     def by_name(self, name):
         return next(tech for tech in self.technologies if tech.name == name)
+
+
+def shipped_corner(name):
+    """(simple_gc_list.json, area_power.json) of a shipped corner."""
+    folder = SHIPPED_CORNERS[name]
+    return folder / DEFAULT_GC_LIST.name, folder / DEFAULT_AREA_POWER.name
 
 
 def load_schema(name):
@@ -126,12 +181,18 @@ def retention_at(retention, clock_hz, path, key):
     return to_si(min(fast_enough, key=lambda row: row[0])[1], "time")
 
 
-def load_device_library(gc_list_path, area_power_path, clock_hz):
-    """Load, validate and convert both device files; `clock_hz` picks retention table rows."""
+def read_device_files(gc_list_path, area_power_path):
+    """Both device files as validated JSON documents (gc_list, area_power)."""
     gc_list = read_json(gc_list_path)
     validate(gc_list, "simple_gc_list.schema.json", gc_list_path)
     area_power = read_json(area_power_path)
     validate(area_power, "area_power.schema.json", area_power_path)
+    return gc_list, area_power
+
+
+def load_device_library(gc_list_path, area_power_path, clock_hz):
+    """Load, validate and convert both device files; `clock_hz` picks retention table rows."""
+    gc_list, area_power = read_device_files(gc_list_path, area_power_path)
     names = list(gc_list["technologies"])
     for name in area_power["technologies"]:
         if name not in gc_list["technologies"]:
@@ -164,4 +225,15 @@ def build_technology(name, retention, entry, clock_hz, gc_list_path):
         write_energy_j=write,
         refresh_energy_j=read + write if refresh is None else float(to_si(refresh, "energy")),
         leakage_w=float(to_si(entry["leakage_power_per_bit"], "power")),
+        scaling=None if "capacity_scaling" not in entry else build_scaling(entry["capacity_scaling"]),
+    )
+
+
+def build_scaling(model):
+    return CapacityScaling(
+        reference_bits=float(to_si(model["reference_capacity"], "capacity")),
+        minimum_bits=float(to_si(model["minimum_capacity"], "capacity")),
+        energy_exponent=float(to_si(model["energy_exponent"], "exponent")),
+        periphery_area_m2=float(to_si(model["periphery_area_per_bit"], "area")),
+        periphery_exponent=float(to_si(model["periphery_exponent"], "exponent")),
     )

@@ -117,15 +117,26 @@ def write_frequency(buffers, settings, cycles):
 
 
 def technology_on_buffer(tech, histogram, reads, writes, bits, footprint_bits, settings):
-    refreshes = total_refreshes(histogram, retention_cycles(tech, settings.clock_hz))
+    """One technology filling one buffer of `bits` bits, with its per-bit figures at that capacity."""
+    sized = tech.at_capacity(bits)
+    refreshes = total_refreshes(histogram, retention_cycles(sized, settings.clock_hz))
     return {
+        "per_bit": per_bit_record(sized),
         "refreshes": refreshes,
-        "within_retention": within_record(histogram, retention_cycles(tech, settings.clock_hz)),
-        "area_capacity_mm2": area_m2(tech, bits) * MM2_PER_M2,
-        "area_footprint_mm2": area_m2(tech, footprint_bits) * MM2_PER_M2,
-        "energy": energy_record(tech, reads, writes, refreshes, settings.word_bits,
-                                leakage_energy(tech, bits, settings.run_time_s)),
+        "within_retention": within_record(histogram, retention_cycles(sized, settings.clock_hz)),
+        "area_capacity_mm2": area_m2(sized, bits) * MM2_PER_M2,
+        "area_footprint_mm2": area_m2(sized, footprint_bits) * MM2_PER_M2,
+        "energy": energy_record(sized, reads, writes, refreshes, settings.word_bits,
+                                leakage_energy(sized, bits, settings.run_time_s)),
     }
+
+
+def per_bit_record(tech):
+    return {"area_per_bit_m2": tech.area_m2,
+            "read_energy_per_bit_j": tech.read_energy_j,
+            "write_energy_per_bit_j": tech.write_energy_j,
+            "refresh_energy_per_bit_j": tech.refresh_energy_j,
+            "leakage_power_per_bit_w": tech.leakage_w}
 
 
 def technology_record(tech, buffers, capacities, settings):
@@ -147,11 +158,8 @@ def technology_record(tech, buffers, capacities, settings):
             "retention_s": None if tech.retention_s is None else float(tech.retention_s),
             "retention_cycles": None if tech.retention_s is None
             else float(retention_cycles(tech, settings.clock_hz)),
-            "area_per_bit_m2": tech.area_m2,
-            "read_energy_per_bit_j": tech.read_energy_j,
-            "write_energy_per_bit_j": tech.write_energy_j,
-            "refresh_energy_per_bit_j": tech.refresh_energy_j,
-            "leakage_power_per_bit_w": tech.leakage_w,
+            "capacity_model": tech.scaling is not None,
+            **per_bit_record(tech),
         },
         "per_subdivision": per_buffer,
         "total": total,
