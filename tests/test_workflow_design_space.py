@@ -104,6 +104,33 @@ def test_added_clock_and_corner_run_only_reports_and_summary(rerun_copy):
     assert planned_jobs(rerun_copy) == []
 
 
+SHIPPED_CORNERS = {"nominal": {}, **{
+    corner: {"gc_list": f"workflow/gainflow/data/devices/{corner}/simple_gc_list.json",
+             "area_power": f"workflow/gainflow/data/devices/{corner}/area_power.json"}
+    for corner in ("optimistic", "pessimistic")}}
+
+
+def test_shipped_corners_as_a_sweep_axis(rerun_copy):
+    # The snippet of config/README.md: the three shipped corners, one report each, nothing simulated again.
+    edit_config(rerun_copy, device_corners=SHIPPED_CORNERS)
+    assert rule_counts(planned_jobs(rerun_copy)) == {"report": 6, "summary": 1}
+    snakemake(rerun_copy)
+    reports = {corner: report(rerun_copy, "tiny_ws", f"report-1GHz-{corner}.json") for corner in SHIPPED_CORNERS}
+    for corner, data in reports.items():
+        assert data["device_library"]["corner"] == corner
+        assert data["technologies"]["Si-Si"]["parameters"]["capacity_model"] is True
+    read = {corner: data["technologies"]["Si-Si"]["per_subdivision"]["ifmap"]["per_bit"]["read_energy_per_bit_j"]
+            for corner, data in reports.items()}
+    # the macro's 2.58 pJ per 64 bits at 0.6 V (optimistic), x 1.9315 at 0.8 V (nominal), per 32 bits (pessimistic)
+    assert read["optimistic"] / read["nominal"] == pytest.approx(0.062268 / 0.120272, rel=1e-3)
+    assert read["pessimistic"] / read["nominal"] == pytest.approx(2, rel=1e-3)
+    sram = {corner: data["technologies"]["SRAM"]["total"] for corner, data in reports.items()}
+    assert sram["optimistic"] == sram["nominal"] == sram["pessimistic"]  # one baseline in every corner
+    summary = (rerun_copy / "results" / "summary" / "summary.csv").read_text()
+    assert all(f",{corner}," in summary for corner in SHIPPED_CORNERS)
+    assert planned_jobs(rerun_copy) == []
+
+
 def test_added_grid_value_runs_only_the_new_point(rerun_copy):
     edit_config(rerun_copy, hardware_grid={**SWEEP["hardware_grid"], "array": ["4x4", "8x4", "4x8"]})
     jobs = planned_jobs(rerun_copy)
