@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "layers": "print the parsed layers of a topology file",
     "lifetimes": "compute per-address data lifetimes from a SCALE-Sim run directory",
     "frontend": "project refresh, area and energy per memory technology into a JSON report",
+    "devices": "print the per-bit figures of a device library at one buffer capacity, with sources",
 }
 
 

@@ -4,10 +4,10 @@ GainSight's `scale_sim_frontend.py`: concatenates all layers and projects
 refreshes, area and energy per memory technology, plus two compositions.
 """
 
-import argparse
 import dataclasses
 from pathlib import Path
 
+from gainflow.commands import positive_int, positive_number
 from gainflow.errors import InputError
 from gainflow.files import layout
 from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_device_library
@@ -32,22 +32,6 @@ def add_arguments(parser):
                         help="bits per buffer word (default 8: SCALE-Sim's word is one byte)")
     parser.add_argument("-c", "--config", metavar="CFG",
                         help="SCALE-Sim .cfg for the buffer sizes when run_info.json has no hardware")
-
-
-def positive_number(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return text  # kept as text: the model converts it exactly
-
-
-def positive_int(text):
-    if not text.isdigit() or int(text) == 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return int(text)
 
 
 def hardware_of(run, config_path):

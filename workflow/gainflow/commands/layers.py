@@ -2,7 +2,7 @@
 
 import json
 
-from gainflow.commands import add_topology_arguments
+from gainflow.commands import add_topology_arguments, format_table
 from gainflow.files.plain import plain_json
 from gainflow.inputs.topology import load_topology
 
@@ -20,15 +20,6 @@ def add_arguments(parser):
 def run(args):
     rows = [{column: getattr(layer, column) for column in COLUMNS}
             for layer in load_topology(args.topology, args.input_type)]
-    print(json.dumps(plain_json(rows), indent=2) if args.json else format_table(rows))
+    table = format_table(COLUMNS, [[row[column] for column in COLUMNS] for row in rows])
+    print(json.dumps(plain_json(rows), indent=2) if args.json else table)
     return 0
-
-
-def format_table(rows):
-    """Aligned text table: names left-aligned, numbers right-aligned, two spaces between columns."""
-    cells = [list(COLUMNS)] + [[str(row[column]) for column in COLUMNS] for row in rows]
-    widths = [max(len(line[index]) for line in cells) for index in range(len(COLUMNS))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) if index == 0 else cell.rjust(width)
-                  for index, (cell, width) in enumerate(zip(line, widths))).rstrip()
-        for line in cells)
