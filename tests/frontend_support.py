@@ -90,3 +90,12 @@ def write_device_files(directory, gc_list=GC_LIST, area_power=AREA_POWER):
     gc_path.write_text(json.dumps(gc_list, indent=1))
     ap_path.write_text(json.dumps(area_power, indent=1))
     return gc_path, ap_path
+
+
+def numeric_leaves(node):
+    """Every dict in a device file that holds a numeric 'value'."""
+    if isinstance(node, dict):
+        if isinstance(node.get("value"), int | float):
+            yield node
+        for child in node.values():
+            yield from numeric_leaves(child)

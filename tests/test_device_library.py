@@ -14,7 +14,7 @@ import json
 from fractions import Fraction
 
 import pytest
-from frontend_support import AREA_POWER, GC_LIST, quantity, write_device_files
+from frontend_support import AREA_POWER, GC_LIST, numeric_leaves, quantity, write_device_files
 from gainflow.frontend.devices import DEFAULT_DEVICE_DIR, SHIPPED_CORNERS, load_device_library, shipped_corner
 
 GHZ = Fraction(10**9)
@@ -126,14 +126,6 @@ def test_every_shipped_number_has_a_source_and_a_node():
             numbers = list(numeric_leaves(document))
             assert numbers, path
             assert all(number["source"] and number["node"] and number["unit"] for number in numbers), path
-
-
-def numeric_leaves(node):
-    if isinstance(node, dict):
-        if isinstance(node.get("value"), int | float):
-            yield node
-        for child in node.values():
-            yield from numeric_leaves(child)
 
 
 @pytest.mark.parametrize("capacity_kb", [64, 6144])

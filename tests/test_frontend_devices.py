@@ -5,7 +5,7 @@ import json
 from fractions import Fraction
 
 import pytest
-from frontend_support import AREA_POWER, GC_LIST, quantity, write_device_files
+from frontend_support import AREA_POWER, GC_LIST, numeric_leaves, quantity, write_device_files
 from gainflow.errors import InputError
 from gainflow.frontend.devices import (
     DEFAULT_AREA_POWER,
@@ -35,15 +35,6 @@ def test_shipped_library_has_sram_and_three_gain_cells_with_sources():
         numbers = list(numeric_leaves(json.loads(path.read_text())))
         assert numbers, path
         assert all(parent.get("source") and "unit" in parent for parent in numbers)
-
-
-def numeric_leaves(node):
-    """Every dict that holds a numeric 'value'."""
-    if isinstance(node, dict):
-        if isinstance(node.get("value"), int | float):
-            yield node
-        for child in node.values():
-            yield from numeric_leaves(child)
 
 
 def test_units_are_converted_to_si(tmp_path):
