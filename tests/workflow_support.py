@@ -46,10 +46,11 @@ def make_workflow_copy(dest, config=TINY / "config.yaml", topologies=None, hardw
     return dest
 
 
-def snakemake(workdir, *args, cores=2, timeout=RUN_TIMEOUT_S, check=True):
-    """Run Snakemake in `workdir` without any workflow profile; returns the CompletedProcess."""
+def snakemake(workdir, *args, cores=2, timeout=RUN_TIMEOUT_S, check=True, env=None):
+    """Run Snakemake in `workdir` without any workflow profile (in environment `env`, default this
+    process's); returns the CompletedProcess."""
     command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--workflow-profile", "none", *args]
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

@@ -11,6 +11,11 @@
  * and gainflow.lifetimes.intervals check types and shapes before calling.
  */
 #define PY_SSIZE_T_CLEAN
+/* setup.py passes this file's SHA-256: the module carries it as SOURCE_SHA256, and gainflow.kernels
+ * refuses a module built from another version of this file (an edit since the last build). */
+#ifndef GAINFLOW_SOURCE_SHA256
+#error "build gainflow._kernels through setup.py (pip install .), which defines GAINFLOW_SOURCE_SHA256"
+#endif
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
@@ -415,5 +420,10 @@ PyMODINIT_FUNC PyInit__kernels(void)
         digit_pairs[2 * i] = (char)('0' + i / 10);
         digit_pairs[2 * i + 1] = (char)('0' + i % 10);
     }
-    return PyModule_Create(&module);
+    PyObject *created = PyModule_Create(&module);
+    if (created != NULL && PyModule_AddStringConstant(created, "SOURCE_SHA256", GAINFLOW_SOURCE_SHA256) < 0) {
+        Py_DECREF(created);
+        return NULL;
+    }
+    return created;
 }

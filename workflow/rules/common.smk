@@ -10,7 +10,20 @@ import re
 import sys
 from pathlib import Path
 
-from gainflow.errors import InputError
+from gainflow.errors import InputError, MissingBuildError
+from gainflow.sweep.code_version import COMPILED_SOURCE, code_version as closure_code_version
+
+PACKAGE = Path("workflow/gainflow")
+
+# Every job's code hash counts the compiled module as its C source: refuse a build of another source
+# (an edit since the last build) before any job runs with it. First: the modules below import it.
+try:
+    from gainflow.kernels import check_built_from
+
+    check_built_from(PACKAGE / COMPILED_SOURCE)
+except MissingBuildError as err:
+    raise WorkflowError(str(err)) from None
+
 from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
@@ -19,7 +32,6 @@ from gainflow.sweep.grid import check_names, expand_grids
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 REPORT_FILES = layout.REPORT_FILES
-PACKAGE = Path("workflow/gainflow")
 
 # The shipped device library: a corner's file when the config names none.
 DEFAULT_DEVICE_FILES = {
@@ -129,26 +141,16 @@ GRID_POINTS, CLOCKS, LAYER_COUNT = _read_sweep_axes()
 HARDWARE = NAMED_HARDWARE + list(GRID_POINTS)
 
 
-def code_version(*modules):
+@functools.cache
+def code_version(*entries):
     """Hash of the gainflow sources a job runs, passed as a param: editing them reruns the job.
 
-    (Snakemake tracks the text of a `shell:` command, not the Python modules it imports. A hash param
-    is checked once per job; the source files as inputs would cost a dependency search per file and
-    job, which doubled the DAG build of a large sweep.) Each name is a module (`events`,
-    `commands/frontend`), a subpackage (`simulator`) or a source file (`_kernels.c`) of gainflow.
+    The entries are what the job runs (an adapter script, or `gainflow.cli` and the subcommand's
+    module); their import closure is found statically (gainflow.sweep.code_version), once per rule.
+    (A hash param is checked once per job; the source files as inputs would cost a dependency search
+    per file and job, which doubled the DAG build of a large sweep.)
     """
-    digest = hashlib.sha256()
-    for name in modules:
-        if (PACKAGE / name).is_dir():
-            files = sorted((PACKAGE / name).rglob("*.py"))
-        elif name.endswith(".c"):
-            files = [PACKAGE / name]
-        else:
-            files = [PACKAGE / f"{name}.py"]
-        for path in files:
-            digest.update(f"{path.relative_to(PACKAGE)}\0".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return closure_code_version(PACKAGE, entries)
 
 
 GRAPH_BATCH = 12  # layers per graphs job

@@ -29,7 +29,7 @@ rule grid_point:
     wildcard_constraints:
         hw=one_of(GRID_POINTS),
     params:
-        code=code_version("errors", "inputs", "sweep/grid"),
+        code=code_version(adapter_script("grid_point")),
         point=grid_point_arguments,
     localrule: True
     conda:

@@ -23,7 +23,7 @@ rule lifetimes:
     output:
         temp(PART_OUTPUT),
     params:
-        code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
+        code=code_version(adapter_script("lifetimes_part")),
         **LIFETIME_SOURCE_PARAMS,
         # The intervals themselves only for a per-interval table; else histograms and counts.
         intervals_flag="--intervals" if LIFETIME_TABLES else "",
@@ -45,7 +45,7 @@ rule layer:
     output:
         [layer_file_pattern(kind) for kind in (*LAYER_TABLES, layout.GRAPH_DATA)],
     params:
-        code=code_version("errors", "events", "lifetimes", "files", "_kernels.c"),
+        code=code_version(adapter_script("layer")),
         tables_flag="--tables" if LIFETIME_TABLES else "",
     conda:
         "../../environment.yml"
@@ -79,7 +79,7 @@ for graphs_topology in TOPOLOGIES:
             wildcard_constraints:
                 topo=re.escape(graphs_topology),
             params:
-                code=code_version("lifetimes", "files"),
+                code=code_version(adapter_script("graphs")),
                 layers=" ".join(str(i) for i in graphs_layers),
             group:
                 "sweep"

@@ -13,7 +13,7 @@ rule report:
             labels={"topology": "{topo}", "hardware": "{hw}", "clock": "{clock}", "device corner": "{corner}"},
         ),
     params:
-        code=code_version("errors", "cli", "commands", "inputs", "events", "lifetimes", "frontend", "files", "_kernels.c"),
+        code=code_version("gainflow.cli", "gainflow.commands.frontend"),
         clock_hz=clock_hz_param,
         word_bits=config["word_bits"],
     conda:

@@ -9,7 +9,7 @@ rule simulate:
         run_info=RUN_INFO_OUTPUT,
         **({"traces": directory(TRACES_OUTPUT)} if SAVE_TRACES else {}),
     params:
-        code=code_version("errors", "inputs", "events", "simulator", "lifetimes", "files", "_kernels.c"),
+        code=code_version(adapter_script("simulate")),
         input_type=input_type_param,
         traces_flag="--save-traces" if SAVE_TRACES else "",
     conda:

@@ -17,7 +17,7 @@ rule summary:
         ],
         sensitivity=report(SENSITIVITY_PLOT, category="Summary", caption="../report/sensitivity.rst"),
     params:
-        code=code_version("errors", "files", "frontend", "sweep"),
+        code=code_version(adapter_script("summary")),
         dpi=config["plots"]["dpi"],
     conda:
         "../../environment.yml"
