@@ -28,6 +28,7 @@ from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
+from gainflow.sweep import resources as job_resources
 from gainflow.sweep.grid import check_names, expand_grids
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
@@ -119,6 +120,11 @@ def load_named_hardware(name):
     return load_hardware_config(named_hardware_file(name))
 
 
+@functools.cache
+def topology_layers(topo):
+    return load_topology(topology_file(topo), topology_input_type(topo))
+
+
 def _read_sweep_axes():
     """Grid points, clocks and layers per topology, read at parse time: the DAG is static, one job per
     layer is known up front, and a bad config value or a malformed .cfg fails before any job runs."""
@@ -128,7 +134,7 @@ def _read_sweep_axes():
         points = expand_grids(config.get("hardware_grid"), load_named_hardware)
         check_names(NAMED_HARDWARE, points)
         clocks = sweep_clocks(config["clock_hz"])
-        layers = {t: len(load_topology(topology_file(t), topology_input_type(t))) for t in TOPOLOGIES}
+        layers = {t: len(topology_layers(t)) for t in TOPOLOGIES}
     except InputError as err:
         raise WorkflowError(f"bad config or input file: {err}") from None
     if not NAMED_HARDWARE and not points:
@@ -245,6 +251,73 @@ def grid_point_arguments(wildcards):
         f"--array {point.array} --dataflow {point.dataflow} --ifmap-sram-kb {point.ifmap_sram_kb}"
         f" --filter-sram-kb {point.filter_sram_kb} --ofmap-sram-kb {point.ofmap_sram_kb}"
     )
+
+
+# ----------------------------------------------------------------------------- resources
+
+
+# Each job's `mem_mb` (peak memory, MB) and `runtime` (minutes) are estimated from its own work by
+# gainflow.sweep.resources, from the layer geometry alone (nothing is simulated to know them). The
+# SLURM profile asks for them; local runs share the machine's memory by them (LOCAL_MEMORY_MB).
+
+
+def hardware_point(hw):
+    """A named config's HardwareConfig or a grid point: both give the array and the dataflow."""
+    return GRID_POINTS[hw] if hw in GRID_POINTS else load_named_hardware(hw)
+
+
+@functools.cache
+def run_work(topo, hw):
+    """LayerWork of each layer of one (topology, hardware) run."""
+    point = hardware_point(hw)
+    return [job_resources.layer_work(layer, point) for layer in topology_layers(topo)]
+
+
+@functools.cache
+def simulate_estimate(topo, hw):
+    return job_resources.estimate(job_resources.simulate_work(run_work(topo, hw)))
+
+
+@functools.cache
+def lifetimes_estimate(topo, hw, layer, sub):
+    return job_resources.estimate(job_resources.lifetimes_work(run_work(topo, hw)[int(layer)], sub))
+
+
+@functools.cache
+def layer_estimate(topo, hw, layer):
+    return job_resources.estimate(job_resources.layer_step_work(run_work(topo, hw)[int(layer)], LIFETIME_TABLES))
+
+
+@functools.cache
+def report_estimate(topo):
+    return job_resources.estimate(job_resources.report_work(LAYER_COUNT[topo]))
+
+
+def wildcard_resources(estimate_of, *wildcard_names):
+    """A rule's `resources:` (mem_mb, runtime) from `estimate_of(*wildcard values)`, an Estimate."""
+
+    def of(wildcards):
+        return estimate_of(*(wildcards[name] for name in wildcard_names))
+
+    return {"mem_mb": lambda wildcards: of(wildcards).mem_mb, "runtime": lambda wildcards: of(wildcards).runtime_min}
+
+
+def fixed_resources(estimate):
+    """A rule's `resources:` of an Estimate that is the same for all its jobs."""
+    return {"mem_mb": estimate.mem_mb, "runtime": estimate.runtime_min}
+
+
+def limit_local_memory():
+    """In a local run without `--resources mem_mb=...`, jobs run side by side only while their
+    estimates fit in the machine's available memory (a job larger than that runs alone)."""
+    if not workflow.local_exec or "mem_mb" in workflow.global_resources:
+        return
+    available = job_resources.available_memory_mb()
+    if available is not None:
+        workflow.global_resources["mem_mb"] = available
+
+
+limit_local_memory()
 
 
 # ----------------------------------------------------------------------------- targets

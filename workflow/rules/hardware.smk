@@ -11,6 +11,8 @@ rule named_hardware:
     wildcard_constraints:
         hw=one_of(NAMED_HARDWARE),
     localrule: True
+    resources:
+        **fixed_resources(job_resources.estimate(job_resources.hardware_work())),
     conda:
         "../../environment.yml"
     log:
@@ -32,6 +34,8 @@ rule grid_point:
         code=code_version(adapter_script("grid_point")),
         point=grid_point_arguments,
     localrule: True
+    resources:
+        **fixed_resources(job_resources.estimate(job_resources.hardware_work())),
     conda:
         "../../environment.yml"
     log:

@@ -27,6 +27,8 @@ rule lifetimes:
         **LIFETIME_SOURCE_PARAMS,
         # The intervals themselves only for a per-interval table; else histograms and counts.
         intervals_flag="--intervals" if LIFETIME_TABLES else "",
+    resources:
+        **wildcard_resources(lifetimes_estimate, "topo", "hw", "layer", "sub"),
     conda:
         "../../environment.yml"
     log:
@@ -47,6 +49,8 @@ rule layer:
     params:
         code=code_version(adapter_script("layer")),
         tables_flag="--tables" if LIFETIME_TABLES else "",
+    resources:
+        **wildcard_resources(layer_estimate, "topo", "hw", "layer"),
     conda:
         "../../environment.yml"
     # As soon as a layer's parts exist: they are still in the page cache, and graphs can start.
@@ -83,6 +87,8 @@ for graphs_topology in TOPOLOGIES:
                 layers=" ".join(str(i) for i in graphs_layers),
             group:
                 "sweep"
+            resources:
+                **fixed_resources(job_resources.estimate(job_resources.graphs_work(len(graphs_layers)))),
             priority: 1
             conda:
                 "../../environment.yml"

@@ -16,6 +16,8 @@ rule report:
         code=code_version("gainflow.cli", "gainflow.commands.frontend"),
         clock_hz=clock_hz_param,
         word_bits=config["word_bits"],
+    resources:
+        **wildcard_resources(report_estimate, "topo"),
     conda:
         "../../environment.yml"
     log:

@@ -12,6 +12,8 @@ rule simulate:
         code=code_version(adapter_script("simulate")),
         input_type=input_type_param,
         traces_flag="--save-traces" if SAVE_TRACES else "",
+    resources:
+        **wildcard_resources(simulate_estimate, "topo", "hw"),
     conda:
         "../../environment.yml"
     log:

@@ -19,6 +19,8 @@ rule summary:
     params:
         code=code_version(adapter_script("summary")),
         dpi=config["plots"]["dpi"],
+    resources:
+        **fixed_resources(job_resources.estimate(job_resources.summary_work(len(sweep_reports())))),
     conda:
         "../../environment.yml"
     log:

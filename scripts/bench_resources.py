@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Each workflow job's declared resources (`mem_mb`, `runtime`) against its measured peak memory and
+time, over a sweep of every shipped topology and hardware config plus one grid point (figures and
+command: docs/performance.md).
+
+The sweep runs in a temporary copy of the repository with Snakemake (`--cores`, default 2; peak
+memory is per process, so jobs side by side do not change it). Every job's shell is a small wrapper
+(Snakemake's `shell_exec` resource) that runs the command with bash and records the command's peak
+resident memory (getrusage of its processes: exact, where Snakemake's `benchmark:` directive samples
+every few seconds and misses short peaks), CPU and wall time. A job is matched to what Snakemake
+printed for it (rule, wildcards, resources) by its log file.
+
+Checks: no job's peak exceeds its `mem_mb`; above 200 MB no `mem_mb` exceeds twice the peak; no job's
+wall time exceeds its `runtime`. The exit status is 1 if a check fails.
+
+    .venv/bin/python scripts/bench_resources.py                         # every topology and config
+    .venv/bin/python scripts/bench_resources.py --topology alexnet --hardware scale32_os
+    .venv/bin/python scripts/bench_resources.py --exclude gpt2_gemm --save runs.json
+    .venv/bin/python scripts/bench_resources.py --load runs.json --fit  # coefficients for MODELS
+
+`--fit` prints coefficients for gainflow.sweep.resources.MODELS fitted to the measurements: per job
+kind, the linear model that fits the measured peaks (CPU times) with the smallest relative errors,
+scaled up until it covers every measurement, plus FIT_HEADROOM.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from workflow_support import make_workflow_copy  # noqa: E402  (the tests' repository copy)
+
+from gainflow.inputs.hwconfig import load_hardware_config  # noqa: E402
+from gainflow.inputs.topology import load_topology  # noqa: E402
+from gainflow.sweep import resources  # noqa: E402
+
+# One grid point (the `is` dataflow, which no shipped config uses) covers the grid_point rule.
+GRID = {"base": "scale32_os", "array": ["64x64"], "dataflow": ["is"], "ifmap_sram_kb": [128],
+        "filter_sram_kb": [128], "ofmap_sram_kb": [128]}
+LARGE_MB = 200  # above this peak, no estimate may exceed MAX_OVERESTIMATE times the peak
+MAX_OVERESTIMATE = 2.0
+FIT_HEADROOM = 1.1  # fitted models cover every measurement, then this much more
+MEASURING_SHELL = """#!{python}
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+status = subprocess.call([{bash!r}, *sys.argv[1:]])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+record = {{"command": sys.argv[-1], "status": status, "max_rss_kb": usage.ru_maxrss,
+          "cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": time.perf_counter() - started}}
+with open({records!r}, "a") as handle:
+    handle.write(json.dumps(record) + "\\n")
+sys.exit(status)
+"""
+LOG_PATH = re.compile(r"(logs/\S+?\.log)")
+
+
+def shipped(folder, suffix):
+    return sorted(path.stem for path in (ROOT / folder).glob(f"*{suffix}"))
+
+
+def job_kind(rule):
+    if rule.startswith("graphs_"):
+        return "graphs"
+    return {"named_hardware": "hardware", "grid_point": "hardware"}.get(rule, rule)
+
+
+def printed_jobs(output):
+    """Snakemake's job blocks ("rule X:" / "localrule X:" then `key: value` lines, indented further
+    inside a group) by log file: rule, wildcards, mem_mb and runtime."""
+    jobs = {}
+    for _, rule, block in re.findall(r"^( *)(?:local)?rule (\S+):\n((?:\1    .*\n)+)", output, re.MULTILINE):
+        fields = dict(re.findall(r"^ +(\w+): (.*)$", block, re.MULTILINE))
+        if "log" not in fields or "resources" not in fields:
+            continue
+        declared = dict(item.split("=", 1) for item in fields["resources"].split(", ") if "=" in item)
+        wildcards = dict(item.split("=", 1) for item in fields.get("wildcards", "").split(", ") if "=" in item)
+        jobs[fields["log"].split()[0]] = {"rule": rule, "wildcards": wildcards,
+                                          "mem_mb": int(declared["mem_mb"]), "runtime_min": int(declared["runtime"])}
+    return jobs
+
+
+def run_sweep(workdir, cores):
+    """Run the sweep in `workdir` with the measuring shell; one record per job."""
+    records = workdir / "job-measurements.jsonl"
+    shell = workdir / "measuring-shell" / "bash"  # named bash: Snakemake keeps its `set -euo pipefail;` prefix
+    shell.parent.mkdir()
+    shell.write_text(MEASURING_SHELL.format(python=sys.executable, bash=shutil.which("bash"), records=str(records)))
+    shell.chmod(0o755)
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--workflow-profile", "none",
+               "--default-resources", f"shell_exec='{shell}'"]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        raise SystemExit(f"snakemake failed in {workdir}:\n{output[-4000:]}")
+    print(f"sweep: {time.perf_counter() - started:.0f} s wall, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    declared = printed_jobs(output)
+    jobs = []
+    for line in records.read_text().splitlines():
+        record = json.loads(line)
+        log = LOG_PATH.search(record["command"]).group(1)
+        jobs.append({**declared[log], "peak_mb": record["max_rss_kb"] * 1024 / 1e6, "cpu_s": record["cpu_s"],
+                     "wall_s": record["wall_s"]})
+    missing = set(declared) - {LOG_PATH.search(json.loads(line)["command"]).group(1)
+                               for line in records.read_text().splitlines()}
+    if missing:
+        raise SystemExit(f"no measurement for {len(missing)} jobs, e.g. {sorted(missing)[:3]}")
+    return jobs
+
+
+class SweepWork:
+    """JobWork of each measured job, from the sweep's topologies and (generated) hardware configs."""
+
+    def __init__(self, workdir, reports):
+        self.workdir = Path(workdir)
+        self.reports = reports
+        self.works = {}
+
+    def run(self, topo, hw):
+        if (topo, hw) not in self.works:
+            layers = load_topology(self.workdir / "topologies" / f"{topo}.csv", "gemm" if topo.endswith("_gemm") else "conv")
+            point = load_hardware_config(self.workdir / "results" / "hardware" / f"{hw}.cfg")
+            self.works[topo, hw] = [resources.layer_work(layer, point) for layer in layers]
+        return self.works[topo, hw]
+
+    def of(self, job):
+        rule, w = job["rule"], job["wildcards"]
+        kind = job_kind(rule)
+        if kind == "simulate":
+            return resources.simulate_work(self.run(w["topo"], w["hw"]))
+        if kind == "lifetimes":
+            return resources.lifetimes_work(self.run(w["topo"], w["hw"])[int(w["layer"])], w["sub"])
+        if kind == "layer":
+            return resources.layer_step_work(self.run(w["topo"], w["hw"])[int(w["layer"])], tables=False)
+        if kind == "graphs":
+            first, last = map(int, re.search(r"_layers(\d+)_(\d+)$", rule).groups())
+            return resources.graphs_work(last - first + 1)
+        if kind == "report":
+            return resources.report_work(len(self.run(w["topo"], w["hw"])))
+        if kind == "summary":
+            return resources.summary_work(self.reports)
+        return resources.hardware_work()
+
+
+def fit_linear(quantities, measured):
+    """(base, {name: coefficient}) >= 0 with the smallest relative errors, scaled to cover every
+    measurement, times FIT_HEADROOM."""
+    names = sorted(quantities[0])
+    features = np.array([[1.0] + [q[name] for name in names] for q in quantities])
+    target = np.array(measured, dtype=float)
+    active = list(range(features.shape[1]))
+    while True:  # least squares on relative errors; drop a quantity whose coefficient comes out negative
+        weighted = features[:, active] / target[:, None]
+        solution = np.linalg.lstsq(weighted, np.ones(len(target)), rcond=None)[0]
+        if (solution >= 0).all() or len(active) == 1:
+            break
+        active.pop(int(np.argmin(solution)))
+    coefficients = np.zeros(features.shape[1])
+    coefficients[active] = np.maximum(solution, 0)
+    if not coefficients.any():
+        coefficients[0] = 1.0
+    coefficients *= (target / (features @ coefficients)).max() * FIT_HEADROOM
+    return float(coefficients[0]), {name: float(value) for name, value in zip(names, coefficients[1:])}
+
+
+def significant(value):
+    return float(f"{value:.3g}")
+
+
+def print_fit(jobs, works):
+    print("\nFitted models (for gainflow.sweep.resources.MODELS):")
+    for kind in sorted({job_kind(job["rule"]) for job in jobs}):
+        chosen = [(job, works[id(job)]) for job in jobs if job_kind(job["rule"]) == kind]
+        memory = fit_linear([work.memory for _, work in chosen], [job["peak_mb"] for job, _ in chosen])
+        cpu = fit_linear([work.cpu for _, work in chosen], [job["cpu_s"] for job, _ in chosen])
+        show = [f"Linear({significant(base)}, {{{', '.join(f'{n!r}: {significant(c)}' for n, c in coefs.items())}}})"
+                for base, coefs in (memory, cpu)]
+        print(f'    "{kind}": JobModel(memory_mb={show[0]}, cpu_s={show[1]}),  # {len(chosen)} jobs')
+
+
+def label(job):
+    return " ".join([job["rule"], *(f"{k}={v}" for k, v in job["wildcards"].items())])
+
+
+def check(jobs):
+    """Rows per job kind, and the jobs that break a rule."""
+    broken = []
+    print(f"\n| job | jobs | largest peak MB | its mem_mb | mem_mb / peak (min-max) | above {LARGE_MB} MB: max mem_mb / peak "
+          "| longest CPU s | longest wall s | its runtime min |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for kind in sorted({job_kind(job["rule"]) for job in jobs}):
+        chosen = [job for job in jobs if job_kind(job["rule"]) == kind]
+        ratios = [job["mem_mb"] / job["peak_mb"] for job in chosen]
+        large = [job["mem_mb"] / job["peak_mb"] for job in chosen if job["peak_mb"] > LARGE_MB]
+        biggest = max(chosen, key=lambda job: job["peak_mb"])
+        slowest = max(chosen, key=lambda job: job["wall_s"])
+        print(f"| {kind} | {len(chosen)} | {biggest['peak_mb']:.0f} | {biggest['mem_mb']} | {min(ratios):.2f}-{max(ratios):.2f} "
+              f"| {f'{max(large):.2f} ({len(large)} jobs)' if large else '-'} | {max(j['cpu_s'] for j in chosen):.1f} "
+              f"| {slowest['wall_s']:.1f} | {slowest['runtime_min']} |")
+        for job in chosen:
+            if job["peak_mb"] > job["mem_mb"]:
+                broken.append(f"{label(job)}: peak {job['peak_mb']:.0f} MB > mem_mb {job['mem_mb']}")
+            if job["peak_mb"] > LARGE_MB and job["mem_mb"] > MAX_OVERESTIMATE * job["peak_mb"]:
+                broken.append(f"{label(job)}: mem_mb {job['mem_mb']} > {MAX_OVERESTIMATE} x peak {job['peak_mb']:.0f} MB")
+            if job["wall_s"] > 60 * job["runtime_min"]:
+                broken.append(f"{label(job)}: wall {job['wall_s']:.0f} s > runtime {job['runtime_min']} min")
+    return broken
+
+
+def print_largest(jobs, count):
+    print(f"\nThe {count} jobs with the largest peaks:\n")
+    print("| job | peak MB | mem_mb | CPU s | wall s | runtime min |")
+    print("|---|---|---|---|---|---|")
+    for job in sorted(jobs, key=lambda job: -job["peak_mb"])[:count]:
+        print(f"| {label(job)} | {job['peak_mb']:.0f} | {job['mem_mb']} | {job['cpu_s']:.1f} | {job['wall_s']:.1f} "
+              f"| {job['runtime_min']} |")
+
+
+def sweep_config(topologies, hardware):
+    return {"topologies": topologies, "hardware": hardware, "hardware_grid": GRID, "clock_hz": [1.0e9],
+            "device_corners": {"nominal": {}}}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--topology", action="append", help="topologies/<name>.csv (repeatable; default: all)")
+    parser.add_argument("--exclude", action="append", default=[], help="leave this topology out (repeatable)")
+    parser.add_argument("--hardware", action="append", help="hardware/<name>.cfg (repeatable; default: all)")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--save", type=Path, help="write the measurements (JSON) here")
+    parser.add_argument("--load", type=Path, help="read measurements saved with --save instead of running")
+    parser.add_argument("--fit", action="store_true", help="print model coefficients fitted to the measurements")
+    parser.add_argument("--largest", type=int, default=12, help="list this many jobs with the largest peaks")
+    args = parser.parse_args()
+    if args.load:
+        saved = json.loads(args.load.read_text())
+        return report(saved["jobs"], saved["workdir"], saved["reports"], args)
+    topologies = [t for t in (args.topology or shipped("topologies", ".csv")) if t not in args.exclude]
+    hardware = args.hardware or shipped("hardware", ".cfg")
+    with tempfile.TemporaryDirectory(prefix="gainflow-bench-resources-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "sweep.yaml").write_text(yaml.safe_dump(sweep_config(topologies, hardware), sort_keys=False))
+        workdir = make_workflow_copy(tmp / "sweep", tmp / "sweep.yaml",
+                                     [ROOT / "topologies" / f"{t}.csv" for t in topologies],
+                                     [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
+        jobs = run_sweep(workdir, args.cores)
+        reports = len(topologies) * (len(hardware) + 1)
+        if args.save:
+            # The inputs the fit needs (topologies, generated configs) are kept beside the measurements.
+            kept = args.save.with_suffix(".inputs")
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(workdir / "topologies", kept / "topologies")
+            shutil.copytree(workdir / "results" / "hardware", kept / "results" / "hardware")
+            args.save.write_text(json.dumps({"workdir": str(kept.resolve()), "reports": reports, "jobs": jobs}))
+        return report(jobs, workdir, reports, args)
+
+
+def report(jobs, workdir, reports, args):
+    print(f"{len(jobs)} jobs measured")
+    broken = check(jobs)
+    print_largest(jobs, args.largest)
+    if args.fit:
+        sweep = SweepWork(workdir, reports)
+        print_fit(jobs, {id(job): sweep.of(job) for job in jobs})
+    if broken:
+        print(f"\n{len(broken)} checks failed:\n  " + "\n  ".join(broken[:40]))
+        return 1
+    print("\nEvery job within its estimate.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

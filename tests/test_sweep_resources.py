@@ -1,0 +1,141 @@
+"""Job resource estimates (gainflow.sweep.resources): the work counted in closed form, by hand on
+small layers and against the simulator; the linear models and the estimates they give."""
+
+import dataclasses
+import math
+
+import pytest
+
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import Layer, load_topology
+from gainflow.simulator.layer import simulate_layer
+from gainflow.sweep import resources
+from gainflow.sweep.resources import Estimate, JobModel, JobWork, Linear
+from workflow_support import ROOT
+
+TINY = ROOT / "tests" / "data" / "workflow"
+SUBDIVISIONS = ("ifmap", "filter", "ofmap")
+
+
+@dataclasses.dataclass(frozen=True)
+class Array:
+    dataflow: str
+    array_height: int = 8
+    array_width: int = 8
+    ifmap_sram_kb: int = 1
+    filter_sram_kb: int = 1
+    ofmap_sram_kb: int = 1
+
+
+# tests/data/workflow/tiny.csv conv1: 8x8x2 input, 3x3 filters, 4 of them, stride 1 -> 6x6 output,
+# P = 36 pixels, K = 18 window, NF = 4 filters.
+CONV1 = Layer("conv1", 8, 8, 3, 3, 2, 4, 1, 1)
+
+
+def test_output_stationary_counts_by_hand():
+    work = resources.layer_work(CONV1, Array("os"))
+    # Spread over rows P = 36 (5 row folds of 8), over columns NF = 4 (1 fold), temporal K = 18.
+    assert work.reads == {"ifmap": 18 * 36 * 1, "filter": 18 * 4 * 5, "ofmap": 36 * 4 + 5 * (8 + 8)}
+    assert work.footprint == {"ifmap": 8 * 8 * 2, "filter": 18 * 4, "ofmap": 36 * 4}
+    # A 1 kB buffer's fetch window holds 50 sets of 10 words: both operands fit, each address filled once.
+    assert work.writes == {"ifmap": 128, "filter": 72, "ofmap": 224}
+    assert work.operand_entries == 36 * 18 + 18 * 4 + 36 * 4
+    assert work.total_accesses == 648 + 360 + 224
+
+
+def test_weight_and_input_stationary_counts_by_hand():
+    ws = resources.layer_work(CONV1, Array("ws"))
+    # Rows K = 18 (3 folds), columns NF = 4 (1 fold), temporal P = 36.
+    assert ws.reads == {"ifmap": 36 * 18 * 1, "filter": 18 * 4, "ofmap": 36 * 4 * 3}
+    is_ = resources.layer_work(CONV1, Array("is"))
+    # Rows K = 18 (3 folds), columns P = 36 (5 folds), temporal NF = 4.
+    assert is_.reads == {"ifmap": 18 * 36, "filter": 4 * 18 * 5, "ofmap": 4 * 36 * 3}
+
+
+def test_an_operand_larger_than_the_fetch_window_is_filled_once_per_read():
+    # GEMM M=40, N=10, K=20: IFMAP 800 addresses > 500, FILTER 200 <= 500.
+    gemm = Layer("g", 40, 20, 1, 20, 1, 10, 1, 1)
+    work = resources.layer_work(gemm, Array("os"))
+    assert work.reads["ifmap"] == 20 * 40 * 2 and work.reads["filter"] == 20 * 10 * 5
+    assert work.writes["ifmap"] == work.reads["ifmap"]
+    assert work.writes["filter"] == 200
+    bigger_buffer = resources.layer_work(gemm, Array("os", ifmap_sram_kb=2))  # window 50 x 20 = 1000 words
+    assert bigger_buffer.writes["ifmap"] == 800
+
+
+def tiny_cases():
+    hardware = [load_hardware_config(TINY / f"{name}.cfg") for name in ("tiny_os", "tiny_ws")]
+    hardware.append(dataclasses.replace(hardware[0], dataflow="is"))
+    hardware.append(dataclasses.replace(hardware[1], array_height=3, array_width=5, ifmap_sram_kb=4))
+    layers = load_topology(TINY / "tiny.csv") + load_topology(TINY / "tiny_gemm.csv", "gemm")
+    return [(layer, hw) for layer in layers for hw in hardware]
+
+
+@pytest.mark.parametrize("layer, hw", tiny_cases())
+def test_counts_bound_the_simulated_events(layer, hw):
+    work = resources.layer_work(layer, hw)
+    result = simulate_layer(layer, hw, events=SUBDIVISIONS)
+    report = result.report
+    assert work.reads == {"ifmap": report.sram_ifmap_reads, "filter": report.sram_filter_reads,
+                          "ofmap": report.sram_ofmap_writes}
+    for name, events in result.events.items():
+        assert len(events.read_addresses) <= work.reads[name]
+        assert len(events.write_addresses) <= work.writes[name]
+        assert len(set(events.read_addresses.tolist()) | set(events.write_addresses.tolist())) <= work.footprint[name]
+
+
+def test_linear_model():
+    model = Linear(10.0, {"a": 2.0, "b": 0.5})
+    assert model({"a": 3, "b": 4}) == 10 + 6 + 2
+    with pytest.raises(ValueError, match="expected the quantities"):
+        model({"a": 3})
+
+
+def test_estimate_rounds_memory_up_and_asks_margin_times_the_cpu_time(monkeypatch):
+    monkeypatch.setitem(resources.MODELS, "lifetimes",
+                        JobModel(memory_mb=Linear(50.0, {"mreads": 100.0}), cpu_s=Linear(2.0, {"mreads": 8.0})))
+    job = JobWork("lifetimes", memory={"mreads": 2.5}, cpu={"mreads": 6.0})
+    # 50 + 250 MB; 2 + 48 = 50 CPU-s, asked for 3 x 50 s = 2.5 min -> 3 min.
+    assert resources.estimate(job) == Estimate(mem_mb=300, runtime_min=3)
+    quick = JobWork("lifetimes", memory={"mreads": 0.001}, cpu={"mreads": 0.0})
+    assert resources.estimate(quick) == Estimate(mem_mb=math.ceil(50.1), runtime_min=1)  # at least a minute
+
+
+def test_job_work_of_each_kind():
+    work = resources.layer_work(CONV1, Array("os"))
+    lifetimes = resources.lifetimes_work(work, "filter")
+    assert lifetimes.memory == {"mreads": 360e-6, "mwrites": 72e-6, "mentries": 864e-6, "maddresses": 72e-6}
+    assert lifetimes.cpu == {"mreads": 360e-6, "mwrites": 72e-6, "mentries": 864e-6}
+    small = resources.layer_work(Layer("small", 4, 4, 1, 1, 1, 1, 1, 1), Array("os"))
+    simulate = resources.simulate_work([work, small])
+    assert simulate.memory == {"peak_layer_maccesses": work.total_accesses / 1e6, "peak_layer_mentries": 864e-6}
+    assert simulate.cpu == {"maccesses": (work.total_accesses + small.total_accesses) / 1e6, "layers": 2}
+    assert resources.layer_step_work(work, tables=False).memory == {"table_maccesses": 0.0}
+    assert resources.layer_step_work(work, tables=True).memory == {"table_maccesses": 1232e-6}
+    assert resources.graphs_work(12).memory == {"layers": 12}
+    assert resources.report_work(54).cpu == {"layers": 54}
+    assert resources.summary_work(64).memory == {"reports": 64}
+    assert resources.hardware_work().memory == {}
+
+
+def test_shipped_models_grow_with_the_work():
+    for kind, model in resources.MODELS.items():
+        for linear in (model.memory_mb, model.cpu_s):
+            assert linear.base > 0, kind
+            assert all(value >= 0 for value in linear.coefficients.values()), kind
+    small = resources.layer_work(CONV1, Array("os"))
+    large = resources.layer_work(Layer("large", 56, 56, 3, 3, 64, 64, 1, 1), Array("os"))
+    for name in SUBDIVISIONS:
+        assert resources.estimate(resources.lifetimes_work(large, name)).mem_mb > \
+            resources.estimate(resources.lifetimes_work(small, name)).mem_mb
+    assert resources.estimate(resources.simulate_work([large])).mem_mb > \
+        resources.estimate(resources.simulate_work([small])).mem_mb
+
+
+def test_available_memory_from_meminfo(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       24684000 kB\nMemFree:        1000 kB\nMemAvailable:   2000000 kB\n")
+    assert resources.available_memory_mb(meminfo) == 2000000 * 1024 // 10**6  # 2048 MB
+    meminfo.write_text("MemTotal:       24684000 kB\n")
+    assert resources.available_memory_mb(meminfo) is None
+    assert resources.available_memory_mb(tmp_path / "missing") is None
