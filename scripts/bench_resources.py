@@ -25,6 +25,7 @@ scaled up until it covers every measurement, plus FIT_HEADROOM.
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -52,6 +53,8 @@ GRID = {"base": "scale32_os", "array": ["64x64"], "dataflow": ["is"], "ifmap_sra
 LARGE_MB = 200  # above this peak, no estimate may exceed MAX_OVERESTIMATE times the peak
 MAX_OVERESTIMATE = 2.0
 FIT_HEADROOM = 1.1  # fitted models cover every measurement, then this much more
+LAWSON_ROUNDS = 60
+MIN_CPU_SCALE_S = 1.0  # CPU time errors count relative to at least this
 MEASURING_SHELL = """#!{python}
 import json, resource, subprocess, sys, time
 started = time.perf_counter()
@@ -123,9 +126,10 @@ def run_sweep(workdir, cores):
 class SweepWork:
     """JobWork of each measured job, from the sweep's topologies and (generated) hardware configs."""
 
-    def __init__(self, workdir, reports):
+    def __init__(self, workdir, reports, tables):
         self.workdir = Path(workdir)
         self.reports = reports
+        self.tables = tables
         self.works = {}
 
     def run(self, topo, hw):
@@ -136,6 +140,7 @@ class SweepWork:
         return self.works[topo, hw]
 
     def of(self, job):
+        """The JobWork of a measured job (its rule and wildcards)."""
         rule, w = job["rule"], job["wildcards"]
         kind = job_kind(rule)
         if kind == "simulate":
@@ -143,7 +148,7 @@ class SweepWork:
         if kind == "lifetimes":
             return resources.lifetimes_work(self.run(w["topo"], w["hw"])[int(w["layer"])], w["sub"])
         if kind == "layer":
-            return resources.layer_step_work(self.run(w["topo"], w["hw"])[int(w["layer"])], tables=False)
+            return resources.layer_step_work(self.run(w["topo"], w["hw"])[int(w["layer"])], self.tables)
         if kind == "graphs":
             first, last = map(int, re.search(r"_layers(\d+)_(\d+)$", rule).groups())
             return resources.graphs_work(last - first + 1)
@@ -154,25 +159,50 @@ class SweepWork:
         return resources.hardware_work()
 
 
-def fit_linear(quantities, measured):
-    """(base, {name: coefficient}) >= 0 with the smallest relative errors, scaled to cover every
-    measurement, times FIT_HEADROOM."""
-    names = sorted(quantities[0])
-    features = np.array([[1.0] + [q[name] for name in names] for q in quantities])
-    target = np.array(measured, dtype=float)
+def nonnegative_least_squares(features, target, weights):
+    """Weighted least squares with coefficients >= 0: a quantity whose coefficient comes out
+    negative is dropped and the rest fitted again."""
     active = list(range(features.shape[1]))
-    while True:  # least squares on relative errors; drop a quantity whose coefficient comes out negative
-        weighted = features[:, active] / target[:, None]
-        solution = np.linalg.lstsq(weighted, np.ones(len(target)), rcond=None)[0]
+    root = np.sqrt(weights)[:, None]
+    while True:
+        solution = np.linalg.lstsq(features[:, active] * root, target * root[:, 0], rcond=None)[0]
         if (solution >= 0).all() or len(active) == 1:
             break
         active.pop(int(np.argmin(solution)))
     coefficients = np.zeros(features.shape[1])
     coefficients[active] = np.maximum(solution, 0)
-    if not coefficients.any():
-        coefficients[0] = 1.0
-    coefficients *= (target / (features @ coefficients)).max() * FIT_HEADROOM
-    return float(coefficients[0]), {name: float(value) for name, value in zip(names, coefficients[1:])}
+    return coefficients
+
+
+def fit_linear(quantities, measured, scale_floor):
+    """(base, {name: coefficient}), all >= 0, scaled to cover every measurement (times FIT_HEADROOM),
+    with the smallest spread of estimate / measurement. A measurement below `scale_floor` counts as
+    `scale_floor` in that spread: small jobs need only be covered.
+
+    The candidates are weighted least-squares fits of the relative errors, starting from equal weights
+    and multiplying each job's weight by the square root of its error each round (a damped Lawson
+    iteration, which tends to the fit with the smallest largest error); the best candidate is kept."""
+    names = sorted(quantities[0])
+    scale = np.maximum(np.array(measured, dtype=float), scale_floor)
+    features = np.array([[1.0] + [q[name] for name in names] for q in quantities]) / scale[:, None]
+    target = np.array(measured, dtype=float) / scale
+    weights = np.full(len(target), 1.0 / len(target))
+    best, best_spread = None, np.inf
+    for _ in range(LAWSON_ROUNDS):
+        coefficients = nonnegative_least_squares(features, target, weights)
+        estimates = features @ coefficients
+        if (estimates > 0).all():
+            ratios = estimates / target
+            spread = ratios.max() / ratios.min()
+            if spread < best_spread:
+                best, best_spread = coefficients * FIT_HEADROOM / ratios.min(), spread
+        errors = np.abs(estimates - target) + 1e-9
+        weights = np.maximum(weights * np.sqrt(errors), 1e-6)
+        weights /= weights.sum()
+    if best is None:  # nothing to fit (e.g. every quantity zero and a zero base): the largest measurement
+        best = np.zeros(features.shape[1])
+        best[0] = float(np.max(np.array(measured, dtype=float))) * FIT_HEADROOM
+    return float(best[0]), {name: float(value) for name, value in zip(names, best[1:])}
 
 
 def significant(value):
@@ -180,14 +210,22 @@ def significant(value):
 
 
 def print_fit(jobs, works):
+    """Fit each job kind's models and print them, with how they would do on these measurements."""
     print("\nFitted models (for gainflow.sweep.resources.MODELS):")
-    for kind in sorted({job_kind(job["rule"]) for job in jobs}):
-        chosen = [(job, works[id(job)]) for job in jobs if job_kind(job["rule"]) == kind]
-        memory = fit_linear([work.memory for _, work in chosen], [job["peak_mb"] for job, _ in chosen])
-        cpu = fit_linear([work.cpu for _, work in chosen], [job["cpu_s"] for job, _ in chosen])
-        show = [f"Linear({significant(base)}, {{{', '.join(f'{n!r}: {significant(c)}' for n, c in coefs.items())}}})"
-                for base, coefs in (memory, cpu)]
-        print(f'    "{kind}": JobModel(memory_mb={show[0]}, cpu_s={show[1]}),  # {len(chosen)} jobs')
+    for kind in sorted({job["kind"] for job in jobs}):
+        chosen = [(job, works[id(job)]) for job in jobs if job["kind"] == kind]
+        fitted = [resources.Linear(significant(base), {name: significant(value) for name, value in coefficients.items()})
+                  for base, coefficients in (
+                      fit_linear([work.memory for _, work in chosen], [job["peak_mb"] for job, _ in chosen], LARGE_MB),
+                      fit_linear([work.cpu for _, work in chosen], [job["cpu_s"] for job, _ in chosen],
+                                 MIN_CPU_SCALE_S))]
+        ratios = [math.ceil(fitted[0](work.memory)) / job["peak_mb"] for job, work in chosen]
+        large = [ratio for ratio, (job, _) in zip(ratios, chosen) if job["peak_mb"] > LARGE_MB]
+        show = [f"Linear({model.base}, {{{', '.join(f'{n!r}: {c}' for n, c in model.coefficients.items())}}})"
+                for model in fitted]
+        print(f'    "{kind}": JobModel(memory_mb={show[0]}, cpu_s={show[1]}),\n'
+              f"    # {len(chosen)} jobs: mem_mb / peak {min(ratios):.2f}-{max(ratios):.2f}"
+              + (f", above {LARGE_MB} MB at most {max(large):.2f}" if large else ""))
 
 
 def label(job):
@@ -200,8 +238,8 @@ def check(jobs):
     print(f"\n| job | jobs | largest peak MB | its mem_mb | mem_mb / peak (min-max) | above {LARGE_MB} MB: max mem_mb / peak "
           "| longest CPU s | longest wall s | its runtime min |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for kind in sorted({job_kind(job["rule"]) for job in jobs}):
-        chosen = [job for job in jobs if job_kind(job["rule"]) == kind]
+    for kind in sorted({job["kind"] for job in jobs}):
+        chosen = [job for job in jobs if job["kind"] == kind]
         ratios = [job["mem_mb"] / job["peak_mb"] for job in chosen]
         large = [job["mem_mb"] / job["peak_mb"] for job in chosen if job["peak_mb"] > LARGE_MB]
         biggest = max(chosen, key=lambda job: job["peak_mb"])
@@ -228,9 +266,9 @@ def print_largest(jobs, count):
               f"| {job['runtime_min']} |")
 
 
-def sweep_config(topologies, hardware):
+def sweep_config(topologies, hardware, tables):
     return {"topologies": topologies, "hardware": hardware, "hardware_grid": GRID, "clock_hz": [1.0e9],
-            "device_corners": {"nominal": {}}}
+            "device_corners": {"nominal": {}}, "lifetime_tables": tables}
 
 
 def main():
@@ -239,6 +277,7 @@ def main():
     parser.add_argument("--exclude", action="append", default=[], help="leave this topology out (repeatable)")
     parser.add_argument("--hardware", action="append", help="hardware/<name>.cfg (repeatable; default: all)")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--lifetime-tables", action="store_true", help="sweep with `lifetime_tables: true`")
     parser.add_argument("--save", type=Path, help="write the measurements (JSON) here")
     parser.add_argument("--load", type=Path, help="read measurements saved with --save instead of running")
     parser.add_argument("--fit", action="store_true", help="print model coefficients fitted to the measurements")
@@ -246,12 +285,12 @@ def main():
     args = parser.parse_args()
     if args.load:
         saved = json.loads(args.load.read_text())
-        return report(saved["jobs"], saved["workdir"], saved["reports"], args)
+        return report(saved["jobs"], saved["workdir"], saved["reports"], saved["tables"], args)
     topologies = [t for t in (args.topology or shipped("topologies", ".csv")) if t not in args.exclude]
     hardware = args.hardware or shipped("hardware", ".cfg")
     with tempfile.TemporaryDirectory(prefix="gainflow-bench-resources-") as tmp:
         tmp = Path(tmp)
-        (tmp / "sweep.yaml").write_text(yaml.safe_dump(sweep_config(topologies, hardware), sort_keys=False))
+        (tmp / "sweep.yaml").write_text(yaml.safe_dump(sweep_config(topologies, hardware, args.lifetime_tables), sort_keys=False))
         workdir = make_workflow_copy(tmp / "sweep", tmp / "sweep.yaml",
                                      [ROOT / "topologies" / f"{t}.csv" for t in topologies],
                                      [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
@@ -263,17 +302,21 @@ def main():
             shutil.rmtree(kept, ignore_errors=True)
             shutil.copytree(workdir / "topologies", kept / "topologies")
             shutil.copytree(workdir / "results" / "hardware", kept / "results" / "hardware")
-            args.save.write_text(json.dumps({"workdir": str(kept.resolve()), "reports": reports, "jobs": jobs}))
-        return report(jobs, workdir, reports, args)
+            args.save.write_text(json.dumps({"workdir": str(kept.resolve()), "reports": reports, "jobs": jobs,
+                                             "tables": args.lifetime_tables}))
+        return report(jobs, workdir, reports, args.lifetime_tables, args)
 
 
-def report(jobs, workdir, reports, args):
+def report(jobs, workdir, reports, tables, args):
     print(f"{len(jobs)} jobs measured")
+    sweep = SweepWork(workdir, reports, tables)
+    works = {id(job): sweep.of(job) for job in jobs}
+    for job in jobs:
+        job["kind"] = works[id(job)].kind  # a key of gainflow.sweep.resources.MODELS
     broken = check(jobs)
     print_largest(jobs, args.largest)
     if args.fit:
-        sweep = SweepWork(workdir, reports)
-        print_fit(jobs, {id(job): sweep.of(job) for job in jobs})
+        print_fit(jobs, works)
     if broken:
         print(f"\n{len(broken)} checks failed:\n  " + "\n  ".join(broken[:40]))
         return 1

@@ -37,6 +37,9 @@ class LayerWork:
     writes: dict  # write events: OFMAP's SRAM writes; for IFMAP and FILTER (fills from DRAM) a bound
     footprint: dict  # addresses of the operand
     operand_entries: int  # entries of the operand matrices: IFMAP P x K, FILTER K x NF, OFMAP P x NF
+    # Slots of one full fold of the operand's demand matrix: the simulator builds this pattern once
+    # per layer, with several integers per slot (gainflow.simulator.demand).
+    fold_slots: dict
 
     @property
     def total_accesses(self):
@@ -66,6 +69,14 @@ def layer_work(layer, hw):
         "ws": (row_reads, used, col_reads),
         "is": (used, row_reads, col_reads),
     }[hw.dataflow]
+    # A fold's slots: the operand streamed along the rows covers T x (rows used), the one along the
+    # columns T x (columns used), the stationary one (rows used) x (columns used).
+    fold_rows, fold_cols = min(hw.array_height, spread_rows), min(hw.array_width, spread_cols)
+    fold_slots = dict(zip(("ifmap", "filter", "ofmap"), {
+        "os": (temporal * fold_rows, temporal * fold_cols, fold_rows * fold_cols),
+        "ws": (temporal * fold_rows, fold_rows * fold_cols, temporal * fold_cols),
+        "is": (fold_rows * fold_cols, temporal * fold_rows, temporal * fold_cols),
+    }[hw.dataflow]))
     footprint = {"ifmap": layer.ifmap_height * layer.ifmap_width * layer.channels, "filter": window * filters,
                  "ofmap": pixels * filters}
     fetch_window = {"ifmap": read_window_words(hw.ifmap_sram_kb), "filter": read_window_words(hw.filter_sram_kb)}
@@ -73,7 +84,7 @@ def layer_work(layer, hw):
     fills = {name: min(footprint[name], reads[name]) if footprint[name] <= fetch_window[name] else reads[name]
              for name in fetch_window}
     return LayerWork(reads=reads, writes={**fills, "ofmap": ofmap}, footprint=footprint,
-                     operand_entries=(pixels + filters) * window + pixels * filters)
+                     operand_entries=(pixels + filters) * window + pixels * filters, fold_slots=fold_slots)
 
 
 @dataclass(frozen=True)
@@ -97,17 +108,20 @@ class JobModel:
 
 # Fitted by `scripts/bench_resources.py --fit` (docs/performance.md). Quantities in millions
 # (maccesses: SRAM accesses, mreads and mwrites: a buffer's events, mentries: operand matrix
-# entries, maddresses: a buffer's footprint) or plain counts.
+# entries, mfold_slots: slots of a fold's demand pattern, maddresses: a buffer's footprint) or
+# plain counts.
 MODELS = {
     "simulate": JobModel(
-        memory_mb=Linear(100.0, {"peak_layer_maccesses": 20.0, "peak_layer_mentries": 40.0}),
+        memory_mb=Linear(100.0, {"peak_layer_maccesses": 20.0, "peak_layer_mentries": 40.0, "peak_layer_mfold_slots": 40.0}),
         cpu_s=Linear(1.0, {"maccesses": 0.05, "layers": 0.05}),
     ),
-    "lifetimes": JobModel(
-        memory_mb=Linear(100.0, {"mreads": 60.0, "mwrites": 40.0, "mentries": 40.0, "maddresses": 40.0}),
-        cpu_s=Linear(1.0, {"mreads": 0.2, "mwrites": 0.2, "mentries": 0.1}),
-    ),
-    "layer": JobModel(memory_mb=Linear(100.0, {"table_maccesses": 40.0}), cpu_s=Linear(1.0, {"table_maccesses": 0.5})),
+    # One model per buffer: their events cost different amounts (fetch plans, drains).
+    **{f"lifetimes_{subdivision}": JobModel(
+        memory_mb=Linear(100.0, {"mreads": 60.0, "mwrites": 40.0, "mentries": 40.0, "mfold_slots": 40.0,
+                                 "maddresses": 40.0}),
+        cpu_s=Linear(1.0, {"mreads": 0.2, "mwrites": 0.2, "mentries": 0.1, "mfold_slots": 0.1}),
+    ) for subdivision in ("ifmap", "filter", "ofmap")},
+    "layer": JobModel(memory_mb=Linear(100.0, {"table_mwrites": 40.0}), cpu_s=Linear(1.0, {"table_mwrites": 0.5})),
     "graphs": JobModel(memory_mb=Linear(150.0, {"layers": 5.0}), cpu_s=Linear(2.0, {"layers": 0.5})),
     "report": JobModel(memory_mb=Linear(100.0, {"layers": 1.0}), cpu_s=Linear(1.0, {"layers": 0.1})),
     "summary": JobModel(memory_mb=Linear(150.0, {"reports": 0.5}), cpu_s=Linear(3.0, {"reports": 0.05})),
@@ -145,22 +159,25 @@ def simulate_work(works):
     """A whole topology (its layers' LayerWork) simulated for its reports, one layer at a time."""
     return JobWork("simulate",
                    memory={"peak_layer_maccesses": max(_millions(work.total_accesses) for work in works),
-                           "peak_layer_mentries": max(_millions(work.operand_entries) for work in works)},
+                           "peak_layer_mentries": max(_millions(work.operand_entries) for work in works),
+                           "peak_layer_mfold_slots": max(_millions(sum(work.fold_slots.values())) for work in works)},
                    cpu={"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)})
 
 
 def lifetimes_work(work, subdivision):
     """One buffer of one layer: the layer set up, the buffer's events simulated, its lifetimes computed."""
+    # The OFMAP's fold pattern is built for every buffer: it times the drains.
+    fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
     quantities = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision]),
-                  "mentries": _millions(work.operand_entries)}
-    return JobWork("lifetimes", memory={**quantities, "maddresses": _millions(work.footprint[subdivision])},
-                   cpu=quantities)
+                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots)}
+    return JobWork(f"lifetimes_{subdivision}",
+                   memory={**quantities, "maddresses": _millions(work.footprint[subdivision])}, cpu=quantities)
 
 
 def layer_step_work(work, tables):
-    """A layer's three part files merged; with `tables` also its per-interval table, whose size
-    follows the layer's accesses."""
-    quantities = {"table_maccesses": _millions(work.total_accesses) if tables else 0.0}
+    """A layer's three part files merged; with `tables` also its per-interval table: at most one
+    interval per write."""
+    quantities = {"table_mwrites": _millions(sum(work.writes.values())) if tables else 0.0}
     return JobWork("layer", memory=quantities, cpu=quantities)
 
 
