@@ -279,40 +279,51 @@ def main():
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--lifetime-tables", action="store_true", help="sweep with `lifetime_tables: true`")
     parser.add_argument("--save", type=Path, help="write the measurements (JSON) here")
-    parser.add_argument("--load", type=Path, help="read measurements saved with --save instead of running")
+    parser.add_argument("--load", type=Path, action="append",
+                        help="read measurements saved with --save instead of running (repeatable: runs are combined; "
+                             "the estimates are those of the current models)")
     parser.add_argument("--fit", action="store_true", help="print model coefficients fitted to the measurements")
     parser.add_argument("--largest", type=int, default=12, help="list this many jobs with the largest peaks")
     args = parser.parse_args()
     if args.load:
-        saved = json.loads(args.load.read_text())
-        return report(saved["jobs"], saved["workdir"], saved["reports"], saved["tables"], args)
+        return report([json.loads(path.read_text()) for path in args.load], args)
     topologies = [t for t in (args.topology or shipped("topologies", ".csv")) if t not in args.exclude]
     hardware = args.hardware or shipped("hardware", ".cfg")
     with tempfile.TemporaryDirectory(prefix="gainflow-bench-resources-") as tmp:
         tmp = Path(tmp)
-        (tmp / "sweep.yaml").write_text(yaml.safe_dump(sweep_config(topologies, hardware, args.lifetime_tables), sort_keys=False))
+        config = sweep_config(topologies, hardware, args.lifetime_tables)
+        (tmp / "sweep.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
         workdir = make_workflow_copy(tmp / "sweep", tmp / "sweep.yaml",
                                      [ROOT / "topologies" / f"{t}.csv" for t in topologies],
                                      [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
-        jobs = run_sweep(workdir, args.cores)
-        reports = len(topologies) * (len(hardware) + 1)
+        run = {"workdir": str(workdir), "reports": len(topologies) * (len(hardware) + 1),
+               "tables": args.lifetime_tables, "jobs": run_sweep(workdir, args.cores)}
         if args.save:
-            # The inputs the fit needs (topologies, generated configs) are kept beside the measurements.
+            # The inputs the models need (topologies, generated configs) are kept beside the measurements.
             kept = args.save.with_suffix(".inputs")
             shutil.rmtree(kept, ignore_errors=True)
             shutil.copytree(workdir / "topologies", kept / "topologies")
             shutil.copytree(workdir / "results" / "hardware", kept / "results" / "hardware")
-            args.save.write_text(json.dumps({"workdir": str(kept.resolve()), "reports": reports, "jobs": jobs,
-                                             "tables": args.lifetime_tables}))
-        return report(jobs, workdir, reports, args.lifetime_tables, args)
+            args.save.write_text(json.dumps({**run, "workdir": str(kept.resolve())}))
+        return report([run], args, declared=True)
 
 
-def report(jobs, workdir, reports, tables, args):
+def report(runs, args, declared=False):
+    """Check every job of `runs` against the current models' estimates (which, for a sweep just run,
+    must be what Snakemake declared) and print the tables (and with --fit the fitted models)."""
+    jobs, works = [], {}
+    for run in runs:
+        sweep = SweepWork(run["workdir"], run["reports"], run["tables"])
+        for job in run["jobs"]:
+            work = sweep.of(job)
+            estimate = resources.estimate(work)
+            if declared and (job["mem_mb"], job["runtime_min"]) != (estimate.mem_mb, estimate.runtime_min):
+                raise SystemExit(f"{label(job)}: Snakemake declared {job['mem_mb']} MB, {job['runtime_min']} min; "
+                                 f"the models give {estimate}")
+            job = {**job, "kind": work.kind, "mem_mb": estimate.mem_mb, "runtime_min": estimate.runtime_min}
+            works[id(job)] = work
+            jobs.append(job)
     print(f"{len(jobs)} jobs measured")
-    sweep = SweepWork(workdir, reports, tables)
-    works = {id(job): sweep.of(job) for job in jobs}
-    for job in jobs:
-        job["kind"] = works[id(job)].kind  # a key of gainflow.sweep.resources.MODELS
     broken = check(jobs)
     print_largest(jobs, args.largest)
     if args.fit:
