@@ -79,7 +79,7 @@ def tiny_cases():
 def test_counts_bound_the_simulated_events(layer, hw):
     work = resources.layer_work(layer, hw)
     state = run_layer(layer, hw)
-    assert {name: state.stream(name).slots.shape[1] for name in SUBDIVISIONS} == work.fold_slots
+    assert {name: state.stream(name).fold_size for name in SUBDIVISIONS} == work.fold_slots
     result = simulate_layer(layer, hw, events=SUBDIVISIONS)
     report = result.report
     assert work.reads == {"ifmap": report.sram_ifmap_reads, "filter": report.sram_filter_reads,

@@ -112,20 +112,26 @@ class JobModel:
 # plain counts.
 MODELS = {
     "simulate": JobModel(
-        memory_mb=Linear(100.0, {"peak_layer_maccesses": 20.0, "peak_layer_mentries": 40.0, "peak_layer_mfold_slots": 40.0}),
-        cpu_s=Linear(1.0, {"maccesses": 0.05, "layers": 0.05}),
+        memory_mb=Linear(0.0, {"peak_layer_maccesses": 8.74, "peak_layer_mentries": 33.6, "peak_layer_mfold_slots": 59.0}),
+        cpu_s=Linear(0.437, {"layers": 0.0191, "maccesses": 0.0142}),
     ),
-    # One model per buffer: their events cost different amounts (fetch plans, drains).
-    **{f"lifetimes_{subdivision}": JobModel(
-        memory_mb=Linear(100.0, {"mreads": 60.0, "mwrites": 40.0, "mentries": 40.0, "mfold_slots": 40.0,
-                                 "maddresses": 40.0}),
-        cpu_s=Linear(1.0, {"mreads": 0.2, "mwrites": 0.2, "mentries": 0.1, "mfold_slots": 0.1}),
-    ) for subdivision in ("ifmap", "filter", "ofmap")},
-    "layer": JobModel(memory_mb=Linear(100.0, {"table_mwrites": 40.0}), cpu_s=Linear(1.0, {"table_mwrites": 0.5})),
+    "lifetimes_ifmap": JobModel(
+        memory_mb=Linear(66.6, {"mreads": 108.0, "mwrites": 2.96, "mentries": 0.0, "mfold_slots": 0.0, "maddresses": 16.6}),
+        cpu_s=Linear(0.416, {"mreads": 0.221, "mwrites": 0.298, "mentries": 0.0, "mfold_slots": 0.0}),
+    ),
+    "lifetimes_filter": JobModel(
+        memory_mb=Linear(81.5, {"mreads": 43.1, "mwrites": 62.1, "mentries": 27.7, "mfold_slots": 15.6, "maddresses": 8.32}),
+        cpu_s=Linear(0.315, {"mreads": 0.0764, "mwrites": 0.356, "mentries": 0.0882, "mfold_slots": 0.375}),
+    ),
+    "lifetimes_ofmap": JobModel(
+        memory_mb=Linear(51.1, {"mreads": 46.1, "mwrites": 46.1, "mentries": 11.7, "mfold_slots": 5.07, "maddresses": 3.77}),
+        cpu_s=Linear(0.29, {"mreads": 0.269, "mwrites": 0.269, "mentries": 0.0, "mfold_slots": 0.0}),
+    ),
+    "layer": JobModel(memory_mb=Linear(43.8, {"table_mwrites": 40.0}), cpu_s=Linear(0.237, {"table_mwrites": 0.5})),
     "graphs": JobModel(memory_mb=Linear(150.0, {"layers": 5.0}), cpu_s=Linear(2.0, {"layers": 0.5})),
     "report": JobModel(memory_mb=Linear(100.0, {"layers": 1.0}), cpu_s=Linear(1.0, {"layers": 0.1})),
     "summary": JobModel(memory_mb=Linear(150.0, {"reports": 0.5}), cpu_s=Linear(3.0, {"reports": 0.05})),
-    "hardware": JobModel(memory_mb=Linear(50.0, {}), cpu_s=Linear(1.0, {})),
+    "hardware": JobModel(memory_mb=Linear(38.7, {}), cpu_s=Linear(0.197, {})),
 }
 
 
