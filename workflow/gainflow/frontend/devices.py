@@ -34,8 +34,8 @@ DEFAULT_AREA_POWER = DEFAULT_DEVICE_DIR / "area_power.json"
 SHIPPED_CORNERS = {"nominal": DEFAULT_DEVICE_DIR, "optimistic": DEFAULT_DEVICE_DIR / "optimistic",
                    "pessimistic": DEFAULT_DEVICE_DIR / "pessimistic"}
 
-# unit -> factor to the SI unit (s, Hz, m^2/bit, J/bit, W/bit). The schemas list
-# the same units (a test keeps them in agreement).
+# unit -> factor to the SI unit (s, Hz, m^2/bit, J/bit, W/bit; capacities in bits, exponents are
+# plain numbers). The schemas list the same units (a test keeps them in agreement).
 UNIT_FACTORS = {
     "time": {"s": 1, "ms": Fraction(1, 10**3), "us": Fraction(1, 10**6),
              "ns": Fraction(1, 10**9), "ps": Fraction(1, 10**12)},
@@ -81,7 +81,9 @@ class CapacityScaling:
 class Technology:
     """One memory technology in SI units, per bit.
 
-    `retention_s` is None for a static cell (never refreshed).
+    `retention_s` is None for a static cell (never refreshed). With a capacity model (`scaling`),
+    `area_m2` is the cell alone and the energies and leakage hold at the reference capacity:
+    `at_capacity` gives the figures of a real buffer.
     """
 
     name: str
