@@ -131,6 +131,19 @@ DELETE = object()
     ("gc_list", ("technologies", "GC", "retention", "value"), None,
      "technologies.GC.retention.value", "expected number, got None"),
     ("gc_list", ("baseline",), DELETE, "baseline", "missing field"),
+    # Found by tests/test_properties_inputs.py: Python's json reads Infinity, NaN and integers of any
+    # size, which the schema let through, and conversion to floats then crashed.
+    ("area_power", ("technologies", "GC", "area_per_bit", "value"), float("inf"),
+     "technologies.GC.area_per_bit.value", "finite number within the float64 range, got inf"),
+    ("area_power", ("technologies", "GC", "read_energy_per_bit", "value"), float("nan"),
+     "technologies.GC.read_energy_per_bit.value", "got nan"),
+    ("gc_list", ("technologies", "GC", "retention", "value"), 10**400,
+     "technologies.GC.retention.value", "got 100000000000... (401 digits)"),
+    # ... and retentions far beyond any memory's overflowed the refresh counts and cycle figures.
+    ("gc_list", ("technologies", "GC", "retention", "value"), 1e-7,
+     "technologies.GC.retention", "from 1 ps to 1e15 s (or static: true), got 1e-13 s"),
+    ("gc_list", ("technologies", "GC", "retention", "value"), 1e308,
+     "technologies.GC.retention", "got 1e+302 s"),
 ])
 def test_schema_errors_name_file_and_key(tmp_path, which, path, value, key, message):
     gc_list = broken(GC_LIST, path, value) if which == "gc_list" else GC_LIST

@@ -56,6 +56,16 @@ def test_refresh_with_fractional_retention_cycles():
     assert list(refreshes_per_interval(cycles(1, 2, 3, 4), retention)) == [0, 1, 1, 2]
 
 
+def test_refreshes_beyond_int64_stay_exact():
+    # Found by tests/test_properties_inputs.py: numpy cannot divide int64 lifetimes by a retention
+    # fraction whose numerator exceeds int64, nor hold counts beyond it.
+    long = Fraction(10**20 + 1, 3)  # cycles
+    assert list(refreshes_per_interval(cycles(10**18, 2 * 10**18), long)) == [0, 0]
+    assert list(refreshes_per_interval(cycles(10**18), Fraction(10**20 + 1, 700))) == [6]
+    short = Fraction(1, 10**12)  # cycles: 10**12 retentions per cycle
+    assert list(refreshes_per_interval(cycles(0, 2**40), short)) == [0, 2**40 * 10**12 - 1]
+
+
 def test_static_cell_never_refreshes():
     assert retention_cycles(tech(retention_s=None), Fraction(10**9)) is None
     assert list(refreshes_per_interval(cycles(0, 10**12), None)) == [0, 0]

@@ -157,3 +157,11 @@ def test_duplicate_key_names_its_line(tmp_path):
     with pytest.raises(InputError, match="not a valid .cfg file") as caught:
         load_hardware_config(path)
     assert caught.value.line == 7
+
+
+def test_line_that_is_neither_section_nor_key_names_its_line(tmp_path):
+    # Found by tests/test_properties_inputs.py: configparser's ParsingError has no `lineno`.
+    path = write(tmp_path, "[general]\nrun_name = x\nArrayHeight\n")
+    with pytest.raises(InputError, match="expected \\[section\\] or key = value, got 'ArrayHeight'") as caught:
+        load_hardware_config(path)
+    assert (caught.value.path, caught.value.line) == (str(path), 3)

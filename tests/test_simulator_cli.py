@@ -69,3 +69,17 @@ def test_failure_during_the_run_leaves_no_partial_output(tmp_path):
     existing.mkdir()
     _assert_rejected(gainflow_simulate("-t", topology, "-c", config, "-p", existing, "--save-traces"))
     assert list(existing.iterdir()) == []
+
+
+def test_layer_of_zero_cycles_is_rejected(tmp_path):
+    # Found by tests/test_properties_inputs.py: one MAC on a 1x1 output-stationary array is a single
+    # demand row, Total Cycles 0, and the reports' utilisation and bandwidths divided by it.
+    config = tmp_path / "one.cfg"
+    config.write_text(CONFIG.read_text().replace("ArrayHeight:    8", "ArrayHeight: 1")
+                      .replace("ArrayWidth:     8", "ArrayWidth: 1").replace("Dataflow : is", "Dataflow : os"))
+    topology = tmp_path / "one_gemm.csv"
+    topology.write_text("Layer, M, N, K,\nbig, 2, 2, 2,\nmac, 1, 1, 1,\n")
+    out = tmp_path / "out"
+    result = gainflow_simulate("-t", topology, "-i", "gemm", "-c", config, "-p", out)
+    _assert_rejected(result, "layer 1 (mac)", "0 cycles")
+    assert not out.exists()

@@ -35,6 +35,12 @@ def test_labels_and_values(setting, expected):
     ([1e9, "1 GHz"], "clock_hz[1]", "'1 GHz'"),
     ([1e9, None], "clock_hz[1]", "None"),
     ([], "clock_hz", "non-empty list"),
+    # Found by tests/test_properties_inputs.py: text beyond the float range raised decimal.Overflow,
+    # or became the clock 0 Hz; far too many digits made labels longer than a file name may be.
+    ("1e9999999", "clock_hz", "'1e9999999'"),
+    ([1e9, "1e-9999999"], "clock_hz[1]", "'1e-9999999'"),
+    (1e241, "clock_hz", "label of 236 characters"),
+    ("0.000000000000000000000000000000000000001", "clock_hz", "at most 40"),
 ])
 def test_bad_clock_names_the_key(setting, key, shown):
     with pytest.raises(InputError) as caught:

@@ -16,6 +16,7 @@ Nothing about a particular technology lives in this module.
 """
 
 import json
+import sys
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from importlib import resources
@@ -50,6 +51,13 @@ UNIT_FACTORS = {
     "capacity": {"bit": 1, "kbit": 1024, "Mbit": 1024**2, "kB": 8 * 1024, "MB": 8 * 1024**2},
     "exponent": {"1": 1},
 }
+
+
+# Retentions a memory can have: from the schemas' smallest time unit up to about 30 million years
+# (a cell that never needs a refresh is `static`). Beyond them the refresh counts or the retention
+# in cycles would outgrow the float64 values of the report.
+SHORTEST_RETENTION_S = UNIT_FACTORS["time"]["ps"]
+LONGEST_RETENTION_S = 10**15
 
 
 @dataclass(frozen=True)
@@ -131,12 +139,27 @@ def load_schema(name):
 def read_json(path):
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            document = json.load(handle)
     except FileNotFoundError:
         raise InputError("file not found", path=path) from None
     except json.JSONDecodeError as err:
         raise InputError(f"not valid JSON: {err.msg} (column {err.colno})",
                          path=path, line=err.lineno) from None
+    check_numbers(document, path)
+    return document
+
+
+def check_numbers(value, path, keys=()):
+    """Every number must be a finite float64: Python's json module also reads NaN, Infinity and
+    integers of any size, which JSON Schema's bounds let through (NaN compares false)."""
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            check_numbers(item, path, (*keys, str(key)))
+    elif isinstance(value, int | float) and not isinstance(value, bool) and not abs(value) <= sys.float_info.max:
+        shown = repr(value) if len(repr(value)) <= 24 else f"{repr(value)[:12]}... ({len(repr(value))} digits)"
+        raise InputError(f"expected a finite number within the float64 range, got {shown}", path=path,
+                         key=".".join(keys) or None)
 
 
 def validate(document, schema_name, path):
@@ -172,8 +195,14 @@ def retention_at(retention, clock_hz, path, key):
     """Retention in seconds (None: static) for a clock; table rows are maximum frequencies."""
     if retention.get("static"):
         return None
-    if "table" not in retention:
-        return to_si(retention, "time")
+    seconds = to_si(retention, "time") if "table" not in retention else _table_retention(retention, clock_hz, path, key)
+    if not SHORTEST_RETENTION_S <= seconds <= LONGEST_RETENTION_S:
+        raise InputError(f"expected a retention from 1 ps to 1e15 s (or static: true), got {float(seconds):g} s",
+                         path=path, key=key)
+    return seconds
+
+
+def _table_retention(retention, clock_hz, path, key):
     rows = [(to_si(row["frequency"], "frequency"), row["retention"]) for row in retention["table"]]
     fast_enough = [row for row in rows if row[0] >= clock_hz]
     if not fast_enough:

@@ -50,13 +50,16 @@ def within(cycles, limit_cycles):
 
 
 def refreshes_per_interval(cycles, retention_cycles):
-    """0 if c <= R*f, else ceil(c / (R*f)) - 1; None (static cell) -> all 0."""
+    """0 if c <= R*f, else ceil(c / (R*f)) - 1; None (static cell) -> all 0. int64, or Python ints
+    (object array) where a retention's fraction or a count exceeds int64."""
     if retention_cycles is None:
         return np.zeros(cycles.shape, dtype=np.int64)
     retention = Fraction(retention_cycles)
     scaled = as_exact_ints(cycles, retention.denominator)
+    if retention.numerator >= 2**62:
+        scaled = scaled.astype(object)  # numpy cannot divide int64 by a Python int beyond int64
     ceiling = -((-scaled) // retention.numerator)
-    return np.where(within(cycles, retention), 0, ceiling - 1).astype(np.int64)
+    return np.where(within(cycles, retention), 0, ceiling - 1)
 
 
 def retention_cycles(technology, clock_hz):

@@ -85,6 +85,14 @@ class _ConfigReader:
         lines = read_lines(path, "config")
         try:
             self.parser.read_file(lines, source=str(path))
+        except configparser.MissingSectionHeaderError as err:
+            raise InputError("not a valid .cfg file: expected a [section] line first", path=path,
+                             line=err.lineno) from None
+        except configparser.ParsingError as err:
+            # Lines that are neither `[section]` nor `key = value` (nor a continuation): name the first.
+            line = err.errors[0][0]
+            raise InputError(f"not a valid .cfg file: expected [section] or key = value, got "
+                             f"{lines[line - 1].strip()!r}", path=path, line=line) from None
         except configparser.Error as err:
             raise InputError(f"not a valid .cfg file: {err.message}", path=path,
                              line=getattr(err, "lineno", None)) from None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS, BufferEvents
 from gainflow.simulator.demand import demand_stream, words_per_row
 from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
@@ -68,6 +69,11 @@ def run_layer(layer, hw):
 
 
 def layer_report(state):
+    if state.total_cycles == 0:
+        # One demand row (one MAC, output stationary on a 1x1 array): the utilisation and the
+        # bandwidths divide by Total Cycles, as in SCALE-Sim, which crashes here.
+        raise InputError("the layer runs in 0 cycles (a single demand row), so its utilisation and "
+                         "bandwidths are undefined; use a larger layer or array")
     plan, drains = state.plan, state.drains
     ifmap_reads, filter_reads, ofmap_writes = sram_counters(plan)
     mapping_efficiency, compute_util = fold_averages(plan)

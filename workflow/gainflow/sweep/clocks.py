@@ -13,6 +13,8 @@ CLOCK_KEY = "clock_hz"
 UNITS = (("GHz", 10**9), ("MHz", 10**6), ("kHz", 10**3), ("Hz", 1))
 # What clock_label writes (a Snakemake wildcard constraint).
 LABEL_PATTERN = r"[0-9]+(\.[0-9]+)?(GHz|MHz|kHz|Hz)"
+# Labels are parts of file names, which file systems cap at 255 bytes; a readable label is far shorter.
+LABEL_LIMIT = 40
 
 
 def sweep_clocks(setting):
@@ -27,6 +29,9 @@ def sweep_clocks(setting):
         key = f"{CLOCK_KEY}[{index}]" if isinstance(setting, list) else CLOCK_KEY
         hz = parse_hz(value, key)
         label = clock_label(hz)
+        if len(label) > LABEL_LIMIT:
+            raise InputError(f"{value!r} makes a label of {len(label)} characters ({label[:12]}...), at most "
+                             f"{LABEL_LIMIT}: give the frequency with fewer digits", key=key)
         if label in clocks:
             raise InputError(f"{value!r} is {label} again: each clock once", key=key)
         clocks[label] = plain_decimal(hz)
@@ -34,14 +39,15 @@ def sweep_clocks(setting):
 
 
 def parse_hz(value, key):
-    """A positive, finite frequency (a number or its text) as an exact Decimal."""
+    """A positive frequency (a number or its text) as an exact Decimal; the report stage takes it as
+    a float64, so it must be one too (neither 0 nor infinite there)."""
     hz = None
     if isinstance(value, int | float | str) and not isinstance(value, bool):
         try:
             hz = Decimal(str(value))
         except InvalidOperation:
             pass
-    if hz is None or not hz.is_finite() or hz <= 0:
+    if hz is None or not 0 < float(hz) < float("inf"):
         raise InputError(f"expected a positive frequency in Hz (e.g. 1.0e+9), got {value!r}", key=key)
     return hz
 
