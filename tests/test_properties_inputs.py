@@ -4,6 +4,7 @@ device files and workflow config values end in success or in gainflow's own Inpu
 file and a line or key; through the CLI, exit status 2 with that message and nothing written."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -233,7 +234,7 @@ def test_config_clocks_and_grids_expand_or_name_the_key(clock_hz, hardware_grid)
         if isinstance(result, dict):
             assert result
             for label, hz in result.items():
-                assert __import__("re").fullmatch(LABEL_PATTERN, label)
+                assert re.fullmatch(LABEL_PATTERN, label)
                 assert len(layout.sweep_report_name(label, "nominal").encode()) <= FILENAME_LIMIT
                 assert 0 < float(hz) < float("inf")
         else:
