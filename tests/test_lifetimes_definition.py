@@ -213,6 +213,14 @@ def test_no_events_and_reads_without_writes():
     assert (only_reads.unfilled_reads, only_reads.unique_addresses, len(only_reads.lifetime)) == (2, 1, 0)
 
 
+def test_reads_before_the_first_write_in_a_block_of_their_own_are_unfilled():
+    # Found by tests/test_properties_lifetimes.py: a block of reads all before the first write (a
+    # negative cycle offset) was taken for a cycle overflow and refused.
+    result = compute_lifetimes(events([(1, 0)], [(0, 0), (2, 0)]), read_block=1)
+    assert intervals(result) == [(0, 1, 1, 1)]
+    assert (result.unfilled_reads, result.reads) == (1, 2)
+
+
 def test_builder_rejects_spans_that_do_not_fit_its_key():
     # 31 address bits + 41 cycle bits > 62: refused instead of silently overflowing.
     with pytest.raises(ValueError, match="do not fit"):

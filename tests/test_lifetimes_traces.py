@@ -4,6 +4,7 @@ SCALE-Sim 2.0.2 runs kept in tests/data/lifetimes and tests/data/golden (scripts
 import pytest
 from data_support import GOLDEN, LIFETIMES_EXTRAS, layer_dirs
 from gainflow.errors import InputError
+from gainflow.lifetimes.intervals import lifetimes_from_trace_dir
 from gainflow.events.scalesim_traces import (
     DEFAULT_OFFSETS,
     TRACE_FILES,
@@ -206,6 +207,20 @@ def test_address_outside_the_buffer_range(tmp_path):
     path = tmp_path / "IFMAP_SRAM_TRACE.csv"
     path.write_text("1,0,1\n2,10000005,-1\n")
     assert_input_error(lambda: accesses(path, "ifmap"), str(path), "line 2", "10000005", "[0, 10000000)")
+
+
+def test_addresses_too_far_apart_to_analyse_name_the_trace(tmp_path):
+    # Found by tests/test_properties_lifetimes.py: OFMAP's range reaches 2**63, and an address near
+    # 2**62 in a trace stopped the lifetime analysis with a ValueError of its key packing.
+    (tmp_path / "OFMAP_SRAM_TRACE.csv").write_text("0,20000000,-1\n1,4611686018427387904,20000001\n")
+    (tmp_path / "OFMAP_DRAM_TRACE.csv").write_text("5.0,20000000.0,20000001.0\n")
+    offsets = {"ifmap": 0, "filter": 10000000, "ofmap": 20000000}
+    assert_input_error(lambda: lifetimes_from_trace_dir(tmp_path, "ofmap", offsets),
+                       str(tmp_path / "OFMAP_SRAM_TRACE.csv"), "do not fit one 62-bit key")
+    (tmp_path / "OFMAP_SRAM_TRACE.csv").write_text("0,20000000,-1\n")
+    (tmp_path / "OFMAP_DRAM_TRACE.csv").write_text("4611686018427387904.0,20000000.0,-1.0\n")
+    assert_input_error(lambda: lifetimes_from_trace_dir(tmp_path, "ofmap", offsets),
+                       str(tmp_path / "OFMAP_DRAM_TRACE.csv"), "too far after the first write")
 
 
 def test_folder_without_traces(tmp_path):

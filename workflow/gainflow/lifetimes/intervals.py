@@ -46,6 +46,11 @@ READ_BLOCK = 1 << 20  # reads processed per step on the simulator path (bounds t
 _BEFORE_ALL_KEYS = -1
 
 
+class KeyRangeError(ValueError):
+    """Addresses and cycles too far apart to pack into one 62-bit key (no simulated layer comes near;
+    a trace file can hold any integers)."""
+
+
 @dataclass(frozen=True)
 class BufferLifetimes:
     """Lifetime intervals of one buffer in one layer.
@@ -172,15 +177,16 @@ class _KeyPacking:
         self.cycle_bits = 62 - address_span.bit_length()
         cycle_span = int(cycle.max()) - self.cycle_base
         if cycle_span.bit_length() > self.cycle_bits - 1:
-            raise ValueError(f"address span {address_span} and cycle span {cycle_span} do not fit one 62-bit key")
+            raise KeyRangeError(f"address span {address_span} and cycle span {cycle_span} do not fit one 62-bit key")
         self.address_span = address_span
 
     def holds_all(self, address, cycle):
         """Whether every pair has a key (checked by extremes: the usual case, and cheap)."""
         if len(cycle) == 0:
             return True
-        if (int(cycle.max()) - self.cycle_base) >> self.cycle_bits:
-            raise ValueError(f"a read at cycle {int(cycle.max())} is too far after the first write to pack")
+        # Reads before the first write (a negative offset) have no key but are no overflow: unfilled.
+        if int(cycle.max()) - self.cycle_base >= 1 << self.cycle_bits:
+            raise KeyRangeError(f"a read at cycle {int(cycle.max())} is too far after the first write to pack")
         return (int(address.min()) >= self.address_base and int(address.max()) - self.address_base <= self.address_span
                 and int(cycle.min()) >= self.cycle_base)
 
@@ -214,11 +220,19 @@ def compute_lifetimes(events: BufferEvents, read_block=READ_BLOCK):
 
 def lifetimes_from_trace_dir(layer_dir, subdivision, offsets):
     """One buffer of one SCALE-Sim `layer<i>/` folder -> `BufferLifetimes` (streamed)."""
+    from gainflow.errors import InputError
     from gainflow.events import scalesim_traces as traces_reader
 
-    builder = LifetimeBuilder(subdivision, *traces_reader.read_writes(layer_dir, subdivision, offsets))
+    writes_file, reads_file = (Path(layer_dir) / name for name in traces_reader.TRACE_FILES[subdivision])
+    try:
+        builder = LifetimeBuilder(subdivision, *traces_reader.read_writes(layer_dir, subdivision, offsets))
+    except KeyRangeError as error:
+        raise InputError(f"{error}: not a trace of a layer", path=writes_file) from None
     for read_cycles, read_addresses in traces_reader.iter_reads(layer_dir, subdivision, offsets):
-        builder.add_reads(read_cycles, read_addresses)
+        try:
+            builder.add_reads(read_cycles, read_addresses)
+        except KeyRangeError as error:
+            raise InputError(f"{error}: not a trace of a layer", path=reads_file) from None
     return builder.finish()
 
 

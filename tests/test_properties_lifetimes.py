@@ -1,0 +1,279 @@
+"""Property-based tests of the lifetime stage (Hypothesis, fixed profile in tests/conftest.py).
+
+- The lifetimes of a random event list equal a slow per-address walk written here from the
+  definition in docs/lifetimes.md, through both ways in (BufferEvents and CSV trace files), and so do
+  the histogram, the part file round trip and the aggregate statistics.
+- Mutated part files and mutated SCALE-Sim trace directories end in success or in an InputError
+  naming the file (and a line or key), and leave no file behind.
+"""
+
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from data_support import GOLDEN
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS, BufferEvents
+from gainflow.events import scalesim_traces as traces_reader
+from gainflow.files import layout
+from gainflow.lifetimes.aggregate import aggregate_row
+from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
+from gainflow.lifetimes.layer_files import merge_layer_parts
+from gainflow.lifetimes.parts import load_part, save_part
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from property_support import check_input_error, files_under, mutated, run_cli
+
+
+def walk(writes, reads):
+    """The definition, address by address: events ordered by cycle, writes before reads at equal
+    cycles; each write opens an interval up to the next write; lifetime = last read - write.
+    Returns (intervals as (address, write cycle, lifetime, reads) in address then cycle order, counts)."""
+    events = defaultdict(list)
+    for cycle, address in writes:
+        events[address].append((cycle, 0))  # 0 sorts writes before reads of the same cycle
+    for cycle, address in reads:
+        events[address].append((cycle, 1))
+    intervals, dead_writes, unfilled_reads = [], 0, 0
+    for address in sorted(events):
+        interval = None  # [write cycle, last read cycle, reads]
+        for cycle, is_read in sorted(events[address]):
+            if not is_read:
+                dead_writes += interval is not None and interval[2] == 0
+                if interval is not None and interval[2]:
+                    intervals.append((address, interval[0], interval[1] - interval[0], interval[2]))
+                interval = [cycle, None, 0]
+            elif interval is None:
+                unfilled_reads += 1
+            else:
+                interval[1], interval[2] = cycle, interval[2] + 1
+        if interval is not None and interval[2]:
+            intervals.append((address, interval[0], interval[1] - interval[0], interval[2]))
+        dead_writes += interval is not None and interval[2] == 0
+    counts = {"reads": len(reads), "writes": len(writes), "dead_writes": dead_writes,
+              "unfilled_reads": unfilled_reads, "unique_addresses": len(events)}
+    return intervals, counts
+
+
+def test_walk_follows_the_definition():
+    # Address 5: a write at 0 read at 0 and 3, rewritten at 3 (the read at 3 still follows the
+    # write of cycle 3: writes first), then two writes at 9 (the first is dead). Address 6: read
+    # before its write (unfilled). Address 7: read, never written.
+    writes = [(0, 5), (3, 5), (9, 5), (9, 5), (2, 6)]
+    reads = [(0, 5), (3, 5), (4, 5), (10, 5), (1, 6), (2, 6), (8, 7)]
+    intervals, counts = walk(writes, reads)
+    assert intervals == [(5, 0, 0, 1), (5, 3, 1, 2), (5, 9, 1, 1), (6, 2, 0, 1)]
+    assert counts == {"reads": 7, "writes": 5, "dead_writes": 1, "unfilled_reads": 2, "unique_addresses": 3}
+
+
+def as_arrays(pairs):
+    cycles = np.array([cycle for cycle, _ in pairs], dtype=np.int64)
+    return cycles, np.array([address for _, address in pairs], dtype=np.int64)
+
+
+# Addresses: a few, reused (several intervals per address), dense or spread far apart (the table
+# and the binary-search paths of the builder); cycles may be negative (prefetches) and repeat.
+ADDRESS_SETS = st.one_of(st.lists(st.integers(0, 12), min_size=1, max_size=6),
+                         st.lists(st.integers(0, 1 << 30), min_size=1, max_size=6))
+
+
+@st.composite
+def event_lists(draw):
+    addresses = draw(ADDRESS_SETS)
+    event = st.tuples(st.integers(-20, 60), st.sampled_from(addresses))
+    return draw(st.lists(event, max_size=40)), draw(st.lists(event, max_size=40))
+
+
+def check_lifetimes(lifetimes, expected_intervals, expected_counts):
+    rows = list(zip(lifetimes.address.tolist(), lifetimes.write_cycle.tolist(), lifetimes.lifetime.tolist(),
+                    lifetimes.interval_reads.tolist()))
+    assert rows == expected_intervals
+    assert {name: getattr(lifetimes, name) for name in expected_counts} == expected_counts
+
+
+@given(event_lists(), st.integers(1, 50), st.randoms(use_true_random=False))
+@settings(max_examples=120)
+def test_lifetimes_of_events_equal_the_walk(events, read_block, random):
+    writes, reads = events
+    expected_intervals, expected_counts = walk(writes, reads)
+    random.shuffle(reads)  # reads may come in any order, in blocks of any size
+    buffer = BufferEvents("ifmap", *as_arrays(writes), *as_arrays(reads))
+    lifetimes = compute_lifetimes(buffer, read_block=read_block)
+    check_lifetimes(lifetimes, expected_intervals, expected_counts)
+    check_summary(summarize(lifetimes), expected_intervals, expected_counts, cycles=len(reads) % 3 * 50)
+
+
+def check_summary(summary, expected_intervals, expected_counts, cycles):
+    """The exact histogram and the aggregate row against the walk's intervals (numpy over the rows
+    for median and p90, as docs/lifetimes.md defines them)."""
+    by_lifetime = defaultdict(lambda: [0, 0])
+    for _, _, lifetime, reads in expected_intervals:
+        by_lifetime[lifetime][0] += 1
+        by_lifetime[lifetime][1] += reads
+    histogram = summary.histogram
+    assert list(zip(histogram.lifetimes.tolist(), histogram.intervals.tolist(), histogram.reads.tolist())) == \
+        [(lifetime, *by_lifetime[lifetime]) for lifetime in sorted(by_lifetime)]
+    lifetimes = [lifetime for _, _, lifetime, _ in expected_intervals]
+    row = aggregate_row(summary, cycles)
+    expected = {"subdivision": summary.subdivision, "intervals": len(lifetimes), **expected_counts, "cycles": cycles,
+                "read_rate": expected_counts["reads"] / cycles if cycles else None,
+                "write_rate": expected_counts["writes"] / cycles if cycles else None,
+                "writes_per_address": (expected_counts["writes"] / expected_counts["unique_addresses"]
+                                       if expected_counts["unique_addresses"] else None)}
+    if lifetimes:
+        expected.update(mean=sum(lifetimes) / len(lifetimes), median=float(np.median(lifetimes)),
+                        p90=float(np.quantile(lifetimes, 0.9)), max=max(lifetimes), min=min(lifetimes))
+    else:
+        expected.update(dict.fromkeys(("mean", "median", "p90", "max", "min")))
+    assert row == expected
+    assert all(type(value) in (int, float, str, type(None)) for value in row.values())
+    assert row["writes"] - row["dead_writes"] == row["intervals"]
+
+
+OFFSETS = {"ifmap": 0, "filter": 1, "ofmap": 2}  # ofmap's range: 2 and up
+
+
+def trace_rows(pairs, width, float_style):
+    """CSV text of one event per row (`cycle,address,-1,...`), `width` address columns."""
+    number = "{}.0" if float_style else "{}"
+    padding = "," + ",".join([number.format(-1)] * (width - 1)) if width > 1 else ""
+    # A row of -1 stands for no event (a trace file is never empty).
+    rows = [f"{number.format(cycle)},{number.format(address)}{padding}" for cycle, address in pairs]
+    return "\n".join(rows or [f"{number.format(0)}," + ",".join([number.format(-1)] * width)]) + "\n"
+
+
+@given(event_lists(), st.integers(1, 3))
+@settings(max_examples=40)
+def test_lifetimes_of_trace_files_equal_the_walk(tmp_path, events, width):
+    """The other way in: the same events as OFMAP traces (SRAM = writes as integers, DRAM = reads as
+    floats), read back and analysed in streaming blocks."""
+    writes, reads = ([(cycle, address + OFFSETS["ofmap"]) for cycle, address in pairs] for pairs in events)
+    expected_intervals, expected_counts = walk(writes, reads)
+    layer_dir = tmp_path / "layer0"
+    layer_dir.mkdir(exist_ok=True)
+    (layer_dir / layout.sram_trace_name("ofmap")).write_text(trace_rows(writes, width, float_style=False))
+    (layer_dir / layout.dram_trace_name("ofmap")).write_text(trace_rows(reads, width, float_style=True))
+    check_lifetimes(lifetimes_from_trace_dir(layer_dir, "ofmap", OFFSETS), expected_intervals, expected_counts)
+
+
+@given(st.lists(st.integers(0, 2**63 - 3), min_size=1, max_size=3), st.lists(st.integers(-(2**62), 2**62), min_size=1,
+                                                                          max_size=3), st.data())
+@settings(max_examples=40)
+def test_trace_values_of_any_size_give_lifetimes_or_name_the_trace(tmp_path, addresses, cycles, data):
+    """A trace may hold any int64 (below float64's exact range in DRAM traces): lifetimes as the walk
+    has them, or an InputError naming the trace whose values are too far apart to analyse."""
+    event = st.tuples(st.sampled_from(cycles), st.sampled_from(addresses).map(lambda a: a + OFFSETS["ofmap"]))
+    writes = data.draw(st.lists(event, max_size=6))
+    reads = [(cycle, address) for cycle, address in data.draw(st.lists(event, max_size=6)) if abs(cycle) < 2**53
+             and address < 2**53]  # DRAM traces are floats: exact integers only up to 2**53
+    layer_dir = tmp_path / "layer0"
+    layer_dir.mkdir(exist_ok=True)
+    (layer_dir / layout.sram_trace_name("ofmap")).write_text(trace_rows(writes, 1, float_style=False))
+    (layer_dir / layout.dram_trace_name("ofmap")).write_text(trace_rows(reads, 1, float_style=True))
+    try:
+        lifetimes = lifetimes_from_trace_dir(layer_dir, "ofmap", OFFSETS)
+    except InputError as error:
+        check_input_error(error, [layer_dir / layout.sram_trace_name("ofmap"), layer_dir / layout.dram_trace_name("ofmap")],
+                          ("not a trace of a layer",))
+    else:
+        check_lifetimes(lifetimes, *walk(writes, reads))
+
+
+# ----------------------------------------------------------------------------- part files
+
+
+@given(event_lists(), st.booleans(), st.integers(0, 10**6))
+@settings(max_examples=40)
+def test_part_round_trip_keeps_histogram_counts_and_intervals(tmp_path, events, with_intervals, total_cycles):
+    writes, reads = events
+    expected_intervals, expected_counts = walk(writes, reads)
+    lifetimes = compute_lifetimes(BufferEvents("filter", *as_arrays(writes), *as_arrays(reads)))
+    path = tmp_path / "layer0_filter.part"
+    save_part(path, summarize(lifetimes), total_cycles, lifetimes if with_intervals else None)
+    summary, cycles, intervals = load_part(path)
+    assert cycles == total_cycles
+    check_summary(summary, expected_intervals, expected_counts, cycles)
+    if with_intervals:
+        check_lifetimes(intervals, expected_intervals, expected_counts)
+    else:
+        assert intervals is None
+
+
+def real_part_files(folder):
+    """One layer's three part files, with intervals, from a few hand-written events."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, subdivision in enumerate(SUBDIVISIONS):
+        writes = [(0, 10 + index), (2, 10 + index), (3, 11), (5, 1 << 33)]
+        reads = [(1, 10 + index), (4, 10 + index), (7, 11), (9, 11), (6, 12), (5, 1 << 33)]
+        lifetimes = compute_lifetimes(BufferEvents(subdivision, *as_arrays(writes), *as_arrays(reads)))
+        paths.append(folder / layout.part_file_name(0, subdivision))
+        save_part(paths[-1], summarize(lifetimes), 100, lifetimes)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def good_parts(tmp_path_factory):
+    return real_part_files(tmp_path_factory.mktemp("parts"))
+
+
+@given(st.integers(0, 2), st.booleans(), st.data())
+@settings(max_examples=80)
+def test_mutated_part_file_loads_or_names_the_file(tmp_path, good_parts, which, tables, data):
+    """load_part and the per-layer merge take a mutated part, or stop with an InputError naming it;
+    on error the layer folder stays empty."""
+    parts = [tmp_path / path.name for path in good_parts]
+    for source, target in zip(good_parts, parts):
+        shutil.copyfile(source, target)
+    parts[which].write_bytes(data.draw(mutated(good_parts[which].read_bytes())))
+    layer_dir = tmp_path / "layer0"
+    shutil.rmtree(layer_dir, ignore_errors=True)
+    layer_dir.mkdir()
+    try:
+        merge_layer_parts(parts, layer_dir, 0, tables=tables, with_graph=False)
+    except InputError as error:
+        # Disagreeing parts name the layer folder; a broken one names itself.
+        check_input_error(error, [parts[which], layer_dir], ("part file", "part header", "histogram", "disagree",
+                                                            "same subdivision", "hold no intervals"))
+        assert files_under(layer_dir) == []
+    else:
+        kinds = (layout.LIFETIME_HISTOGRAM, layout.AGGREGATE_TABLE, layout.GRAPH_DATA)
+        kinds += (layout.LIFETIME_TABLE,) if tables else ()
+        assert files_under(layer_dir) == sorted(layout.layer_file_name(0, kind) for kind in kinds)
+
+
+# ----------------------------------------------------------------------------- SCALE-Sim trace directories
+
+TRACE_RUN = GOLDEN / "tiny_gemm_os" / "expected" / "tiny_os"  # two layers, every trace, ~20 kB
+TRACE_FILES = [path.relative_to(TRACE_RUN) for path in sorted(TRACE_RUN.rglob("*.csv"))
+               if path.name.endswith("_TRACE.csv") or path.name == layout.COMPUTE_REPORT]
+
+
+def trace_run_lifetimes(run_dir, layer, offsets=traces_reader.DEFAULT_OFFSETS):
+    """What `gainflow lifetimes -s` reads of one layer: its Total Cycles and every buffer's lifetimes."""
+    cycles = traces_reader.read_total_cycles(run_dir)
+    return cycles.get(layer), [lifetimes_from_trace_dir(layout.layer_dir(run_dir, layer), name, offsets)
+                               for name in SUBDIVISIONS]
+
+
+@given(st.sampled_from(TRACE_FILES), st.data())
+@settings(max_examples=70)
+def test_mutated_trace_directory_is_read_or_names_file_and_line(tmp_path, name, data):
+    """A run directory with one mutated trace (or COMPUTE_REPORT.csv) is read, or the error names
+    that file and its line; `gainflow lifetimes -s` then exits 2 and leaves nothing in OUTDIR."""
+    run_dir = tmp_path / "tiny_os"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    shutil.copytree(TRACE_RUN, run_dir)
+    (run_dir / name).write_bytes(data.draw(mutated((TRACE_RUN / name).read_bytes())))
+    layer = 1 if str(name).startswith("layer1") else 0
+    try:
+        trace_run_lifetimes(run_dir, layer)
+    except InputError as error:
+        check_input_error(error, [run_dir / name], ("empty trace file", "not a UTF-8", "missing", "not a trace of a layer"))
+        outdir = tmp_path / "out"
+        status, stderr = run_cli("lifetimes", "-s", run_dir, "-o", outdir, "--layer", layer)
+        assert status == 2 and stderr.startswith("gainflow lifetimes: error: "), stderr
+        assert files_under(outdir) == []
