@@ -18,6 +18,7 @@ from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
+from gainflow.sweep.config_numbers import with_numbers
 from gainflow.sweep.grid import expand_grids
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -212,19 +213,27 @@ def load_base(name):
     return load_hardware_config(TINY / f"{name}.cfg")
 
 
-@given(st.one_of(CLOCKS, st.lists(CLOCKS, max_size=3)), st.one_of(st.none(), GRIDS, st.lists(GRIDS, max_size=2)))
+WORD_BITS = st.one_of(st.integers(-1, 64), CLOCK_TEXT, st.sampled_from(("8", "1_6", "8.0", "8.5", 8.0, "eight")))
+
+
+@given(st.one_of(CLOCKS, st.lists(CLOCKS, max_size=3)), st.one_of(st.none(), GRIDS, st.lists(GRIDS, max_size=2)),
+       WORD_BITS)
 @settings(max_examples=150)
-def test_config_clocks_and_grids_expand_or_name_the_key(clock_hz, hardware_grid):
-    """What the workflow reads at parse time (common.smk): a config value the schema lets through
-    expands into clocks and grid points, or is an InputError naming its key; every clock label names
-    report files and every clock value is what `gainflow frontend --clock-hz` takes."""
-    config = {"topologies": ["tiny"], "clock_hz": clock_hz}
+def test_config_clocks_and_grids_expand_or_name_the_key(clock_hz, hardware_grid, word_bits):
+    """What the workflow reads at parse time (Snakefile, common.smk): numbers spelled as text become
+    numbers, then a config the schema lets through expands into clocks and grid points, or is an
+    InputError naming its key; every clock label names report files and every clock value is what
+    `gainflow frontend --clock-hz` takes."""
+    config = {"topologies": ["tiny"], "clock_hz": clock_hz, "word_bits": word_bits}
     if hardware_grid is not None:
         config["hardware_grid"] = hardware_grid
+    config = with_numbers(config, CONFIG_SCHEMA)
+    clock_hz, hardware_grid = config["clock_hz"], config.get("hardware_grid")
     try:
         jsonschema.validate(config, CONFIG_SCHEMA, cls=jsonschema.Draft202012Validator)
     except jsonschema.ValidationError:
         return  # Snakemake's schema validation names it (tests/test_workflow_config.py)
+    assert isinstance(config["word_bits"], int) and config["word_bits"] >= 1
     for expand in (lambda: sweep_clocks(clock_hz), lambda: expand_grids(hardware_grid, load_base)):
         try:
             result = expand()

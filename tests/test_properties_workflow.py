@@ -10,7 +10,7 @@ import io
 import pytest
 import yaml
 from gainflow.files import layout
-from workflow_support import TINY, make_workflow_copy, snakemake
+from workflow_support import TINY, failed_dry_run, make_workflow_copy, snakemake
 
 SMALL_CONV = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n" \
              "c1, 7, 7, 2, 2, 3, 10, 2,\n"
@@ -58,3 +58,13 @@ def test_summary_rows_follow_topology_hardware_clock_not_the_config(reference):
     # tiny_os and tiny_ws differ only in their dataflow: os sorts first.
     assert runs == [(topology, hardware, clock) for topology in ("small", "tiny1_gemm")
                     for hardware in ("tiny_os", "tiny_ws") for clock in (5.0e8, 1.0e9)]
+
+
+def test_clock_beyond_float64_stops_the_dry_run_naming_the_key(tmp_path):
+    # Found by tests/test_properties_inputs.py: this clock crashed sweep_clocks with decimal.Overflow
+    # (and the spelled-number conversion must leave it as text, not hang): the schema names it.
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"topologies": ["tiny"], "hardware": ["tiny_os"], "clock_hz": [1e9, "1e9999999"]}))
+    output = failed_dry_run(make_workflow_copy(tmp_path / "repo", config=config))
+    assert "On instance['clock_hz']" in output and "'1e9999999'" in output
+    assert "Traceback" not in output

@@ -33,6 +33,10 @@ def test_yaml_reads_these_spellings_as_text():
     ("word_bits: 8.0e0", "word_bits", 8),
     ("plots: {dpi: 1.5e2}", "plots", {"dpi": 150}),
     ("plots: {dpi: '3_00'}", "plots", {"dpi": 300}),
+    # Found by tests/test_properties_inputs.py: YAML's float 8.0 passed the schema as an integer but
+    # reached the report job's command line as `--word-bits 8.0`, which it refused.
+    ("word_bits: 8.0", "word_bits", 8),
+    ("hardware_grid: {ifmap_sram_kb: [64.0, 32]}", "hardware_grid", {"ifmap_sram_kb": [64, 32]}),
 ])
 def test_numeric_keys_take_spelled_numbers(yaml_text, key, expected):
     value = converted(yaml_text)[key]
@@ -66,6 +70,10 @@ def test_text_where_text_is_expected_stays_text():
     ("word_bits: '8.5'", "word_bits", "8.5"),      # not whole: left for the schema, as written
     ("clock_hz: 1 GHz", "clock_hz", "1 GHz"),
     ("clock_hz: '1e400'", "clock_hz", "1e400"),    # beyond a float
+    # Found while extending the config property (tests/test_properties_inputs.py): an integer key
+    # took 1e9999999 as an int, which took minutes to compute (and 1e99999 one too long to print).
+    ("word_bits: '1e9999999'", "word_bits", "1e9999999"),
+    ("word_bits: '1e99999'", "word_bits", "1e99999"),
     ("clock_hz: nan", "clock_hz", "nan"),
     ("clock_hz: '1__000'", "clock_hz", "1__000"),
     ("clock_hz: '0x10'", "clock_hz", "0x10"),

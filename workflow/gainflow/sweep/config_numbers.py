@@ -24,8 +24,12 @@ def with_numbers(config, schema):
 def _convert(value, nodes, schema):
     """`value` as the schema `nodes` (any of which may apply at this place) expect it."""
     alternatives = [alternative for node in nodes for alternative in _alternatives(node, schema)]
+    kinds = {kind for node in alternatives for kind in _types(node)} & set(NUMERIC_TYPES)
     if isinstance(value, str):
-        return _number(value, {kind for node in alternatives for kind in _types(node)} & set(NUMERIC_TYPES))
+        return _number(value, kinds)
+    if isinstance(value, float) and kinds == {"integer"} and value.is_integer():
+        # YAML's 8.0: the schema takes it as an integer, the jobs' command lines need 8.
+        return int(value)
     if isinstance(value, dict):
         return {key: _convert(item, _property_nodes(alternatives, key), schema) for key, item in value.items()}
     if isinstance(value, list):
@@ -69,8 +73,11 @@ def _number(text, kinds):
     if not kinds or not NUMBER_TEXT.fullmatch(text.strip()):
         return text
     exact = Decimal(text.strip().replace("_", ""))
+    if not math.isfinite(float(exact)):
+        # Beyond float64 (1e400, or 1e9999999, whose int alone would take minutes): left as text.
+        return text
     if exact == exact.to_integral_value() and ("integer" in kinds or not re.search(r"[.eE]", text)):
         return int(exact)
-    if "number" in kinds and math.isfinite(float(exact)):
+    if "number" in kinds:
         return float(exact)
     return text
