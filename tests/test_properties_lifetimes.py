@@ -31,7 +31,8 @@ from property_support import check_input_error, files_under, mutated, run_cli
 def walk(writes, reads):
     """The definition, address by address: events ordered by cycle, writes before reads at equal
     cycles; each write opens an interval up to the next write; lifetime = last read - write.
-    Returns (intervals as (address, write cycle, lifetime, reads) in address then cycle order, counts)."""
+    Returns (intervals as (address, write cycle, lifetime, reads, first read cycle) in address then
+    cycle order, counts)."""
     events = defaultdict(list)
     for cycle, address in writes:
         events[address].append((cycle, 0))  # 0 sorts writes before reads of the same cycle
@@ -39,20 +40,18 @@ def walk(writes, reads):
         events[address].append((cycle, 1))
     intervals, dead_writes, unfilled_reads = [], 0, 0
     for address in sorted(events):
-        interval = None  # [write cycle, last read cycle, reads]
-        for cycle, is_read in sorted(events[address]):
+        interval = None  # [write cycle, last read cycle, reads, first read cycle]
+        for cycle, is_read in sorted(events[address]) + [(None, 0)]:  # a last write closes the last interval
             if not is_read:
                 dead_writes += interval is not None and interval[2] == 0
                 if interval is not None and interval[2]:
-                    intervals.append((address, interval[0], interval[1] - interval[0], interval[2]))
-                interval = [cycle, None, 0]
+                    intervals.append((address, interval[0], interval[1] - interval[0], interval[2], interval[3]))
+                interval = [cycle, None, 0, None]
             elif interval is None:
                 unfilled_reads += 1
             else:
                 interval[1], interval[2] = cycle, interval[2] + 1
-        if interval is not None and interval[2]:
-            intervals.append((address, interval[0], interval[1] - interval[0], interval[2]))
-        dead_writes += interval is not None and interval[2] == 0
+                interval[3] = cycle if interval[3] is None else interval[3]
     counts = {"reads": len(reads), "writes": len(writes), "dead_writes": dead_writes,
               "unfilled_reads": unfilled_reads, "unique_addresses": len(events)}
     return intervals, counts
@@ -65,7 +64,7 @@ def test_walk_follows_the_definition():
     writes = [(0, 5), (3, 5), (9, 5), (9, 5), (2, 6)]
     reads = [(0, 5), (3, 5), (4, 5), (10, 5), (1, 6), (2, 6), (8, 7)]
     intervals, counts = walk(writes, reads)
-    assert intervals == [(5, 0, 0, 1), (5, 3, 1, 2), (5, 9, 1, 1), (6, 2, 0, 1)]
+    assert intervals == [(5, 0, 0, 1, 0), (5, 3, 1, 2, 3), (5, 9, 1, 1, 10), (6, 2, 0, 1, 2)]
     assert counts == {"reads": 7, "writes": 5, "dead_writes": 1, "unfilled_reads": 2, "unique_addresses": 3}
 
 
@@ -89,7 +88,7 @@ def event_lists(draw):
 
 def check_lifetimes(lifetimes, expected_intervals, expected_counts):
     rows = list(zip(lifetimes.address.tolist(), lifetimes.write_cycle.tolist(), lifetimes.lifetime.tolist(),
-                    lifetimes.interval_reads.tolist()))
+                    lifetimes.interval_reads.tolist(), lifetimes.first_read_cycle.tolist()))
     assert rows == expected_intervals
     assert {name: getattr(lifetimes, name) for name in expected_counts} == expected_counts
 
@@ -110,13 +109,13 @@ def check_summary(summary, expected_intervals, expected_counts, cycles):
     """The exact histogram and the aggregate row against the walk's intervals (numpy over the rows
     for median and p90, as docs/lifetimes.md defines them)."""
     by_lifetime = defaultdict(lambda: [0, 0])
-    for _, _, lifetime, reads in expected_intervals:
+    for _, _, lifetime, reads, _ in expected_intervals:
         by_lifetime[lifetime][0] += 1
         by_lifetime[lifetime][1] += reads
     histogram = summary.histogram
     assert list(zip(histogram.lifetimes.tolist(), histogram.intervals.tolist(), histogram.reads.tolist())) == \
         [(lifetime, *by_lifetime[lifetime]) for lifetime in sorted(by_lifetime)]
-    lifetimes = [lifetime for _, _, lifetime, _ in expected_intervals]
+    lifetimes = [lifetime for _, _, lifetime, _, _ in expected_intervals]
     row = aggregate_row(summary, cycles)
     expected = {"subdivision": summary.subdivision, "intervals": len(lifetimes), **expected_counts, "cycles": cycles,
                 "read_rate": expected_counts["reads"] / cycles if cycles else None,
