@@ -131,6 +131,9 @@ DELETE = object()
     ("gc_list", ("technologies", "GC", "retention", "value"), None,
      "technologies.GC.retention.value", "expected number, got None"),
     ("gc_list", ("baseline",), DELETE, "baseline", "missing field"),
+    # Found by tests/test_properties_inputs.py: an unknown key named no key at the top level.
+    ("area_power", ("escription",), "typo", "escription", "unknown key"),
+    ("gc_list", ("technologies", "GC", "retention", "colour"), "red", "technologies.GC.retention.colour", "unknown key"),
     # Found by tests/test_properties_inputs.py: Python's json reads Infinity, NaN and integers of any
     # size, which the schema let through, and conversion to floats then crashed.
     ("area_power", ("technologies", "GC", "area_per_bit", "value"), float("inf"),

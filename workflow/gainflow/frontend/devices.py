@@ -16,6 +16,7 @@ Nothing about a particular technology lives in this module.
 """
 
 import json
+import re
 import sys
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -173,6 +174,12 @@ def validate(document, schema_name, path):
         missing = next(name for name in error.validator_value if name not in error.instance)
         keys.append(missing)
         message = "missing field (required by the schema)"
+    elif error.validator == "additionalProperties" and error.validator_value is False:
+        allowed = error.schema.get("properties", {})
+        patterns = error.schema.get("patternProperties", {})
+        keys.append(next(name for name in error.instance
+                         if name not in allowed and not any(re.search(pattern, name) for pattern in patterns)))
+        message = "unknown key (not in the schema)"
     elif error.validator == "enum":
         message = f"unknown unit {error.instance!r}, expected one of {error.validator_value}"
     elif error.validator in ("minimum", "exclusiveMinimum"):
