@@ -76,3 +76,19 @@ def test_equal_cycles_put_the_write_first_on_every_path(scale):
     # two intervals, lifetime 0 each.
     expected = [(3 * scale, 4, 0, 1), (3 * scale, 8, 0, 1)]
     assert summary(build([(4, 3), (8, 3)], [(8, 3), (4, 3)], scale)) == (expected, 0, 0, 1)
+
+
+@pytest.mark.parametrize("writes", [
+    [(1, 7), (2, 5), (3, 7), (4, 6), (5, 5)],  # in cycle order: bucketing by address orders them
+    [(5, 5), (3, 7), (1, 7), (4, 6), (2, 5)],  # out of cycle order: bucketed, then sorted
+], ids=["cycle order", "any order"])
+def test_writes_end_up_in_address_then_cycle_order_with_their_table(writes):
+    # Address 5 written at 2 and 5, 6 at 4, 7 at 1 and 3: relative to address 5, slots 1-2 hold
+    # address 0, slot 3 address 1, slots 4-5 address 2.
+    builder = build(writes, [(6, 5), (6, 7)])
+    keys = builder.slot_keys[1:]
+    assert [(key >> builder.keys.cycle_bits, (key & ((1 << builder.keys.cycle_bits) - 1)) + 1) for key in keys.tolist()] \
+        == [(0, 2), (0, 5), (1, 4), (2, 1), (2, 3)]
+    assert builder.slots_by_address.tolist() == [2, 3, 5]
+    # Reads at 6: address 5's last write (5) and address 7's (3); the other writes are dead.
+    assert summary(builder) == ([(5, 5, 1, 1), (7, 3, 3, 1)], 3, 0, 3)

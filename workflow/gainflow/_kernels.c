@@ -3,6 +3,7 @@
  * millisecond, where a JIT's import and cache loading (about 0.9 s with numba) would weigh on each of a sweep's short jobs.
  *
  * format_rows: integer matrix -> CSV text (traces and lifetime tables);
+ * bucket_by_address: writes in key order;
  * assign_reads, collect_intervals: reads -> the write intervals they fall in -> their first and last
  *   reads -> lifetimes;
  * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order).
@@ -197,6 +198,63 @@ done:
     PyBuffer_Release(&first_read_key);
     PyBuffer_Release(&last_read_key);
     PyBuffer_Release(&unfilled);
+    return result;
+}
+
+/* A LifetimeBuilder's write keys (address field above `cycle_bits`, relative to the smallest written
+ * address) bucketed by address, stable, into `sorted_keys`: a counting sort, O(writes + addresses)
+ * where a comparison sort costs O(writes log writes). `last_slot_by_address[a]` becomes the number of
+ * writes at or below address a (the slot of its last write, slot 0 standing before all writes).
+ * Returns whether `sorted_keys` is in key order, which holds when each address's writes came in
+ * cycle order (a simulator's or a trace's writes do); otherwise the caller sorts it. */
+static PyObject *bucket_by_address(PyObject *self, PyObject *args)
+{
+    Py_buffer write_keys, last_slot_by_address, sorted_keys;
+    int cycle_bits;
+    if (!PyArg_ParseTuple(args, "y*iw*w*", &write_keys, &cycle_bits, &last_slot_by_address, &sorted_keys))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t writes = write_keys.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t table_size = last_slot_by_address.len / (Py_ssize_t)sizeof(int64_t);
+    if (sorted_keys.len != write_keys.len || table_size < 1 || cycle_bits < 1 || cycle_bits > 62) {
+        PyErr_SetString(PyExc_ValueError, "bucket_by_address: inconsistent array sizes");
+        goto done;
+    }
+    const int64_t *key = (const int64_t *)write_keys.buf;
+    int64_t *table = (int64_t *)last_slot_by_address.buf, *out = (int64_t *)sorted_keys.buf;
+    int outside = 0, in_order = 1;
+    Py_BEGIN_ALLOW_THREADS
+    memset(table, 0, (size_t)table_size * sizeof(int64_t));
+    for (Py_ssize_t i = 0; i < writes; i++) {
+        int64_t address = key[i] >> cycle_bits;
+        if (key[i] < 0 || address >= table_size) {
+            outside = 1;
+            break;
+        }
+        table[address]++;
+    }
+    if (!outside) {
+        int64_t start = 0;
+        for (Py_ssize_t address = 0; address < table_size; address++) {
+            int64_t count = table[address];
+            table[address] = start;
+            start += count;
+        }
+        /* Each entry ends one past its address's last write: the count at or below it. */
+        for (Py_ssize_t i = 0; i < writes; i++)
+            out[table[key[i] >> cycle_bits]++] = key[i];
+        for (Py_ssize_t i = 1; i < writes && in_order; i++)
+            in_order = out[i - 1] <= out[i];
+    }
+    Py_END_ALLOW_THREADS
+    if (outside)
+        PyErr_SetString(PyExc_ValueError, "bucket_by_address: a write's address lies outside the address table");
+    else
+        result = PyBool_FromLong(in_order);
+done:
+    PyBuffer_Release(&write_keys);
+    PyBuffer_Release(&last_slot_by_address);
+    PyBuffer_Release(&sorted_keys);
     return result;
 }
 
@@ -402,6 +460,9 @@ static PyMethodDef methods[] = {
     {"assign_reads", assign_reads, METH_VARARGS,
      "assign_reads(slot_keys, last_slot_by_address, cycle_bits, read_keys, interval_reads, first_read_key, "
      "last_read_key, unfilled) -> number of unfilled reads (see gainflow.lifetimes.LifetimeBuilder)."},
+    {"bucket_by_address", bucket_by_address, METH_VARARGS,
+     "bucket_by_address(write_keys, cycle_bits, last_slot_by_address, sorted_keys) -> whether sorted_keys is "
+     "in key order (see gainflow.lifetimes.LifetimeBuilder)."},
     {"collect_intervals", collect_intervals, METH_VARARGS,
      "collect_intervals(slot_keys, interval_reads, first_read_key, last_read_key, cycle_bits, address_base, "
      "cycle_base, address, write_cycle, lifetime, reads, first_read_cycle, written) -> (intervals, distinct "

@@ -85,11 +85,11 @@ class LifetimeBuilder:
         cycle = np.asarray(write_cycles, np.int64)
         self.subdivision = subdivision
         self.keys = _KeyPacking(address, cycle) if len(address) else None
-        sorted_keys = np.sort(self.keys.pack(address, cycle)) if self.keys else np.empty(0, np.int64)
         # Slot 0 stands before every write, so a search result is a slot, never -1; slot i + 1
         # is the i-th write in key order. The per-slot state starts at slot 1.
-        self.slot_keys = np.concatenate(([_BEFORE_ALL_KEYS], sorted_keys))
-        self.slots_by_address = self._slots_by_address(sorted_keys)
+        self.slot_keys = np.empty(len(address) + 1, np.int64)
+        self.slot_keys[0] = _BEFORE_ALL_KEYS
+        self.slots_by_address = self._sort_writes(address, cycle)
         self.interval_reads = np.zeros(len(self.slot_keys), np.int64)
         self.first_read_key = np.full(len(self.slot_keys), _BEFORE_ALL_KEYS, np.int64)  # set by a slot's first read
         self.last_read_key = np.full(len(self.slot_keys), _BEFORE_ALL_KEYS, np.int64)
@@ -117,13 +117,23 @@ class LifetimeBuilder:
             outside = np.concatenate((address[unfilled.view(bool)], outside))
         self._add_unfilled(outside)
 
-    def _slots_by_address(self, sorted_keys):
-        """Entry i: the slot of the last write at or below address base + i (the reads' search
-        starts there and walks back over the address's later writes); empty when the written
-        addresses are too sparse for such a table (the reads are then binary-searched)."""
-        if self.keys is None or self.keys.address_span > 4 * len(sorted_keys) + (1 << 16):
+    def _sort_writes(self, address, cycle):
+        """Puts the writes' keys in order into slots 1.. and returns the slots by address: entry i is
+        the slot of the last write at or below address base + i (the reads' search starts there and
+        walks back over the address's later writes). Where the written addresses are dense, a
+        counting sort by address gives both at once (a write stream is in cycle order, so bucketing it
+        by address leaves it in key order); where they are too sparse for such a table, the keys are
+        sorted and the table is empty (the reads are then binary-searched)."""
+        if self.keys is None:
             return np.empty(0, np.int64)
-        return np.cumsum(np.bincount(self.keys.address_field(sorted_keys), minlength=self.keys.address_span + 1))
+        keys = self.keys.pack(address, cycle)
+        if self.keys.address_span > 4 * len(keys) + (1 << 16):
+            self.slot_keys[1:] = np.sort(keys)
+            return np.empty(0, np.int64)
+        table = np.empty(self.keys.address_span + 1, np.int64)
+        if not kernels.bucket_by_address(keys, self.keys.cycle_bits, table, self.slot_keys[1:]):
+            self.slot_keys[1:].sort()  # some address's writes were out of cycle order
+        return table
 
     def _split_by_key_range(self, address, cycle):
         """(addresses, cycles) of the reads that have a key, and the addresses of the others:
@@ -197,9 +207,6 @@ class _KeyPacking:
 
     def pack(self, address, cycle):
         return ((address - self.address_base) << self.cycle_bits) | (cycle - self.cycle_base)
-
-    def address_field(self, key):
-        return key >> self.cycle_bits
 
 
 def distinct_sorted(values):
