@@ -198,3 +198,26 @@ def test_schema_units_and_conversion_table_agree():
     for dimension, definition in schema_units.items():
         assert set(definition["properties"]["unit"]["enum"]) == set(UNIT_FACTORS[dimension]), dimension
     assert {ap_defs["exponent"]["properties"]["unit"]["const"]} == set(UNIT_FACTORS["exponent"])
+
+
+@pytest.mark.parametrize("field, value, key, message", [
+    # Found by probing every number of the shipped files after the property tests: figures beyond
+    # these bounds overflowed the model's float64 products (OverflowError, or inf in the report).
+    (("capacity_scaling", "periphery_exponent"), 1000, "technologies.SRAM.capacity_scaling.periphery_exponent.value",
+     "greater than the maximum of 4"),
+    (("capacity_scaling", "reference_capacity"), 1e308, "technologies.SRAM.capacity_scaling.reference_capacity",
+     "from 1 bit to 2**53 bits, got 1.049e+314 bits"),  # 1e308 Mbit of 2**20 bits
+    (("area_per_bit",), 1e308, "technologies.SRAM.area_per_bit", "at most 1 m^2/bit, got 1.000e+296"),
+])
+def test_shipped_area_power_figures_beyond_float64_products_are_named(tmp_path, field, value, key, message):
+    area_power = json.loads(DEFAULT_AREA_POWER.read_text())
+    quantity_node = area_power["technologies"]["SRAM"]
+    for name in field:
+        quantity_node = quantity_node[name]
+    quantity_node["value"] = value
+    path = tmp_path / "area_power.json"
+    path.write_text(json.dumps(area_power))
+    with pytest.raises(InputError) as caught:
+        load_device_library(DEFAULT_GC_LIST, path, GHZ)
+    assert (caught.value.path, caught.value.key) == (str(path), key)
+    assert message in caught.value.detail

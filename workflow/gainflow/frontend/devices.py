@@ -19,6 +19,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
 
@@ -59,6 +60,9 @@ UNIT_FACTORS = {
 # in cycles would outgrow the float64 values of the report.
 SHORTEST_RETENTION_S = UNIT_FACTORS["time"]["ps"]
 LONGEST_RETENTION_S = 10**15
+# A capacity model's capacities (see capacity_bits); its exponents are at most 4 (the schema).
+LARGEST_CAPACITY_BITS = 2**53
+SI_UNITS = {"area": "m^2/bit", "energy": "J/bit", "power": "W/bit"}
 
 
 @dataclass(frozen=True)
@@ -245,33 +249,61 @@ def load_device_library(gc_list_path, area_power_path, clock_hz):
                          path=gc_list_path, key="baseline")
     technologies = tuple(
         build_technology(name, gc_list["technologies"][name]["retention"],
-                         area_power["technologies"][name], Fraction(clock_hz), gc_list_path)
+                         area_power["technologies"][name], Fraction(clock_hz), gc_list_path, area_power_path)
         for name in names)
     return DeviceLibrary(technologies=technologies, baseline=gc_list["baseline"])
 
 
-def build_technology(name, retention, entry, clock_hz, gc_list_path):
-    read = float(to_si(entry["read_energy_per_bit"], "energy"))
-    write = float(to_si(entry["write_energy_per_bit"], "energy"))
+def build_technology(name, retention, entry, clock_hz, gc_list_path, area_power_path):
+    def figure(field, dimension):
+        return per_bit(entry, field, dimension, area_power_path, f"technologies.{name}")
+
+    read, write = figure("read_energy_per_bit", "energy"), figure("write_energy_per_bit", "energy")
     # A refresh is a read plus a write-back unless the library gives its own figure.
-    refresh = entry.get("refresh_energy_per_bit")
     return Technology(
         name=name,
         retention_s=retention_at(retention, clock_hz, gc_list_path, f"technologies.{name}.retention"),
-        area_m2=float(to_si(entry["area_per_bit"], "area")),
+        area_m2=figure("area_per_bit", "area"),
         read_energy_j=read,
         write_energy_j=write,
-        refresh_energy_j=read + write if refresh is None else float(to_si(refresh, "energy")),
-        leakage_w=float(to_si(entry["leakage_power_per_bit"], "power")),
-        scaling=None if "capacity_scaling" not in entry else build_scaling(entry["capacity_scaling"]),
+        refresh_energy_j=read + write if "refresh_energy_per_bit" not in entry else figure("refresh_energy_per_bit",
+                                                                                            "energy"),
+        leakage_w=figure("leakage_power_per_bit", "power"),
+        scaling=None if "capacity_scaling" not in entry else build_scaling(
+            entry["capacity_scaling"], area_power_path, f"technologies.{name}.capacity_scaling"),
     )
 
 
-def build_scaling(model):
+def per_bit(entry, field, dimension, path, key):
+    """A per-bit figure in SI units, at most 1 (m^2, J or W per bit: far beyond any memory, and what
+    keeps the report's products with bit and access counts within float64)."""
+    value = to_si(entry[field], dimension)
+    if value > 1:
+        raise InputError(f"expected at most 1 {SI_UNITS[dimension]}, got {scientific(value)}", path=path,
+                         key=f"{key}.{field}")
+    return float(value)
+
+
+def build_scaling(model, path, key):
     return CapacityScaling(
-        reference_bits=float(to_si(model["reference_capacity"], "capacity")),
-        minimum_bits=float(to_si(model["minimum_capacity"], "capacity")),
+        reference_bits=capacity_bits(model, "reference_capacity", path, key),
+        minimum_bits=capacity_bits(model, "minimum_capacity", path, key),
         energy_exponent=float(to_si(model["energy_exponent"], "exponent")),
-        periphery_area_m2=float(to_si(model["periphery_area_per_bit"], "area")),
+        periphery_area_m2=per_bit(model, "periphery_area_per_bit", "area", path, key),
         periphery_exponent=float(to_si(model["periphery_exponent"], "exponent")),
     )
+
+
+def capacity_bits(model, name, path, key):
+    """A capacity of the model in bits, from 1 bit to 2**53 (a petabyte): beyond them the model's
+    powers of capacity ratios leave the float64 range."""
+    bits = to_si(model[name], "capacity")
+    if not 1 <= bits <= LARGEST_CAPACITY_BITS:
+        raise InputError(f"expected a capacity from 1 bit to 2**53 bits, got {scientific(bits)} bits", path=path,
+                         key=f"{key}.{name}")
+    return float(bits)
+
+
+def scientific(fraction):
+    """A Fraction of any size as text such as 1.000e+400 (float() would overflow)."""
+    return f"{Decimal(fraction.numerator) / fraction.denominator:.3e}"
