@@ -4,8 +4,9 @@ Run it with the Python of a separate virtual environment that has the reference 
 project's own environment; no gainflow code is involved):
 
     python3 -m venv ~/scalesim-venv && ~/scalesim-venv/bin/pip install scalesim==2.0.2
-    ~/scalesim-venv/bin/python scripts/make_golden.py           # rewrite tests/data/{golden,simulator,lifetimes}
+    ~/scalesim-venv/bin/python scripts/make_golden.py           # rewrite tests/data/{golden,simulator,lifetimes,scalesim_runs}
     ~/scalesim-venv/bin/python scripts/make_golden.py --check   # regenerate in a temp folder, compare
+    ~/scalesim-venv/bin/python scripts/make_golden.py --set scalesim_runs   # one set only
 
 Each case folder gets hw.cfg, topology.csv, input_type and expected/<run_name>/: what SCALE-Sim wrote
 through its Python API with traces on (`scalesim(save_disk_space=False, ...)`, then
@@ -36,9 +37,9 @@ ArrayWidth:     {cols}
 IfmapSramSzkB:    {kb}
 FilterSramSzkB:   {kb}
 OfmapSramSzkB:    {kb}
-IfmapOffset:    0
-FilterOffset:   10000000
-OfmapOffset:    20000000
+IfmapOffset:    {offsets[0]}
+FilterOffset:   {offsets[1]}
+OfmapOffset:    {offsets[2]}
 Bandwidth : 10
 Dataflow : {dataflow}
 MemoryBanks:   1
@@ -80,6 +81,7 @@ class Case:
     dataflow: str
     run_name: str
     keep_traces: bool = True  # else TRACE_SHA256SUMS replaces the trace files
+    offsets: tuple = (0, 10_000_000, 20_000_000)  # IfmapOffset, FilterOffset, OfmapOffset
 
 
 def all_dataflows(prefix, run_prefix, topology, input_type, rows, cols, kb):
@@ -106,6 +108,11 @@ SETS = {
     "lifetimes": {
         "padding_os": Case(PADDING, "conv", 8, 8, 1, "os", "padding_os"),
     },
+    # A run the workflow takes in as it is (config key scalesim_runs), with buffer offsets of its own.
+    "scalesim_runs": {
+        "tiny_gemm_ws_offsets": Case(TINY_GEMM, "gemm", 8, 8, 1, "ws", "tiny_ws_offsets",
+                                     offsets=(1_000_000, 3_000_000, 5_000_000)),
+    },
 }
 
 
@@ -114,7 +121,7 @@ def make_case(folder, case):
 
     folder.mkdir(parents=True)
     (folder / "hw.cfg").write_text(CONFIG.format(run_name=case.run_name, rows=case.rows, cols=case.cols,
-                                                 kb=case.kb, dataflow=case.dataflow))
+                                                 kb=case.kb, dataflow=case.dataflow, offsets=case.offsets))
     (folder / "topology.csv").write_text(case.topology)
     (folder / "input_type").write_text(case.input_type + "\n")
     sim = scalesim(save_disk_space=False, verbose=False, config=str(folder / "hw.cfg"),
@@ -156,10 +163,13 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="regenerate into a temporary folder and compare with the committed data byte for byte")
     parser.add_argument("--data", type=Path, default=DATA, help=f"data folder holding the sets (default: {DATA})")
+    parser.add_argument("--set", action="append", choices=SETS, dest="sets",
+                        help="only this set (repeatable; default: every set)")
     args = parser.parse_args(argv)
     status = 0
     with tempfile.TemporaryDirectory() as scratch:
-        for set_name, cases in SETS.items():
+        for set_name in args.sets or SETS:
+            cases = SETS[set_name]
             made = Path(scratch) / set_name
             make_set(made, cases)
             if args.check:

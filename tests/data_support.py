@@ -5,7 +5,8 @@ missing makes the tests that use it fail instead of collapsing to zero cases.
 - golden/     SCALE-Sim 2.0.2 reference runs (inputs, reports, traces or trace sums), the 12 cases
 - simulator/  more SCALE-Sim 2.0.2 references for simulator corners (multi-window, empty last batch)
 - lifetimes/  a SCALE-Sim 2.0.2 run whose DRAM traces carry `1.0` width padding
-  (all three made by scripts/make_golden.py)
+- scalesim_runs/  a SCALE-Sim 2.0.2 run with its own buffer offsets, swept as an existing run
+  (all four made by scripts/make_golden.py)
 - scalesim/   SCALE-Sim's own topology files and example configs (scripts/copy_scalesim_corpus.py)
 - scalesim_topology_reference.json  SCALE-Sim's parse of those topologies (scripts/make_topology_reference.py)
 """
@@ -16,12 +17,13 @@ DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = DATA / "golden"
 SIMULATOR_EXTRAS = DATA / "simulator"
 LIFETIMES_EXTRAS = DATA / "lifetimes"
+SCALESIM_RUNS = DATA / "scalesim_runs"
 SCALESIM = DATA / "scalesim"
 SCALESIM_TOPOLOGIES = SCALESIM / "topologies"
 SCALESIM_CONFIGS = SCALESIM / "configs"
 TOPOLOGY_REFERENCE = DATA / "scalesim_topology_reference.json"
 MANIFEST = "SHA256SUMS"
-MANIFEST_FOLDERS = (GOLDEN, SIMULATOR_EXTRAS, LIFETIMES_EXTRAS, SCALESIM)
+MANIFEST_FOLDERS = (GOLDEN, SIMULATOR_EXTRAS, LIFETIMES_EXTRAS, SCALESIM_RUNS, SCALESIM)
 
 
 def listed_files(folder):

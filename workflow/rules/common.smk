@@ -24,12 +24,14 @@ try:
 except MissingBuildError as err:
     raise WorkflowError(str(err)) from None
 
+from gainflow.events.scalesim_traces import TRACE_FILES
 from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
 from gainflow.sweep import resources as job_resources
 from gainflow.sweep.grid import check_names, expand_grids
+from gainflow.sweep.scalesim_runs import check_run_names, check_scalesim_run, scalesim_runs
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 REPORT_FILES = layout.REPORT_FILES
@@ -42,6 +44,10 @@ DEFAULT_DEVICE_FILES = {
 
 TOPOLOGIES = config["topologies"]
 NAMED_HARDWARE = config["hardware"]
+# Existing SCALE-Sim runs, by name: results/<its topology>/<name>/ (gainflow.sweep.scalesim_runs).
+SCALESIM_RUNS = scalesim_runs(config["scalesim_runs"])
+# Every topology with a run: the simulated ones, then those only existing runs have.
+SWEEP_TOPOLOGIES = list(dict.fromkeys(TOPOLOGIES + [run.topology for run in SCALESIM_RUNS.values()]))
 
 
 # Jobs run `python` and `gainflow` from PATH: put first the interpreter running Snakemake, which has
@@ -107,6 +113,8 @@ def _check_sweep_files():
     (Grid bases are checked as the grids are read.)"""
     named = [(f"topologies: {t}", topology_file(t)) for t in TOPOLOGIES]
     named += [(f"hardware: {h}", named_hardware_file(h)) for h in NAMED_HARDWARE]
+    for run in SCALESIM_RUNS.values():
+        named += [(run.key("topology"), topology_file(run.topology)), (run.key("hardware"), named_hardware_file(run.hardware))]
     named += [
         (f"device_corners.{corner}.{key}", path) for corner, files in DEVICE_CORNERS.items() for key, path in files.items()
     ]
@@ -134,17 +142,24 @@ def _read_sweep_axes():
         points = expand_grids(config.get("hardware_grid"), load_named_hardware)
         check_names(NAMED_HARDWARE, points)
         clocks = sweep_clocks(config["clock_hz"])
-        layers = {t: len(topology_layers(t)) for t in TOPOLOGIES}
+        layers = {t: len(topology_layers(t)) for t in SWEEP_TOPOLOGIES}
+        check_run_names(SCALESIM_RUNS, set(NAMED_HARDWARE) | {point.name for point in points})
+        for run in SCALESIM_RUNS.values():
+            check_scalesim_run(run, topology_layers(run.topology), load_named_hardware(run.hardware))
     except InputError as err:
         raise WorkflowError(f"bad config or input file: {err}") from None
-    if not NAMED_HARDWARE and not points:
+    if TOPOLOGIES and not NAMED_HARDWARE and not points:
         raise WorkflowError("no hardware to sweep: name configs in `hardware` or give a `hardware_grid`")
+    if not TOPOLOGIES and not SCALESIM_RUNS:
+        raise WorkflowError("nothing to sweep: name `topologies` (run on the hardware) or give `scalesim_runs`")
     return {point.name: point for point in points}, clocks, layers
 
 
 _check_sweep_files()
 GRID_POINTS, CLOCKS, LAYER_COUNT = _read_sweep_axes()
 HARDWARE = NAMED_HARDWARE + list(GRID_POINTS)
+# Every (topology, hardware) run of the sweep: simulated ones, then existing SCALE-Sim runs.
+RUNS = [(topo, hw) for topo in TOPOLOGIES for hw in HARDWARE] + [(run.topology, name) for name, run in SCALESIM_RUNS.items()]
 
 
 @functools.cache
@@ -184,7 +199,7 @@ def graphs_rule_stems(topologies):
     return stems
 
 
-GRAPHS_RULE_STEMS = graphs_rule_stems(TOPOLOGIES)
+GRAPHS_RULE_STEMS = graphs_rule_stems(SWEEP_TOPOLOGIES)
 
 
 def graphs_rule_name(topo, layers):
@@ -241,6 +256,36 @@ def one_of(names):
     return "|".join(re.escape(name) for name in names) or "(?!)"
 
 
+def existing_run(wildcards):
+    """The `scalesim_runs` entry of a job of an existing SCALE-Sim run."""
+    run = SCALESIM_RUNS[wildcards.hw]
+    if wildcards.topo != run.topology:
+        raise WorkflowError(f"{run.key()} is a run of topology {run.topology}, not {wildcards.topo}")
+    return run
+
+
+def existing_run_inputs(wildcards):
+    """An existing run's reports, and the topology and hardware config it was made with."""
+    run = existing_run(wildcards)
+    return {
+        "reports": [str(run.dir / name) for name in REPORT_FILES],
+        "topology": topology_file(run.topology),
+        "hardware": named_hardware_file(run.hardware),
+    }
+
+
+def existing_run_traces(wildcards):
+    """The two traces of a buffer in an existing run's layer folder, and its COMPUTE_REPORT.csv (the
+    lifetime job reads the layer's Total Cycles there)."""
+    run = existing_run(wildcards)
+    layer_dir = layout.layer_dir(run.dir, int(wildcards.layer))
+    return [str(layer_dir / name) for name in TRACE_FILES[wildcards.sub]] + [str(run.dir / layout.COMPUTE_REPORT)]
+
+
+def existing_run_dir(wildcards):
+    return str(existing_run(wildcards).dir)
+
+
 def grid_point_base(wildcards):
     return named_hardware_file(GRID_POINTS[wildcards.hw].base)
 
@@ -262,7 +307,10 @@ def grid_point_arguments(wildcards):
 
 
 def hardware_point(hw):
-    """A named config's HardwareConfig or a grid point: both give the array and the dataflow."""
+    """A named config's HardwareConfig or a grid point: both give the array and the dataflow (an
+    existing run's: its config's)."""
+    if hw in SCALESIM_RUNS:
+        return load_named_hardware(SCALESIM_RUNS[hw].hardware)
     return GRID_POINTS[hw] if hw in GRID_POINTS else load_named_hardware(hw)
 
 
@@ -324,11 +372,10 @@ limit_local_memory()
 
 
 def sweep_reports():
-    """One report per topology x hardware (named, then grid points) x clock x device corner."""
+    """One report per run (topology x hardware, then existing runs) x clock x device corner."""
     return [
         REPORT_OUTPUT.format(topo=topo, hw=hw, clock=clock, corner=corner)
-        for topo in TOPOLOGIES
-        for hw in HARDWARE
+        for topo, hw in RUNS
         for clock in CLOCKS
         for corner in DEVICE_CORNERS
     ]
@@ -345,14 +392,13 @@ def pareto_plot(topo):
 
 
 def summary_outputs():
-    return [SUMMARY_TABLE, SENSITIVITY_PLOT] + [pareto_plot(topo) for topo in TOPOLOGIES]
+    return [SUMMARY_TABLE, SENSITIVITY_PLOT] + [pareto_plot(topo) for topo in SWEEP_TOPOLOGIES]
 
 
 def final_outputs():
     graphs = [
         str(layout.layer_file(RUN_DIR.format(topo=topo, hw=hw), i, layout.GRAPH))
-        for topo in TOPOLOGIES
-        for hw in HARDWARE
+        for topo, hw in RUNS
         for i in range(LAYER_COUNT[topo])
     ]
     traces = [TRACES_OUTPUT.format(topo=topo, hw=hw) for topo in TOPOLOGIES for hw in HARDWARE]
@@ -368,7 +414,7 @@ def where_results_are():
             "",
             "gainflow: sweep complete.",
             f"  summary table:    {SUMMARY_TABLE}",
-            *(f"  Pareto plot:      {pareto_plot(topo)}" for topo in TOPOLOGIES),
+            *(f"  Pareto plot:      {pareto_plot(topo)}" for topo in SWEEP_TOPOLOGIES),
             f"  sensitivity plot: {SENSITIVITY_PLOT}",
             f"  reports:          results/<topology>/<hardware>/report-<clock>-<corner>.json ({len(sweep_reports())})",
             "  per-layer files:  results/<topology>/<hardware>/layer<i>/",

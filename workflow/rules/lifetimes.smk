@@ -38,6 +38,38 @@ rule lifetimes:
         " --layer {wildcards.layer} --subdivision {wildcards.sub} {params.intervals_flag} --output {output} 2> {log}"
 
 
+rule scalesim_lifetimes:
+    """Lifetimes of one buffer (subdivision) in one layer of an existing SCALE-Sim run (config
+    `scalesim_runs`), parsed from its traces; its Total Cycles checked against the run's."""
+    input:
+        run_info=RUN_INFO_OUTPUT,
+        traces=existing_run_traces,
+        adapter=adapter_script("lifetimes_part"),
+    output:
+        temp(PART_OUTPUT),
+    wildcard_constraints:
+        hw=one_of(SCALESIM_RUNS),
+    params:
+        code=code_version(adapter_script("lifetimes_part")),
+        run_dir=existing_run_dir,
+        intervals_flag="--intervals" if LIFETIME_TABLES else "",
+    # Parsing a buffer's traces keeps its writes and a block of reads: the simulating job's
+    # estimate, which holds all its events, is an upper bound.
+    resources:
+        **wildcard_resources(lifetimes_estimate, "topo", "hw", "layer", "sub"),
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/{topo}/{hw}/layer{layer}/lifetimes_{sub}.log",
+    shell:
+        "python {input.adapter} --run-info {input.run_info} --traces {params.run_dir:q} --layer {wildcards.layer}"
+        " --subdivision {wildcards.sub} {params.intervals_flag} --output {output} 2> {log}"
+
+
+# As for the runs themselves (simulate.smk): an existing run's lifetimes come from its traces.
+ruleorder: scalesim_lifetimes > lifetimes
+
+
 rule layer:
     """GainSight's per-layer files: lifetime histogram, aggregate statistics (and with `lifetime_tables`
     the per-interval lifetime table), and the graph's data."""
@@ -69,7 +101,7 @@ rule layer:
 # batch), its `topo` wildcard constrained to that topology. Their names vary, so the SLURM profile
 # cannot list them under `groups:`: they name the profile's group `sweep` here (Snakemake ignores
 # groups in local runs).
-for graphs_topology in TOPOLOGIES:
+for graphs_topology in SWEEP_TOPOLOGIES:
     for graphs_layers in graph_batches(graphs_topology):
 
         rule:

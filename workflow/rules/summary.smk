@@ -13,7 +13,7 @@ rule summary:
                 labels={"topology": topo},
                 caption="../report/pareto.rst",
             )
-            for topo in TOPOLOGIES
+            for topo in SWEEP_TOPOLOGIES
         ],
         sensitivity=report(SENSITIVITY_PLOT, category="Summary", caption="../report/sensitivity.rst"),
     params:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from gainflow.errors import InputError
 from gainflow.files import layout
-from gainflow.files.atomic import atomic_file
-from gainflow.files.run_info import LayerInfo, RunInfo, TopologyInfo
+from gainflow.files.atomic import copy_atomically
+from gainflow.files.run_info import RunInfo
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.simulator import simulate_topology
@@ -42,15 +42,13 @@ def main(argv=None):
         reports = simulate_topology(layers, dataclasses.replace(hw, run_name=layout.TRACES_DIR), args.outdir,
                                     save_traces=True)
         for name in layout.REPORT_FILES:
-            with atomic_file(args.outdir / name) as handle:
-                handle.write((traces / name).read_bytes())
+            copy_atomically(traces / name, args.outdir / name)
     else:
         # simulate_topology writes into <dir>/<run_name>/: name the run after OUTDIR itself.
         reports = simulate_topology(layers, dataclasses.replace(hw, run_name=args.outdir.name), args.outdir.parent)
-    entries = [LayerInfo.of_layer(index, report.total_cycles, layer)
-               for index, (layer, report) in enumerate(zip(layers, reports))]
-    topology = TopologyInfo.of_file(args.topology, args.input_type)
-    RunInfo.of_run(args.name, entries, topology=topology, hardware=hw).write(args.outdir / layout.RUN_INFO)
+    total_cycles = [report.total_cycles for report in reports]
+    RunInfo.of_topology_run(args.name, layers, total_cycles, args.topology, args.input_type, hw).write(
+        args.outdir / layout.RUN_INFO)
 
 
 if __name__ == "__main__":

@@ -106,26 +106,36 @@ def find_layer_dirs(run_dir):
 
 def read_total_cycles(run_dir):
     """{LayerID: Total Cycles} from `<run_dir>/COMPUTE_REPORT.csv`."""
+    rows = read_compute_report(run_dir, {"Total Cycles": int})
+    return {layer: row["Total Cycles"] for layer, (_, row) in rows.items()}
+
+
+def read_compute_report(run_dir, columns):
+    """{LayerID: (line number, {column: value})} from `<run_dir>/COMPUTE_REPORT.csv`, for the
+    `columns` given as {name: type (int or float)}."""
     path = Path(run_dir) / layout.COMPUTE_REPORT
     if not path.is_file():
-        raise InputError("missing (needed for the layers' Total Cycles)", path=path)
+        raise InputError(f"missing (needed for the layers' {', '.join(columns)})", path=path)
     lines = path.read_text().splitlines()
     header = [name.strip() for name in lines[0].split(",")] if lines else []
-    if "LayerID" not in header or "Total Cycles" not in header:
-        raise InputError("expected a header with 'LayerID' and 'Total Cycles'", path=path, line=1)
-    id_col, cycles_col = header.index("LayerID"), header.index("Total Cycles")
-    cycles = {}
+    wanted = ["LayerID", *columns]
+    if not set(wanted) <= set(header):
+        raise InputError(f"expected a header with {', '.join(map(repr, wanted))}", path=path, line=1)
+    positions = [header.index(name) for name in wanted]
+    types = [int, *columns.values()]
+    rows = {}
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
         fields = [field.strip() for field in line.split(",")]
         try:
-            cycles[int(fields[id_col])] = int(fields[cycles_col])
+            layer, *values = (kind(fields[position]) for kind, position in zip(types, positions))
         except (IndexError, ValueError):
             raise InputError(
-                f"expected integer LayerID and Total Cycles, got {line!r}", path=path, line=number
+                f"expected numbers for {', '.join(map(repr, wanted))}, got {line!r}", path=path, line=number
             ) from None
-    return cycles
+        rows[layer] = (number, dict(zip(columns, values)))
+    return rows
 
 
 def trace_path(layer_dir, name):

@@ -23,6 +23,12 @@ def atomic_file(path):
         raise
 
 
+def copy_atomically(source, target):
+    """`target` becomes a copy of the file `source`, complete or not at all."""
+    with atomic_file(target) as handle:
+        handle.write(Path(source).read_bytes())
+
+
 @contextlib.contextmanager
 def staged_tree(target, staging_parent):
     """Yield a new hidden folder in `staging_parent` (on `target`'s file system) to write a

@@ -1,6 +1,7 @@
 """Where gainflow's files live: every file and folder name of a run, defined once.
 
-A SCALE-Sim run directory (what `gainflow simulate` writes, and what `gainflow lifetimes -s` reads):
+A SCALE-Sim run directory (what `gainflow simulate` writes, and what `gainflow lifetimes -s` and the
+workflow's `scalesim_runs` read):
 
     <run>/COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv
     <run>/layer<i>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv

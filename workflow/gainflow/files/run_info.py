@@ -60,6 +60,15 @@ class RunInfo:
         return cls(run_name=run_name, layers=tuple(layers), topology=topology,
                    hardware=None if hardware is None else dataclasses.asdict(hardware))
 
+    @classmethod
+    def of_topology_run(cls, run_name, layers, total_cycles, topology_path, input_type, hardware):
+        """The record of a run of a topology file's `layers` on `hardware` (a HardwareConfig), with
+        the layers' Total Cycles in `total_cycles` (in layer order)."""
+        entries = [LayerInfo.of_layer(index, cycles, layer)
+                   for index, (layer, cycles) in enumerate(zip(layers, total_cycles, strict=True))]
+        return cls.of_run(run_name, entries, topology=TopologyInfo.of_file(topology_path, input_type),
+                          hardware=hardware)
+
     def to_json(self):
         return json.dumps(plain_json(dataclasses.asdict(self)), indent=2, sort_keys=True) + "\n"
 
