@@ -53,8 +53,8 @@ rule scalesim_lifetimes:
         code=code_version(adapter_script("lifetimes_part")),
         run_dir=existing_run_dir,
         intervals_flag="--intervals" if LIFETIME_TABLES else "",
-    # Parsing a buffer's traces keeps its writes and a block of reads: the simulating job's
-    # estimate, which holds all its events, is an upper bound.
+    # The estimate of simulating the same buffer: the same events (parsing holds the writes and one
+    # block of reads at a time, and loads pandas for the DRAM traces).
     resources:
         **wildcard_resources(lifetimes_estimate, "topo", "hw", "layer", "sub"),
     conda:
