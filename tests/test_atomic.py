@@ -57,3 +57,24 @@ def test_staged_tree_publishes_on_success_only(tmp_path):
             raise RuntimeError("a later layer failed")
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
         "run", "run/layer0", "run/layer0/a.csv"]
+
+
+def test_a_killed_writers_temporary_file_goes_with_the_next_write(tmp_path):
+    # What a writer killed mid-write leaves: its temporary file (no cleanup ran); and other outputs'.
+    (tmp_path / ".out.csv.k3j_x9qz.tmp").write_text("half")
+    (tmp_path / ".out.csv.gz.k3j_x9qz.tmp").write_text("another output's")
+    (tmp_path / ".out.csv.k3j.x9qz.tmp").write_text("not one of ours")
+    with atomic_file(tmp_path / "out.csv") as handle:
+        handle.write(b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.csv.gz.k3j_x9qz.tmp", ".out.csv.k3j.x9qz.tmp", "out.csv"]
+    assert (tmp_path / "out.csv").read_text() == "whole"
+
+
+def test_a_killed_writers_staging_folder_goes_with_the_next_staging(tmp_path):
+    (tmp_path / ".run.staging-ab_12cd" / "layer0").mkdir(parents=True)
+    (tmp_path / ".run.staging-ab_12cd" / "layer0" / "half.csv").write_text("half")
+    (tmp_path / ".run2.staging-ab_12cd").mkdir()  # another target's, maybe being written right now
+    with staged_tree(tmp_path / "run", tmp_path) as staging:
+        (staging / "a.csv").write_text("a")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run2.staging-ab_12cd", "run"]
+    assert [p.name for p in (tmp_path / "run").iterdir()] == ["a.csv"]

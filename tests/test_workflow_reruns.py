@@ -3,14 +3,18 @@
 Each rule's code hash covers every gainflow module its jobs really import (compared with what the
 jobs of a real run had loaded); a compiled module built from another source is refused; editing a
 topology file, a device file, `word_bits`, lifetime code or report code reruns exactly the jobs that
-depend on it, and after the rerun every other output is byte-identical."""
+depend on it, and after the rerun every other output is byte-identical. A sweep killed (SIGKILL, jobs
+and all) at any of several points ends, after the README's recovery commands, with every result
+file byte-identical to the uninterrupted run's."""
 
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import gainflow._kernels
@@ -19,6 +23,7 @@ from gainflow.files import layout
 from gainflow.sweep.code_version import import_closure
 from workflow_support import (
     ROOT,
+    RUN_TIMEOUT_S,
     edit_config,
     failed_dry_run,
     make_workflow_copy,
@@ -207,3 +212,59 @@ def test_report_code_edit_reruns_the_reports(rerun_copy):
 def test_plot_code_edit_reruns_only_the_summary(rerun_copy):
     edit_module(rerun_copy, "sweep/plots.py")
     assert rule_counts(planned_jobs(rerun_copy)) == {"summary": 1}
+
+
+# ----------------------------------------------------------------------------- crash recovery
+
+# A job of the rule has started when its log file appears.
+KILL_POINTS = {
+    "simulate": "logs/*/*/simulate.log",
+    "lifetimes": "logs/*/*/layer*/lifetimes_*.log",
+    "report": "logs/*/*/report-*.log",
+}
+
+
+def as_users_run(workdir, *args):
+    """Snakemake as the README runs it (with the default workflow profile: rerun-incomplete)."""
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    return subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+
+
+def every_result_file(workdir):
+    """Relative path -> bytes of every file under results/ (plots included)."""
+    return {str(path.relative_to(workdir)): path.read_bytes() for path in sorted((workdir / "results").rglob("*"))
+            if path.is_file()}
+
+
+def kill_when_started(workdir, pattern):
+    """Start a sweep in its own process group; SIGKILL the group (Snakemake and its jobs) just after
+    a job whose log matches `pattern` has started."""
+    sweep = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=workdir,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while not any(workdir.glob(pattern)):
+            assert sweep.poll() is None, "the sweep ended before the kill point"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(0.5)  # into the job (its imports take about that long)
+    finally:
+        os.killpg(sweep.pid, signal.SIGKILL)
+        sweep.wait()
+
+
+@pytest.mark.parametrize("rule", KILL_POINTS)
+def test_sweep_killed_during_a_rule_recovers_byte_identically(recorded_run, tmp_path, rule):
+    workdir = make_workflow_copy(tmp_path)
+    kill_when_started(workdir, KILL_POINTS[rule])
+    assert not (workdir / "results" / "summary").exists()  # cut off before the end
+    locked = as_users_run(workdir)
+    assert locked.returncode != 0
+    assert "Directory cannot be locked" in locked.stderr and "--unlock" in locked.stderr
+    # The README's commands after a crash.
+    assert as_users_run(workdir, "--unlock").returncode == 0
+    recovered = as_users_run(workdir)
+    assert recovered.returncode == 0, recovered.stderr
+    assert every_result_file(workdir) == every_result_file(recorded_run)
+    # Nothing of the killed jobs is left: no temporary file or staging folder, no part file.
+    assert [path for path in (workdir / "results").rglob("*") if path.name.startswith(".") or path.suffix == ".part"] == []
