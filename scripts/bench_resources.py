@@ -97,7 +97,7 @@ def printed_jobs(output):
     return jobs
 
 
-def run_sweep(workdir, cores):
+def run_sweep(workdir, cores, targets):
     """Run the sweep in `workdir` with the measuring shell: one record per job that finished (if the
     sweep fails, those measured so far, and a message on stderr)."""
     records = workdir / "job-measurements.jsonl"
@@ -106,7 +106,7 @@ def run_sweep(workdir, cores):
     shell.write_text(MEASURING_SHELL.format(python=sys.executable, bash=shutil.which("bash"), records=str(records)))
     shell.chmod(0o755)
     command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--workflow-profile", "none",
-               "--default-resources", f"shell_exec='{shell}'"]
+               "--default-resources", f"shell_exec='{shell}'", *targets]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
     output = result.stdout + result.stderr
@@ -275,6 +275,9 @@ def main():
     parser.add_argument("--hardware", action="append", help="hardware/<name>.cfg (repeatable; default: all)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--lifetime-tables", action="store_true", help="sweep with `lifetime_tables: true`")
+    parser.add_argument("--target", action="append", default=[],
+                        help="run only the jobs for this file of the sweep (repeatable), e.g. one layer's "
+                             "results/<topology>/<hardware>/layer<i>/layer<i>_aggregate_data.csv")
     parser.add_argument("--save", type=Path, help="write the measurements (JSON) here")
     parser.add_argument("--load", type=Path, action="append",
                         help="read measurements saved with --save instead of running (repeatable: runs are combined; "
@@ -294,7 +297,7 @@ def main():
                                      [ROOT / "topologies" / f"{t}.csv" for t in topologies],
                                      [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
         run = {"workdir": str(workdir), "reports": len(topologies) * (len(hardware) + 1),
-               "tables": args.lifetime_tables, "jobs": run_sweep(workdir, args.cores)}
+               "tables": args.lifetime_tables, "jobs": run_sweep(workdir, args.cores, args.target)}
         if args.save:
             # The inputs the models need (topologies, generated configs) are kept beside the measurements.
             kept = args.save.with_suffix(".inputs")
