@@ -105,8 +105,9 @@ def run_sweep(workdir, cores, targets):
     shell.parent.mkdir()
     shell.write_text(MEASURING_SHELL.format(python=sys.executable, bash=shutil.which("bash"), records=str(records)))
     shell.chmod(0o755)
-    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--workflow-profile", "none",
-               "--default-resources", f"shell_exec='{shell}'", *targets]
+    # Targets first: --default-resources takes every value after it.
+    command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--workflow-profile", "none",
+               "--default-resources", f"shell_exec='{shell}'"]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
     output = result.stdout + result.stderr
@@ -143,14 +144,14 @@ class SweepWork:
         if kind == "simulate":
             return resources.simulate_work(self.run(w["topo"], w["hw"]))
         if kind == "lifetimes":
-            return resources.lifetimes_work(self.run(w["topo"], w["hw"])[int(w["layer"])], w["sub"])
+            return resources.lifetimes_work(self.run(w["topo"], w["hw"])[int(w["layer"])], w["sub"], self.tables)
         if kind == "layer":
             return resources.layer_step_work(self.run(w["topo"], w["hw"])[int(w["layer"])], self.tables)
         if kind == "graphs":
             first, last = map(int, re.search(r"_layers(\d+)_(\d+)$", rule).groups())
             return resources.graphs_work(last - first + 1)
         if kind == "report":
-            return resources.report_work(len(self.run(w["topo"], w["hw"])))
+            return resources.report_work(self.run(w["topo"], w["hw"]), self.tables)
         if kind == "summary":
             return resources.summary_work(self.reports)
         return resources.hardware_work()
@@ -218,7 +219,7 @@ def print_fit(jobs, works):
                                  MIN_CPU_SCALE_S))]
         ratios = [math.ceil(fitted[0](work.memory)) / job["peak_mb"] for job, work in chosen]
         large = [ratio for ratio, (job, _) in zip(ratios, chosen) if job["peak_mb"] > LARGE_MB]
-        show = [f"Linear({model.base}, {{{', '.join(f'{n!r}: {c}' for n, c in model.coefficients.items())}}})"
+        show = [f"Linear({model.base}, {json.dumps(model.coefficients)})"
                 for model in fitted]
         print(f'    "{kind}": JobModel(memory_mb={show[0]}, cpu_s={show[1]}),\n'
               f"    # {len(chosen)} jobs: mem_mb / peak {min(ratios):.2f}-{max(ratios):.2f}"
@@ -303,7 +304,7 @@ def main():
             kept = args.save.with_suffix(".inputs")
             shutil.rmtree(kept, ignore_errors=True)
             shutil.copytree(workdir / "topologies", kept / "topologies")
-            shutil.copytree(workdir / "results" / "hardware", kept / "results" / "hardware")
+            shutil.copytree(workdir / "results" / "hardware", kept / "results" / "hardware", dirs_exist_ok=True)
             args.save.write_text(json.dumps({**run, "workdir": str(kept.resolve())}))
         return report([run], args, declared=True)
 

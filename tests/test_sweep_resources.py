@@ -109,13 +109,15 @@ def test_estimate_rounds_memory_up_and_asks_margin_times_the_cpu_time(monkeypatc
 
 def test_job_work_of_each_kind():
     work = resources.layer_work(CONV1, Array("os"))
-    lifetimes = resources.lifetimes_work(work, "filter")
+    lifetimes = resources.lifetimes_work(work, "filter", tables=False)
     assert lifetimes.kind == "lifetimes_filter"
     # FILTER's fold pattern and OFMAP's (built for the drains).
-    quantities = {"mreads": 360e-6, "mwrites": 72e-6, "mentries": 864e-6, "mfold_slots": (72 + 32) / 1e6}
+    quantities = {"mreads": 360e-6, "mwrites": 72e-6, "mentries": 864e-6, "mfold_slots": (72 + 32) / 1e6,
+                  "table_mwrites": 0.0}
     assert lifetimes.memory == {**quantities, "maddresses": 72e-6}
     assert lifetimes.cpu == quantities
-    assert resources.lifetimes_work(work, "ofmap").cpu["mfold_slots"] == 32e-6
+    assert resources.lifetimes_work(work, "filter", tables=True).cpu["table_mwrites"] == 72e-6
+    assert resources.lifetimes_work(work, "ofmap", tables=False).cpu["mfold_slots"] == 32e-6
     small = resources.layer_work(Layer("small", 4, 4, 1, 1, 1, 1, 1, 1), Array("os"))
     simulate = resources.simulate_work([work, small])
     assert simulate.memory == {"peak_layer_maccesses": work.total_accesses / 1e6, "peak_layer_mentries": 864e-6,
@@ -124,7 +126,8 @@ def test_job_work_of_each_kind():
     assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0}
     assert resources.layer_step_work(work, tables=True).memory == {"table_mwrites": (128 + 72 + 224) / 1e6}
     assert resources.graphs_work(12).memory == {"layers": 12}
-    assert resources.report_work(54).cpu == {"layers": 54}
+    assert resources.report_work([work, small], tables=False).cpu == {"layers": 2, "table_mwrites": 0.0}
+    assert resources.report_work([work], tables=True).memory == {"layers": 1, "table_mwrites": (128 + 72 + 224) / 1e6}
     assert resources.summary_work(64).memory == {"reports": 64}
     assert resources.hardware_work().memory == {}
 
@@ -137,8 +140,8 @@ def test_shipped_models_grow_with_the_work():
     small = resources.layer_work(CONV1, Array("os"))
     large = resources.layer_work(Layer("large", 56, 56, 3, 3, 64, 64, 1, 1), Array("os"))
     for name in SUBDIVISIONS:
-        assert resources.estimate(resources.lifetimes_work(large, name)).mem_mb > \
-            resources.estimate(resources.lifetimes_work(small, name)).mem_mb
+        assert resources.estimate(resources.lifetimes_work(large, name, tables=False)).mem_mb > \
+            resources.estimate(resources.lifetimes_work(small, name, tables=False)).mem_mb
     assert resources.estimate(resources.simulate_work([large])).mem_mb > \
         resources.estimate(resources.simulate_work([small])).mem_mb
 

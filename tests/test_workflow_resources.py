@@ -44,10 +44,10 @@ def expected_estimate(rule, wildcards):
     if rule == "simulate":
         return resources.estimate(resources.simulate_work(works))
     if rule == "report":
-        return resources.estimate(resources.report_work(len(layers)))
+        return resources.estimate(resources.report_work(works, tables=False))
     work = works[int(wildcards["layer"])]
     if rule == "lifetimes":
-        return resources.estimate(resources.lifetimes_work(work, wildcards["sub"]))
+        return resources.estimate(resources.lifetimes_work(work, wildcards["sub"], tables=False))
     return resources.estimate(resources.layer_step_work(work, tables=False))
 
 

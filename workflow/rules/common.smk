@@ -328,7 +328,7 @@ def simulate_estimate(topo, hw):
 
 @functools.cache
 def lifetimes_estimate(topo, hw, layer, sub):
-    return job_resources.estimate(job_resources.lifetimes_work(run_work(topo, hw)[int(layer)], sub))
+    return job_resources.estimate(job_resources.lifetimes_work(run_work(topo, hw)[int(layer)], sub, LIFETIME_TABLES))
 
 
 @functools.cache
@@ -337,8 +337,8 @@ def layer_estimate(topo, hw, layer):
 
 
 @functools.cache
-def report_estimate(topo):
-    return job_resources.estimate(job_resources.report_work(LAYER_COUNT[topo]))
+def report_estimate(topo, hw):
+    return job_resources.estimate(job_resources.report_work(run_work(topo, hw), LIFETIME_TABLES))
 
 
 def wildcard_resources(estimate_of, *wildcard_names):

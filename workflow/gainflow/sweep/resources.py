@@ -116,20 +116,21 @@ MODELS = {
         cpu_s=Linear(0.437, {"layers": 0.0191, "maccesses": 0.0142}),
     ),
     "lifetimes_ifmap": JobModel(
-        memory_mb=Linear(66.6, {"mreads": 108.0, "mwrites": 2.96, "mentries": 0.0, "mfold_slots": 0.0, "maddresses": 16.6}),
-        cpu_s=Linear(0.416, {"mreads": 0.221, "mwrites": 0.298, "mentries": 0.0, "mfold_slots": 0.0}),
+        memory_mb=Linear(66.6, {"mreads": 108.0, "mwrites": 2.96, "mentries": 0.0, "mfold_slots": 0.0, "maddresses": 16.6, "table_mwrites": 40.0}),
+        cpu_s=Linear(0.416, {"mreads": 0.221, "mwrites": 0.298, "mentries": 0.0, "mfold_slots": 0.0, "table_mwrites": 0.5}),
     ),
     "lifetimes_filter": JobModel(
-        memory_mb=Linear(81.5, {"mreads": 43.1, "mwrites": 62.1, "mentries": 27.7, "mfold_slots": 15.6, "maddresses": 8.32}),
-        cpu_s=Linear(0.315, {"mreads": 0.0764, "mwrites": 0.356, "mentries": 0.0882, "mfold_slots": 0.375}),
+        memory_mb=Linear(81.5, {"mreads": 43.1, "mwrites": 62.1, "mentries": 27.7, "mfold_slots": 15.6, "maddresses": 8.32, "table_mwrites": 40.0}),
+        cpu_s=Linear(0.315, {"mreads": 0.0764, "mwrites": 0.356, "mentries": 0.0882, "mfold_slots": 0.375, "table_mwrites": 0.5}),
     ),
     "lifetimes_ofmap": JobModel(
-        memory_mb=Linear(51.1, {"mreads": 46.1, "mwrites": 46.1, "mentries": 11.7, "mfold_slots": 5.07, "maddresses": 3.77}),
-        cpu_s=Linear(0.29, {"mreads": 0.269, "mwrites": 0.269, "mentries": 0.0, "mfold_slots": 0.0}),
+        memory_mb=Linear(51.1, {"mreads": 46.1, "mwrites": 46.1, "mentries": 11.7, "mfold_slots": 5.07, "maddresses": 3.77, "table_mwrites": 40.0}),
+        cpu_s=Linear(0.29, {"mreads": 0.269, "mwrites": 0.269, "mentries": 0.0, "mfold_slots": 0.0, "table_mwrites": 0.5}),
     ),
     "layer": JobModel(memory_mb=Linear(43.8, {"table_mwrites": 40.0}), cpu_s=Linear(0.237, {"table_mwrites": 0.5})),
     "graphs": JobModel(memory_mb=Linear(150.0, {"layers": 5.0}), cpu_s=Linear(2.0, {"layers": 0.5})),
-    "report": JobModel(memory_mb=Linear(100.0, {"layers": 1.0}), cpu_s=Linear(1.0, {"layers": 0.1})),
+    "report": JobModel(memory_mb=Linear(100.0, {"layers": 1.0, "table_mwrites": 40.0}),
+                        cpu_s=Linear(1.0, {"layers": 0.1, "table_mwrites": 0.5})),
     "summary": JobModel(memory_mb=Linear(150.0, {"reports": 0.5}), cpu_s=Linear(3.0, {"reports": 0.05})),
     "hardware": JobModel(memory_mb=Linear(38.7, {}), cpu_s=Linear(0.197, {})),
 }
@@ -170,12 +171,14 @@ def simulate_work(works):
                    cpu={"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)})
 
 
-def lifetimes_work(work, subdivision):
-    """One buffer of one layer: the layer set up, the buffer's events simulated, its lifetimes computed."""
+def lifetimes_work(work, subdivision, tables):
+    """One buffer of one layer: the layer set up, the buffer's events simulated, its lifetimes computed
+    (with `tables` also every interval handed over: at most one per write)."""
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
     quantities = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision]),
-                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots)}
+                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
+                  "table_mwrites": _millions(work.writes[subdivision]) if tables else 0.0}
     return JobWork(f"lifetimes_{subdivision}",
                    memory={**quantities, "maddresses": _millions(work.footprint[subdivision])}, cpu=quantities)
 
@@ -195,8 +198,12 @@ def graphs_work(layers):
     return _counted("graphs", "layers", layers)
 
 
-def report_work(layers):
-    return _counted("report", "layers", layers)
+def report_work(works, tables):
+    """The report of a run (its layers' LayerWork), from the per-layer files; with `tables` the
+    per-interval tables are among them."""
+    quantities = {"layers": len(works),
+                  "table_mwrites": _millions(sum(sum(work.writes.values()) for work in works)) if tables else 0.0}
+    return JobWork("report", memory=quantities, cpu=quantities)
 
 
 def summary_work(reports):
