@@ -337,8 +337,8 @@ def layer_estimate(topo, hw, layer):
 
 
 @functools.cache
-def report_estimate(topo, hw):
-    return job_resources.estimate(job_resources.report_work(run_work(topo, hw), LIFETIME_TABLES))
+def report_estimate(topo):
+    return job_resources.estimate(job_resources.report_work(LAYER_COUNT[topo]))
 
 
 def wildcard_resources(estimate_of, *wildcard_names):

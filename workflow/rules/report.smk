@@ -17,7 +17,7 @@ rule report:
         clock_hz=clock_hz_param,
         word_bits=config["word_bits"],
     resources:
-        **wildcard_resources(report_estimate, "topo", "hw"),
+        **wildcard_resources(report_estimate, "topo"),
     conda:
         "../../environment.yml"
     log:

@@ -106,33 +106,46 @@ class JobModel:
     cpu_s: Linear
 
 
-# Fitted by `scripts/bench_resources.py --fit` (docs/performance.md). Quantities in millions
-# (maccesses: SRAM accesses, mreads and mwrites: a buffer's events, mentries: operand matrix
-# entries, mfold_slots: slots of a fold's demand pattern, maddresses: a buffer's footprint) or
-# plain counts.
+# Fitted by `scripts/bench_resources.py --fit` to the runs listed in docs/performance.md (job
+# resources), but the report's (see there). Quantities in millions (maccesses: SRAM accesses, mreads
+# and mwrites: a buffer's events, mentries: operand matrix entries, mfold_slots: slots of a fold's
+# demand pattern, maddresses: a buffer's footprint) or plain counts.
 MODELS = {
     "simulate": JobModel(
-        memory_mb=Linear(0.0, {"peak_layer_maccesses": 8.74, "peak_layer_mentries": 33.6, "peak_layer_mfold_slots": 59.0}),
-        cpu_s=Linear(0.437, {"layers": 0.0191, "maccesses": 0.0142}),
+        memory_mb=Linear(190.0, {"peak_layer_maccesses": 2.68, "peak_layer_mentries": 0.0, "peak_layer_mfold_slots": 52.5}),
+        cpu_s=Linear(0.588, {"layers": 0.00891, "maccesses": 0.0217}),
     ),
     "lifetimes_ifmap": JobModel(
-        memory_mb=Linear(66.6, {"mreads": 108.0, "mwrites": 2.96, "mentries": 0.0, "mfold_slots": 0.0, "maddresses": 16.6, "table_mwrites": 40.0}),
-        cpu_s=Linear(0.416, {"mreads": 0.221, "mwrites": 0.298, "mentries": 0.0, "mfold_slots": 0.0, "table_mwrites": 0.5}),
+        memory_mb=Linear(67.7, {"maddresses": 15.5, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 105.0, "mwrites": 3.27}),
+        cpu_s=Linear(0.728, {"mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.0763, "mwrites": 0.353}),
     ),
     "lifetimes_filter": JobModel(
-        memory_mb=Linear(81.5, {"mreads": 43.1, "mwrites": 62.1, "mentries": 27.7, "mfold_slots": 15.6, "maddresses": 8.32, "table_mwrites": 40.0}),
-        cpu_s=Linear(0.315, {"mreads": 0.0764, "mwrites": 0.356, "mentries": 0.0882, "mfold_slots": 0.375, "table_mwrites": 0.5}),
+        memory_mb=Linear(79.2, {"maddresses": 11.1, "mentries": 28.5, "mfold_slots": 26.6, "mreads": 43.3, "mwrites": 63.7}),
+        cpu_s=Linear(0.305, {"mentries": 0.0872, "mfold_slots": 0.457, "mreads": 0.0836, "mwrites": 0.354}),
     ),
     "lifetimes_ofmap": JobModel(
-        memory_mb=Linear(51.1, {"mreads": 46.1, "mwrites": 46.1, "mentries": 11.7, "mfold_slots": 5.07, "maddresses": 3.77, "table_mwrites": 40.0}),
-        cpu_s=Linear(0.29, {"mreads": 0.269, "mwrites": 0.269, "mentries": 0.0, "mfold_slots": 0.0, "table_mwrites": 0.5}),
+        memory_mb=Linear(51.1, {"maddresses": 3.77, "mentries": 11.7, "mfold_slots": 5.08, "mreads": 46.1, "mwrites": 46.1}),
+        cpu_s=Linear(0.279, {"mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.271, "mwrites": 0.271}),
     ),
-    "layer": JobModel(memory_mb=Linear(43.8, {"table_mwrites": 40.0}), cpu_s=Linear(0.237, {"table_mwrites": 0.5})),
-    "graphs": JobModel(memory_mb=Linear(150.0, {"layers": 5.0}), cpu_s=Linear(2.0, {"layers": 0.5})),
-    "report": JobModel(memory_mb=Linear(100.0, {"layers": 1.0, "table_mwrites": 40.0}),
-                        cpu_s=Linear(1.0, {"layers": 0.1, "table_mwrites": 0.5})),
-    "summary": JobModel(memory_mb=Linear(150.0, {"reports": 0.5}), cpu_s=Linear(3.0, {"reports": 0.05})),
-    "hardware": JobModel(memory_mb=Linear(38.7, {}), cpu_s=Linear(0.197, {})),
+    "lifetimes_ifmap_tables": JobModel(
+        memory_mb=Linear(89.1, {"maddresses": 152.0, "mentries": 10.4, "mfold_slots": 48.1, "mreads": 114.0, "mwrites": 0.0}),
+        cpu_s=Linear(1.32, {"mentries": 0.107, "mfold_slots": 0.0, "mreads": 0.0, "mwrites": 0.609}),
+    ),
+    "lifetimes_filter_tables": JobModel(
+        memory_mb=Linear(80.4, {"maddresses": 119.0, "mentries": 0.0, "mfold_slots": 214.0, "mreads": 107.0, "mwrites": 0.0}),
+        cpu_s=Linear(0.419, {"mentries": 0.0, "mfold_slots": 2.61, "mreads": 0.175, "mwrites": 0.384}),
+    ),
+    "lifetimes_ofmap_tables": JobModel(
+        memory_mb=Linear(56.5, {"maddresses": 0.0, "mentries": 4.7, "mfold_slots": 14.5, "mreads": 64.9, "mwrites": 64.9}),
+        cpu_s=Linear(0.335, {"mentries": 0.00415, "mfold_slots": 0.0, "mreads": 0.344, "mwrites": 0.344}),
+    ),
+    "layer": JobModel(memory_mb=Linear(54.0, {"table_mwrites": 21.7}), cpu_s=Linear(0.342, {"table_mwrites": 0.106})),
+    "graphs": JobModel(memory_mb=Linear(94.3, {"layers": 0.372}), cpu_s=Linear(0.2, {"layers": 0.334})),
+    # Set by hand: a report's memory follows the sizes of its lifetime histograms, which nothing
+    # counts before the run (measured 51 to 224 MB, the largest on the 256 x 256 array).
+    "report": JobModel(memory_mb=Linear(250.0, {"layers": 2.0}), cpu_s=Linear(1.0, {"layers": 0.8})),
+    "summary": JobModel(memory_mb=Linear(96.7, {"reports": 1.2}), cpu_s=Linear(1.19, {"reports": 0.131})),
+    "hardware": JobModel(memory_mb=Linear(42.9, {}), cpu_s=Linear(0.2, {})),
 }
 
 
@@ -171,15 +184,19 @@ def simulate_work(works):
                    cpu={"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)})
 
 
+def _with_tables(kind, tables):
+    """Per-interval tables change what a job holds: such jobs have models of their own."""
+    return f"{kind}_tables" if tables else kind
+
+
 def lifetimes_work(work, subdivision, tables):
     """One buffer of one layer: the layer set up, the buffer's events simulated, its lifetimes computed
-    (with `tables` also every interval handed over: at most one per write)."""
+    (with `tables` also every interval handed over)."""
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
     quantities = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision]),
-                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
-                  "table_mwrites": _millions(work.writes[subdivision]) if tables else 0.0}
-    return JobWork(f"lifetimes_{subdivision}",
+                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots)}
+    return JobWork(_with_tables(f"lifetimes_{subdivision}", tables),
                    memory={**quantities, "maddresses": _millions(work.footprint[subdivision])}, cpu=quantities)
 
 
@@ -198,12 +215,9 @@ def graphs_work(layers):
     return _counted("graphs", "layers", layers)
 
 
-def report_work(works, tables):
-    """The report of a run (its layers' LayerWork), from the per-layer files; with `tables` the
-    per-interval tables are among them."""
-    quantities = {"layers": len(works),
-                  "table_mwrites": _millions(sum(sum(work.writes.values()) for work in works)) if tables else 0.0}
-    return JobWork("report", memory=quantities, cpu=quantities)
+def report_work(layers):
+    """The report of a run, from its layers' histogram files."""
+    return _counted("report", "layers", layers)
 
 
 def summary_work(reports):
