@@ -42,6 +42,8 @@ def test_output_stationary_counts_by_hand():
     assert work.operand_entries == 36 * 18 + 18 * 4 + 36 * 4
     # A fold: K = 18 cycles of 8 IFMAP rows and of 4 FILTER columns; 8 x 4 OFMAP results.
     assert work.fold_slots == {"ifmap": 18 * 8, "filter": 18 * 4, "ofmap": 8 * 4}
+    # 5 folds of K + R + C - 2 = 32 demand rows.
+    assert work.demand_rows == 5 * 32
     assert work.total_accesses == 648 + 360 + 224
 
 
@@ -50,6 +52,7 @@ def test_weight_and_input_stationary_counts_by_hand():
     # Rows K = 18 (3 folds), columns NF = 4 (1 fold), temporal P = 36.
     assert ws.reads == {"ifmap": 36 * 18 * 1, "filter": 18 * 4, "ofmap": 36 * 4 * 3}
     assert ws.fold_slots == {"ifmap": 36 * 8, "filter": 8 * 4, "ofmap": 36 * 4}
+    assert ws.demand_rows == 3 * (2 * 8 + 8 + 36 - 2)  # 3 folds of 2R + C + P - 2 rows
     is_ = resources.layer_work(CONV1, Array("is"))
     # Rows K = 18 (3 folds), columns P = 36 (5 folds), temporal NF = 4.
     assert is_.reads == {"ifmap": 18 * 36, "filter": 4 * 18 * 5, "ofmap": 4 * 36 * 3}
@@ -80,6 +83,7 @@ def test_counts_bound_the_simulated_events(layer, hw):
     work = resources.layer_work(layer, hw)
     state = run_layer(layer, hw)
     assert {name: state.stream(name).fold_size for name in SUBDIVISIONS} == work.fold_slots
+    assert state.plan.num_demand_rows == work.demand_rows
     result = simulate_layer(layer, hw, events=SUBDIVISIONS)
     report = result.report
     assert work.reads == {"ifmap": report.sram_ifmap_reads, "filter": report.sram_filter_reads,
@@ -112,7 +116,8 @@ def test_job_work_of_each_kind():
     lifetimes = resources.lifetimes_work(work, "filter", tables=False)
     assert lifetimes.kind == "lifetimes_filter"
     # FILTER's fold pattern and OFMAP's (built for the drains).
-    quantities = {"mreads": 360e-6, "mwrites": 72e-6, "mentries": 864e-6, "mfold_slots": (72 + 32) / 1e6}
+    quantities = {"mreads": 360e-6, "mwrites": 72e-6, "mentries": 864e-6, "mfold_slots": (72 + 32) / 1e6,
+                  "mdemand_rows": 160e-6}
     assert lifetimes.memory == {**quantities, "maddresses": 72e-6}
     assert lifetimes.cpu == quantities
     assert resources.lifetimes_work(work, "filter", tables=True).kind == "lifetimes_filter_tables"
@@ -120,7 +125,7 @@ def test_job_work_of_each_kind():
     small = resources.layer_work(Layer("small", 4, 4, 1, 1, 1, 1, 1, 1), Array("os"))
     simulate = resources.simulate_work([work, small])
     assert simulate.memory == {"peak_layer_maccesses": work.total_accesses / 1e6, "peak_layer_mentries": 864e-6,
-                               "peak_layer_mfold_slots": (144 + 72 + 32) / 1e6}
+                               "peak_layer_mfold_slots": (144 + 72 + 32) / 1e6, "peak_layer_mdemand_rows": 160e-6}
     assert simulate.cpu == {"maccesses": (work.total_accesses + small.total_accesses) / 1e6, "layers": 2}
     assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0}
     assert resources.layer_step_work(work, tables=True).memory == {"table_mwrites": (128 + 72 + 224) / 1e6}

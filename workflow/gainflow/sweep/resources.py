@@ -40,6 +40,8 @@ class LayerWork:
     # Slots of one full fold of the operand's demand matrix: the simulator builds this pattern once
     # per layer, with several integers per slot (gainflow.simulator.demand).
     fold_slots: dict
+    # Demand rows of the layer (folds x rows per fold): the drain plan keeps a few integers per row.
+    demand_rows: int
 
     @property
     def total_accesses(self):
@@ -83,8 +85,12 @@ def layer_work(layer, hw):
     reads = {"ifmap": ifmap, "filter": filter_, "ofmap": ofmap}
     fills = {name: min(footprint[name], reads[name]) if footprint[name] <= fetch_window[name] else reads[name]
              for name in fetch_window}
+    # Rows per fold as gainflow.simulator.geometry.plan_folds counts them.
+    fold_len = temporal + (hw.array_height + hw.array_width - 2 if hw.dataflow == "os"
+                           else 2 * hw.array_height + hw.array_width - 2)
     return LayerWork(reads=reads, writes={**fills, "ofmap": ofmap}, footprint=footprint,
-                     operand_entries=(pixels + filters) * window + pixels * filters, fold_slots=fold_slots)
+                     operand_entries=(pixels + filters) * window + pixels * filters, fold_slots=fold_slots,
+                     demand_rows=row_folds * col_folds * fold_len)
 
 
 @dataclass(frozen=True)
@@ -112,40 +118,52 @@ class JobModel:
 # demand pattern, maddresses: a buffer's footprint) or plain counts.
 MODELS = {
     "simulate": JobModel(
-        memory_mb=Linear(190.0, {"peak_layer_maccesses": 2.68, "peak_layer_mentries": 0.0, "peak_layer_mfold_slots": 52.5}),
+        memory_mb=Linear(188.0, {"peak_layer_maccesses": 2.77, "peak_layer_mdemand_rows": 0.0, "peak_layer_mentries": 0.0, "peak_layer_mfold_slots": 54.2}),
         cpu_s=Linear(0.588, {"layers": 0.00891, "maccesses": 0.0217}),
     ),
     "lifetimes_ifmap": JobModel(
-        memory_mb=Linear(67.7, {"maddresses": 15.5, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 105.0, "mwrites": 3.27}),
-        cpu_s=Linear(0.728, {"mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.0763, "mwrites": 0.353}),
+        memory_mb=Linear(68.2, {"maddresses": 13.3, "mdemand_rows": 105.0, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 85.1, "mwrites": 12.5}),
+        cpu_s=Linear(0.578, {"mdemand_rows": 5.46, "mentries": 0.0, "mfold_slots": 0.257, "mreads": 0.0, "mwrites": 0.177}),
     ),
     "lifetimes_filter": JobModel(
-        memory_mb=Linear(79.2, {"maddresses": 11.1, "mentries": 28.5, "mfold_slots": 26.6, "mreads": 43.3, "mwrites": 63.7}),
-        cpu_s=Linear(0.305, {"mentries": 0.0872, "mfold_slots": 0.457, "mreads": 0.0836, "mwrites": 0.354}),
+        memory_mb=Linear(49.5, {"maddresses": 40.0, "mdemand_rows": 32.5, "mentries": 19.8, "mfold_slots": 127.0, "mreads": 82.6, "mwrites": 30.2}),
+        cpu_s=Linear(0.297, {"mdemand_rows": 0.064, "mentries": 0.075, "mfold_slots": 0.521, "mreads": 0.0969, "mwrites": 0.345}),
     ),
     "lifetimes_ofmap": JobModel(
-        memory_mb=Linear(51.1, {"maddresses": 3.77, "mentries": 11.7, "mfold_slots": 5.08, "mreads": 46.1, "mwrites": 46.1}),
-        cpu_s=Linear(0.279, {"mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.271, "mwrites": 0.271}),
+        memory_mb=Linear(53.5, {"maddresses": 0.0, "mdemand_rows": 29.7, "mentries": 10.3, "mfold_slots": 15.3, "mreads": 46.9, "mwrites": 46.9}),
+        cpu_s=Linear(0.263, {"mdemand_rows": 0.309, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.26, "mwrites": 0.26}),
     ),
     "lifetimes_ifmap_tables": JobModel(
-        memory_mb=Linear(89.1, {"maddresses": 152.0, "mentries": 10.4, "mfold_slots": 48.1, "mreads": 114.0, "mwrites": 0.0}),
-        cpu_s=Linear(1.32, {"mentries": 0.107, "mfold_slots": 0.0, "mreads": 0.0, "mwrites": 0.609}),
+        memory_mb=Linear(89.1, {"maddresses": 152.0, "mdemand_rows": 0.0, "mentries": 10.4, "mfold_slots": 48.1, "mreads": 114.0, "mwrites": 0.0}),
+        cpu_s=Linear(1.32, {"mdemand_rows": 0.0, "mentries": 0.107, "mfold_slots": 0.0, "mreads": 0.0, "mwrites": 0.609}),
     ),
     "lifetimes_filter_tables": JobModel(
-        memory_mb=Linear(80.4, {"maddresses": 119.0, "mentries": 0.0, "mfold_slots": 214.0, "mreads": 107.0, "mwrites": 0.0}),
-        cpu_s=Linear(0.419, {"mentries": 0.0, "mfold_slots": 2.61, "mreads": 0.175, "mwrites": 0.384}),
+        memory_mb=Linear(80.4, {"maddresses": 119.0, "mdemand_rows": 0.0, "mentries": 0.0, "mfold_slots": 214.0, "mreads": 107.0, "mwrites": 0.0}),
+        cpu_s=Linear(0.419, {"mdemand_rows": 0.0, "mentries": 0.0, "mfold_slots": 2.61, "mreads": 0.175, "mwrites": 0.384}),
     ),
     "lifetimes_ofmap_tables": JobModel(
-        memory_mb=Linear(56.5, {"maddresses": 0.0, "mentries": 4.7, "mfold_slots": 14.5, "mreads": 64.9, "mwrites": 64.9}),
-        cpu_s=Linear(0.335, {"mentries": 0.00415, "mfold_slots": 0.0, "mreads": 0.344, "mwrites": 0.344}),
+        memory_mb=Linear(52.1, {"maddresses": 0.0, "mdemand_rows": 66.7, "mentries": 0.0, "mfold_slots": 65.2, "mreads": 62.2, "mwrites": 62.2}),
+        cpu_s=Linear(0.333, {"mdemand_rows": 0.498, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.385, "mwrites": 0.385}),
     ),
-    "layer": JobModel(memory_mb=Linear(54.0, {"table_mwrites": 21.7}), cpu_s=Linear(0.342, {"table_mwrites": 0.106})),
-    "graphs": JobModel(memory_mb=Linear(94.3, {"layers": 0.372}), cpu_s=Linear(0.2, {"layers": 0.334})),
+    "layer": JobModel(
+        memory_mb=Linear(54.0, {"table_mwrites": 21.7}),
+        cpu_s=Linear(0.342, {"table_mwrites": 0.106}),
+    ),
+    "graphs": JobModel(
+        memory_mb=Linear(94.3, {"layers": 0.372}),
+        cpu_s=Linear(0.0, {"layers": 0.334}),
+    ),
     # Set by hand: a report's memory follows the sizes of its lifetime histograms, which nothing
     # counts before the run (measured 51 to 224 MB, the largest on the 256 x 256 array).
     "report": JobModel(memory_mb=Linear(250.0, {"layers": 2.0}), cpu_s=Linear(1.0, {"layers": 0.8})),
-    "summary": JobModel(memory_mb=Linear(96.7, {"reports": 1.2}), cpu_s=Linear(1.19, {"reports": 0.131})),
-    "hardware": JobModel(memory_mb=Linear(42.9, {}), cpu_s=Linear(0.2, {})),
+    "summary": JobModel(
+        memory_mb=Linear(96.7, {"reports": 1.2}),
+        cpu_s=Linear(1.19, {"reports": 0.131}),
+    ),
+    "hardware": JobModel(
+        memory_mb=Linear(42.9, {}),
+        cpu_s=Linear(0.2, {}),
+    ),
 }
 
 
@@ -180,7 +198,8 @@ def simulate_work(works):
     return JobWork("simulate",
                    memory={"peak_layer_maccesses": max(_millions(work.total_accesses) for work in works),
                            "peak_layer_mentries": max(_millions(work.operand_entries) for work in works),
-                           "peak_layer_mfold_slots": max(_millions(sum(work.fold_slots.values())) for work in works)},
+                           "peak_layer_mfold_slots": max(_millions(sum(work.fold_slots.values())) for work in works),
+                           "peak_layer_mdemand_rows": max(_millions(work.demand_rows) for work in works)},
                    cpu={"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)})
 
 
@@ -195,7 +214,8 @@ def lifetimes_work(work, subdivision, tables):
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
     quantities = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision]),
-                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots)}
+                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
+                  "mdemand_rows": _millions(work.demand_rows)}
     return JobWork(_with_tables(f"lifetimes_{subdivision}", tables),
                    memory={**quantities, "maddresses": _millions(work.footprint[subdivision])}, cpu=quantities)
 
