@@ -27,29 +27,42 @@ def gainflow(*args):
         assert main([str(arg) for arg in args]) == 0
 
 
-def buffer(subdivision, lifetimes, interval_reads):
+def buffer(subdivision, lifetimes, interval_reads, first_reads=None):
+    """Intervals written at cycle 0, first read at `first_reads` (default 0)."""
     count = len(lifetimes)
     return BufferLifetimes(
         subdivision=subdivision, address=np.arange(count, dtype=np.int64),
         write_cycle=np.zeros(count, dtype=np.int64), lifetime=np.array(lifetimes, dtype=np.int64),
-        interval_reads=np.array(interval_reads, dtype=np.int64), first_read_cycle=np.zeros(count, dtype=np.int64),
+        interval_reads=np.array(interval_reads, dtype=np.int64),
+        first_read_cycle=np.array(first_reads or [0] * count, dtype=np.int64),
         reads=int(sum(interval_reads)), writes=count,
         dead_writes=0, unfilled_reads=0, unique_addresses=count)
 
 
-# ifmap lifetimes 5, 3, 5, 0 with 2, 1, 4, 1 reads; no filter intervals; one ofmap interval.
-HAND_SIDECAR = ("subdivision,lifetime,intervals,reads\n"
-                "ifmap,0,1,1\n"  # the lifetime-0 interval
-                "ifmap,3,1,1\n"
-                "ifmap,5,2,6\n"  # two intervals of 5 cycles: 2 + 4 reads
-                "ofmap,7,1,3\n")
+# ifmap lifetimes 5, 3, 5, 0 with 2, 1, 4, 1 reads, first read 1, 3, 5, 0 cycles after the write (the
+# prefetch slack), so from the first read 4, 0, 0, 0; no filter intervals; one ofmap interval of 7
+# cycles, first read after 2, so 5 from the first read.
+HAND_SIDECAR = ("subdivision,lifetime,intervals,reads,histogram\n"
+                "ifmap,0,1,1,lifetime\n"  # the lifetime-0 interval
+                "ifmap,3,1,1,lifetime\n"
+                "ifmap,5,2,6,lifetime\n"  # two intervals of 5 cycles: 2 + 4 reads
+                "ofmap,7,1,3,lifetime\n"
+                "ifmap,0,3,6,lifetime_from_first_read\n"  # 1 + 4 + 1 reads
+                "ifmap,4,1,2,lifetime_from_first_read\n"
+                "ofmap,5,1,3,lifetime_from_first_read\n"
+                "ifmap,0,1,1,prefetch_slack\n"
+                "ifmap,1,1,2,prefetch_slack\n"
+                "ifmap,3,1,1,prefetch_slack\n"
+                "ifmap,5,1,4,prefetch_slack\n"
+                "ofmap,2,1,3,prefetch_slack\n")
 
 
 @pytest.fixture(scope="module")
 def written_hand_run(tmp_path_factory):
     """A one-layer processed run written by the real layer writer (once: it draws a graph)."""
     run_dir = tmp_path_factory.mktemp("hand") / "run"
-    buffers = [buffer("ofmap", [7], [3]), buffer("ifmap", [5, 3, 5, 0], [2, 1, 4, 1]), buffer("filter", [], [])]
+    buffers = [buffer("ofmap", [7], [3], [2]), buffer("ifmap", [5, 3, 5, 0], [2, 1, 4, 1], [1, 3, 5, 0]),
+               buffer("filter", [], [])]
     write_layer_files(run_dir / "layer0", 0, buffers, 100)
     RunInfo("hand", (LayerInfo(0, 100),)).write(run_dir / layout.RUN_INFO)
     return run_dir
@@ -73,7 +86,9 @@ def test_sidecar_of_far_apart_lifetimes(tmp_path):
     # A span of 2**40 cycles over three intervals: counted by sorting, not by one bin per cycle.
     write_layer_files(tmp_path, 0, [buffer("filter", [2**40, 3, 2**40], [1, 2, 3])], 10)
     assert (tmp_path / "layer0_lifetime_histogram.csv").read_text() == (
-        "subdivision,lifetime,intervals,reads\nfilter,3,1,2\nfilter,1099511627776,2,4\n")
+        "subdivision,lifetime,intervals,reads,histogram\nfilter,3,1,2,lifetime\nfilter,1099511627776,2,4,lifetime\n"
+        "filter,3,1,2,lifetime_from_first_read\nfilter,1099511627776,2,4,lifetime_from_first_read\n"
+        "filter,0,3,6,prefetch_slack\n")
 
 
 def test_sidecar_alone_gives_the_histograms(hand_run):
@@ -84,6 +99,48 @@ def test_sidecar_alone_gives_the_histograms(hand_run):
     assert (list(ifmap.lifetimes), list(ifmap.intervals), list(ifmap.reads)) == ([0, 3, 5], [1, 1, 2], [1, 1, 6])
     assert list(buffers["ofmap"].histogram.lifetimes) == [7]
     assert buffers["filter"].histogram.total_intervals() == 0
+    from_first_read = load_processed_run(hand_run, lifetime_start="first_read").buffers
+    ifmap = from_first_read["ifmap"].histogram
+    assert (list(ifmap.lifetimes), list(ifmap.intervals), list(ifmap.reads)) == ([0, 4], [3, 1], [6, 2])
+    assert list(from_first_read["ofmap"].histogram.lifetimes) == [5]
+    slack = from_first_read["ifmap"].histograms["prefetch_slack"]
+    assert (list(slack.lifetimes), list(slack.reads)) == ([0, 1, 3, 5], [1, 2, 1, 4])
+
+
+def histograms_of(buffers):
+    return {(subdivision, name): (list(h.lifetimes), list(h.intervals), list(h.reads))
+            for subdivision, totals in buffers.items() for name, h in totals.histograms.items()}
+
+
+def test_lifetime_table_gives_the_sidecar_histograms(hand_run):
+    from_sidecar = histograms_of(load_processed_run(hand_run).buffers)
+    assert len(from_sidecar) == 9
+    sidecar(hand_run).unlink()
+    assert histograms_of(load_processed_run(hand_run).buffers) == from_sidecar
+
+
+def test_files_without_first_reads_serve_the_fill_start_only(hand_run):
+    # A sidecar and a lifetime table as written before first reads were measured.
+    lines = sidecar(hand_run).read_text().splitlines()
+    sidecar(hand_run).write_text("subdivision,lifetime,intervals,reads\n" + "".join(
+        line.removesuffix(",lifetime") + "\n" for line in lines[1:5]))
+    buffers = load_processed_run(hand_run).buffers
+    assert list(buffers["ifmap"].histogram.reads) == [1, 1, 6] and list(buffers["ifmap"].histograms) == ["lifetime"]
+    with pytest.raises(InputError, match="lifetime start 'first_read': the layer files hold no lifetimes from the first"):
+        load_processed_run(hand_run, lifetime_start="first_read")
+    table = layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE)
+    table.write_text("".join(line.rsplit(",", 1)[0] + "\n" for line in table.read_text().splitlines()))
+    sidecar(hand_run).unlink()
+    assert list(load_processed_run(hand_run).buffers["ifmap"].histogram.reads) == [1, 1, 6]
+
+
+def test_first_read_outside_its_interval_in_a_lifetime_table_names_the_line(hand_run):
+    # Row 2 (ifmap, lifetime 5, written at 0): a first read at 6 lies after the last read.
+    table = layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE)
+    replace_line(table, 2, "ifmap,0,5,0,2,6")
+    sidecar(hand_run).unlink()
+    with pytest.raises(InputError, match=r"line 2: column 'first_read_cycle': expected a cycle from write_cycle"):
+        load_processed_run(hand_run)
 
 
 def test_a_sidecar_older_than_its_lifetime_csv_is_ignored(hand_run):
@@ -102,13 +159,15 @@ def replace_line(path, number, text):
 
 @pytest.mark.parametrize("edits, line, message", [
     ({1: "subdivision,lifetime,intervals"}, 1, "bad header 'subdivision,lifetime,intervals'"),
-    ({2: "psum,0,1,1"}, 2, "column 'subdivision': expected one of"),
-    ({3: "ifmap,3,x,1"}, 3, "column 'intervals': expected an integer, got 'x'"),
-    ({4: "ifmap,5,2.5,6"}, 4, "column 'intervals': expected an integer, got '2.5'"),
-    ({3: "ifmap,3,0,1"}, 3, "column 'intervals': expected a positive integer"),
-    ({5: "ofmap,7,1,-3"}, 5, "column 'reads': expected a non-negative integer"),
-    ({4: "ifmap,3,2,6"}, 4, "column 'lifetime': expected subdivisions in the order"),  # lifetime 3 twice
-    ({2: "ofmap,0,1,1"}, 3, "column 'lifetime': expected subdivisions in the order"),  # ifmap after ofmap
+    ({2: "psum,0,1,1,lifetime"}, 2, "column 'subdivision': expected one of"),
+    ({3: "ifmap,3,x,1,lifetime"}, 3, "column 'intervals': expected an integer, got 'x'"),
+    ({4: "ifmap,5,2.5,6,lifetime"}, 4, "column 'intervals': expected an integer, got '2.5'"),
+    ({3: "ifmap,3,0,1,lifetime"}, 3, "column 'intervals': expected a positive integer"),
+    ({5: "ofmap,7,1,-3,lifetime"}, 5, "column 'reads': expected a non-negative integer"),
+    ({4: "ifmap,3,2,6,lifetime"}, 4, "column 'lifetime': expected histograms in the order"),  # lifetime 3 twice
+    ({2: "ofmap,0,1,1,lifetime"}, 3, "column 'lifetime': expected histograms in the order"),  # ifmap after ofmap
+    ({6: "ifmap,0,3,6,lifetime"}, 6, "column 'lifetime': expected histograms in the order"),  # ifmap after ofmap
+    ({9: "ifmap,0,1,1,slack"}, 9, "column 'histogram': expected one of"),
 ])
 def test_bad_sidecar_rows_name_file_and_line(hand_run, edits, line, message):
     for number, text in edits.items():
@@ -119,13 +178,13 @@ def test_bad_sidecar_rows_name_file_and_line(hand_run, edits, line, message):
 
 
 def test_extra_field_names_the_line(hand_run):
-    replace_line(sidecar(hand_run), 3, "ifmap,3,1,1,9")
+    replace_line(sidecar(hand_run), 3, "ifmap,3,1,1,lifetime,9")
     with pytest.raises(InputError, match=r"layer0_lifetime_histogram\.csv: malformed CSV.*line 3"):
         load_processed_run(hand_run)
 
 
 def test_sidecar_disagreeing_with_the_aggregate_counts_is_an_error(hand_run):
-    replace_line(sidecar(hand_run), 4, "ifmap,5,3,6")
+    replace_line(sidecar(hand_run), 4, "ifmap,5,3,6,lifetime")
     with pytest.raises(InputError, match=r"ifmap: 4 intervals, but layer0_lifetime_histogram\.csv has 5"):
         load_processed_run(hand_run)
 

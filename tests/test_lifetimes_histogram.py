@@ -6,6 +6,8 @@ import pytest
 from gainflow.lifetimes.graphs import bin_counts, lifetime_bins
 from gainflow.lifetimes.histogram import (
     LIFETIME,
+    LIFETIME_FROM_FIRST_READ,
+    PREFETCH_SLACK,
     LifetimeHistogram,
     lifetime_summary,
     median,
@@ -127,7 +129,14 @@ def test_summary_of_buffer_lifetimes():
         lifetime=np.array([4, 9, 4], dtype=np.int32), interval_reads=cycles(1, 2, 3), first_read_cycle=cycles(2, 0, 5),
         reads=np.int64(8), writes=5, dead_writes=2, unfilled_reads=2, unique_addresses=3)
     summary = summarize(buffer)
-    assert list(summary.histograms) == [LIFETIME]
+    assert list(summary.histograms) == [LIFETIME, LIFETIME_FROM_FIRST_READ, PREFETCH_SLACK]
+    # Written at 0, 0, 5; first read at 2, 0, 5; lifetimes 4, 9, 4 with 1, 2, 3 reads: from the first
+    # read 2, 9, 4; prefetch slack 2, 0, 0.
+    from_first_read = summary.histograms[LIFETIME_FROM_FIRST_READ]
+    assert (from_first_read.lifetimes.tolist(), from_first_read.intervals.tolist(),
+            from_first_read.reads.tolist()) == ([2, 4, 9], [1, 1, 1], [1, 3, 2])
+    slack = summary.histograms[PREFETCH_SLACK]
+    assert (slack.lifetimes.tolist(), slack.intervals.tolist(), slack.reads.tolist()) == ([0, 2], [2, 1], [5, 1])
     assert (summary.histogram.lifetimes.tolist(), summary.histogram.intervals.tolist(),
             summary.histogram.reads.tolist()) == ([4, 9], [2, 1], [4, 2])
     assert summary.intervals == 3

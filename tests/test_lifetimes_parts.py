@@ -12,7 +12,14 @@ from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.lifetimes.aggregate import aggregate_csv
 from gainflow.lifetimes.graphs import lifetime_bins
-from gainflow.lifetimes.histogram import LIFETIME, BufferSummary, LifetimeHistogram, summarize
+from gainflow.lifetimes.histogram import (
+    LIFETIME,
+    LIFETIME_FROM_FIRST_READ,
+    PREFETCH_SLACK,
+    BufferSummary,
+    LifetimeHistogram,
+    summarize,
+)
 from gainflow.lifetimes.intervals import BufferLifetimes, pair_from_simulator
 from gainflow.lifetimes.layer_files import merge_layer_parts, write_layer_files
 from gainflow.lifetimes.parts import load_part, save_part
@@ -29,6 +36,9 @@ GOLDEN_CASES = {
        for topology in ("tiny", "tiny_gemm") for hardware in ("tiny_os", "tiny_ws")},
 }
 SUMMARY_FILES = ("lifetime_histogram.csv", "aggregate_data.csv", "graph_data.json")
+FILL_AGGREGATE_COLUMNS = ("subdivision", "intervals", "mean", "median", "p90", "max", "min", "reads", "writes",
+                          "dead_writes", "unfilled_reads", "unique_addresses", "cycles", "read_rate", "write_rate",
+                          "writes_per_address")
 
 
 def buffer(subdivision, lifetimes, *, reads=None, writes=None, dead_writes=0, unfilled_reads=0, seed=0):
@@ -39,7 +49,7 @@ def buffer(subdivision, lifetimes, *, reads=None, writes=None, dead_writes=0, un
     return BufferLifetimes(
         subdivision=subdivision, address=np.arange(count, dtype=np.int64) * 3 + 10_000_000,
         write_cycle=write_cycle, lifetime=lifetime, interval_reads=interval_reads,
-        first_read_cycle=write_cycle + lifetime // 2,
+        first_read_cycle=write_cycle + rng.integers(0, lifetime, endpoint=True),
         reads=int(interval_reads.sum()) + unfilled_reads if reads is None else reads,
         writes=count + dead_writes if writes is None else writes, dead_writes=dead_writes,
         unfilled_reads=unfilled_reads, unique_addresses=count + 1,
@@ -80,7 +90,8 @@ def test_part_without_intervals_is_small_and_has_none(tmp_path):
     lifetimes = buffer("ifmap", np.arange(100_000) % 50)
     save_part(tmp_path / "small.part", summarize(lifetimes), 5)
     save_part(tmp_path / "full.part", summarize(lifetimes), 5, lifetimes)
-    assert (tmp_path / "small.part").stat().st_size < 2000 < 1_000_000 < (tmp_path / "full.part").stat().st_size
+    # Three histograms of at most 50 distinct values: 3 x 3 x 50 x 8 bytes and a header.
+    assert (tmp_path / "small.part").stat().st_size < 5000 < 1_000_000 < (tmp_path / "full.part").stat().st_size
     summary, cycles, intervals = load_part(tmp_path / "small.part")
     assert intervals is None and summary.intervals == 100_000 and summary.histogram.intervals.tolist() == [2000] * 50
 
@@ -95,16 +106,21 @@ def test_part_keeps_values_beyond_int32(tmp_path):
         [2 ** 40], [2 ** 33], [-(2 ** 35)])
 
 
-def test_further_named_histograms_are_kept(tmp_path):
-    # A second histogram (e.g. lifetimes measured from the first read) is one more name in the file.
-    summary = summarize(buffer("ifmap", [3, 5]))
+def test_part_holds_the_three_histograms_and_further_names(tmp_path):
+    # Lifetimes 3 and 5, first reads 1 and 1 cycle after the writes: from the first read 2 and 4,
+    # slack 1 and 1. A further histogram is one more name in the file.
+    lifetimes = buffer("ifmap", [3, 5])
+    lifetimes = BufferLifetimes(**{**lifetimes.__dict__, "first_read_cycle": lifetimes.write_cycle + 1})
+    summary = summarize(lifetimes)
     extra = LifetimeHistogram(np.array([0, 2]), np.array([1, 1]), np.array([1, 1]))
-    with_extra = BufferSummary(**{**summary.__dict__, "histograms": {**summary.histograms, "from_first_read": extra}})
+    with_extra = BufferSummary(**{**summary.__dict__, "histograms": {**summary.histograms, "extra": extra}})
     save_part(tmp_path / "two.part", with_extra, 9)
     loaded, _, _ = load_part(tmp_path / "two.part")
-    assert sorted(loaded.histograms) == ["from_first_read", LIFETIME]
-    assert loaded.histograms["from_first_read"].lifetimes.tolist() == [0, 2]
+    assert sorted(loaded.histograms) == ["extra", LIFETIME, LIFETIME_FROM_FIRST_READ, PREFETCH_SLACK]
+    assert loaded.histograms["extra"].lifetimes.tolist() == [0, 2]
     assert loaded.histogram.lifetimes.tolist() == [3, 5]
+    assert loaded.histograms[LIFETIME_FROM_FIRST_READ].lifetimes.tolist() == [2, 4]
+    assert loaded.histograms[PREFETCH_SLACK].intervals.tolist() == [2]
 
 
 def good_part(tmp_path):
@@ -146,8 +162,23 @@ def test_bad_part_files_are_input_errors(tmp_path, damage, message):
 def test_unsorted_histogram_is_an_input_error(tmp_path):
     summary = summarize(buffer("ifmap", [1, 2]))
     unsorted = LifetimeHistogram(np.array([2, 1]), np.array([1, 1]), np.array([1, 1]))
-    save_part(tmp_path / "bad.part", BufferSummary(**{**summary.__dict__, "histograms": {LIFETIME: unsorted}}), 9)
+    save_part(tmp_path / "bad.part", BufferSummary(**{**summary.__dict__,
+                                                      "histograms": {**summary.histograms, LIFETIME: unsorted}}), 9)
     with pytest.raises(InputError, match="not distinct, ascending"):
+        load_part(tmp_path / "bad.part")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda histograms: histograms.pop(PREFETCH_SLACK), "key 'histograms'"),
+    (lambda histograms: histograms.update({LIFETIME_FROM_FIRST_READ: LifetimeHistogram(
+        np.array([1]), np.array([1]), np.array([1]))}), "histogram 'lifetime_from_first_read' counts 1"),
+])
+def test_part_missing_a_histogram_or_counting_other_intervals_is_an_input_error(tmp_path, change, message):
+    summary = summarize(buffer("ifmap", [1, 2]))
+    histograms = dict(summary.histograms)
+    change(histograms)
+    save_part(tmp_path / "bad.part", BufferSummary(**{**summary.__dict__, "histograms": histograms}), 9)
+    with pytest.raises(InputError, match=message):
         load_part(tmp_path / "bad.part")
 
 
@@ -218,18 +249,47 @@ def test_layer_files_from_parts_equal_the_per_interval_golden_files(tmp_path, ca
                           tmp_path / "out", index, tables=False, with_graph=False)
         expected = {f"layer{index}_{name}": (GOLDEN / case / f"layer{index}_{name}").read_bytes()
                     for name in SUMMARY_FILES}
-        assert layer_files(tmp_path / "out", index) == expected
+        assert fill_columns(layer_files(tmp_path / "out", index), index) == expected
+
+
+def fill_columns(files, index):
+    """The per-layer files as they were before lifetimes were also measured from the first read: the
+    histogram file's `lifetime` rows without the `histogram` column, the aggregate's leading columns."""
+    histogram, aggregate = f"layer{index}_lifetime_histogram.csv", f"layer{index}_aggregate_data.csv"
+    lines = files[histogram].decode().splitlines(keepends=True)
+    assert lines[0] == "subdivision,lifetime,intervals,reads,histogram\n"
+    kept = ["subdivision,lifetime,intervals,reads\n"] + [line.removesuffix(",lifetime\n") + "\n"
+                                                          for line in lines[1:] if line.endswith(",lifetime\n")]
+    columns = len(FILL_AGGREGATE_COLUMNS)
+    rows = [",".join(line.split(",")[:columns]) for line in files[aggregate].decode().splitlines()]
+    assert rows[0] == ",".join(FILL_AGGREGATE_COLUMNS)
+    return {**files, histogram: "".join(kept).encode(), aggregate: ("\n".join(rows) + "\n").encode()}
+
+
+HISTOGRAM_ROWS = ("lifetime", "lifetime_from_first_read", "prefetch_slack")  # in the file's order
 
 
 def per_interval_files(buffers, cycles):
     """The per-layer summary files as the per-interval path computed them: over every row."""
-    histogram_rows, aggregate_rows, panels = [], [], []
+    histogram_rows, aggregate_rows, panels = {name: [] for name in HISTOGRAM_ROWS}, [], []
+
+    def statistics(values, prefix, names=("mean", "median", "p90", "max", "min")):
+        every = {"mean": int(values.sum()) / len(values) if len(values) else None,
+                 "median": float(np.median(values)) if len(values) else None,
+                 "p90": float(np.quantile(values, 0.9)) if len(values) else None,
+                 "max": int(values.max()) if len(values) else None, "min": int(values.min()) if len(values) else None}
+        return {prefix + name: every[name] for name in names}
+
     for lifetimes in buffers:
         values, count = lifetimes.lifetime, len(lifetimes.lifetime)
-        distinct, intervals = np.unique(values, return_counts=True)
-        reads = np.zeros(len(distinct), dtype=np.int64)
-        np.add.at(reads, np.searchsorted(distinct, values), lifetimes.interval_reads)
-        histogram_rows += [f"{lifetimes.subdivision},{v},{n},{r}\n" for v, n, r in zip(distinct, intervals, reads)]
+        slack = lifetimes.first_read_cycle - lifetimes.write_cycle
+        for name, per_interval in (("lifetime", values), ("lifetime_from_first_read", values - slack),
+                                   ("prefetch_slack", slack)):
+            distinct, intervals = np.unique(per_interval, return_counts=True)
+            reads = np.zeros(len(distinct), dtype=np.int64)
+            np.add.at(reads, np.searchsorted(distinct, per_interval), lifetimes.interval_reads)
+            histogram_rows[name] += [f"{lifetimes.subdivision},{v},{n},{r},{name}\n"
+                                     for v, n, r in zip(distinct, intervals, reads)]
         aggregate_rows.append({
             "subdivision": lifetimes.subdivision, "intervals": count,
             "mean": int(values.sum()) / count if count else None,
@@ -239,12 +299,15 @@ def per_interval_files(buffers, cycles):
             "reads": lifetimes.reads, "writes": lifetimes.writes, "dead_writes": lifetimes.dead_writes,
             "unfilled_reads": lifetimes.unfilled_reads, "unique_addresses": lifetimes.unique_addresses,
             "cycles": cycles, "read_rate": lifetimes.reads / cycles, "write_rate": lifetimes.writes / cycles,
-            "writes_per_address": lifetimes.writes / lifetimes.unique_addresses})
+            "writes_per_address": lifetimes.writes / lifetimes.unique_addresses,
+            **statistics(values - slack, "first_read_"),
+            **statistics(slack, "prefetch_slack_", ("median", "p90", "max"))})
         counts = np.histogram(values, bins=lifetime_bins(values.max()))[0] if count else []
         panels.append({"subdivision": lifetimes.subdivision, "intervals": count, "dead_writes": lifetimes.dead_writes,
                        "unfilled_reads": lifetimes.unfilled_reads, "counts": [int(c) for c in counts]})
     return {
-        "layer0_lifetime_histogram.csv": ("subdivision,lifetime,intervals,reads\n" + "".join(histogram_rows)).encode(),
+        "layer0_lifetime_histogram.csv": ("subdivision,lifetime,intervals,reads,histogram\n"
+                                          + "".join(row for name in HISTOGRAM_ROWS for row in histogram_rows[name])).encode(),
         "layer0_aggregate_data.csv": aggregate_csv(aggregate_rows).encode(),
         "layer0_graph_data.json": (json.dumps(panels) + "\n").encode(),
     }

@@ -1,16 +1,20 @@
 """Read a `gainflow lifetimes` output directory into exact per-buffer totals.
 
 Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there, in `layer<i>/`:
-`layer<i>_lifetime_data.csv` (header `subdivision,address,lifetime,write_cycle,reads`) or its
-sidecar `layer<i>_lifetime_histogram.csv` (below) or both, and `layer<i>_aggregate_data.csv`
+`layer<i>_lifetime_data.csv` (header `subdivision,address,lifetime,write_cycle,reads,first_read_cycle`)
+or its sidecar `layer<i>_lifetime_histogram.csv` (below) or both, and `layer<i>_aggregate_data.csv`
 (one row per subdivision; columns in docs/lifetimes.md).
 
 Lifetime CSVs can hold tens of millions of rows, so each layer is read from its
-`layer<i>_lifetime_histogram.csv` sidecar (header `subdivision,lifetime,intervals,reads`,
-exact counts per distinct lifetime, written by `gainflow.lifetimes.layer_files`) when it is current:
-alone (the workflow writes no lifetime CSV unless `lifetime_tables` is set) it is authoritative;
-beside a lifetime CSV it must not be older than the CSV. Otherwise the lifetime CSV is streamed in
-chunks and reduced to the same `LifetimeHistogram` per subdivision; no rows are kept.
+`layer<i>_lifetime_histogram.csv` sidecar (header `subdivision,lifetime,intervals,reads,histogram`,
+exact counts per distinct value of each named histogram, written by `gainflow.lifetimes.layer_files`)
+when it is current: alone (the workflow writes no lifetime CSV unless `lifetime_tables` is set) it is
+authoritative; beside a lifetime CSV it must not be older than the CSV. Otherwise the lifetime CSV is
+streamed in chunks and reduced to the same `LifetimeHistogram`s per subdivision; no rows are kept.
+
+Files written before lifetimes were also measured from the first read (a sidecar without the
+`histogram` column, a lifetime CSV without `first_read_cycle`) give only the `lifetime` histogram:
+enough for the lifetime start `fill`; the start `first_read` then is an InputError.
 """
 
 import csv
@@ -23,19 +27,31 @@ from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.files import layout
 from gainflow.files.run_info import RunInfo
-from gainflow.lifetimes.histogram import LifetimeHistogram, merge_histograms
+from gainflow.lifetimes.histogram import (
+    HISTOGRAM_NAMES,
+    LIFETIME,
+    LIFETIME_FROM_FIRST_READ,
+    LIFETIME_STARTS,
+    PREFETCH_SLACK,
+    LifetimeHistogram,
+    merge_histograms,
+)
 
 LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
-HISTOGRAM_COLUMNS = ["subdivision", "lifetime", "intervals", "reads"]  # exactly these
+FIRST_READ_COLUMNS = ("write_cycle", "first_read_cycle")  # both or neither give the first-read histograms
+HISTOGRAM_COLUMNS = ["subdivision", "lifetime", "intervals", "reads", "histogram"]  # exactly these
+FILL_ONLY_HISTOGRAM_COLUMNS = HISTOGRAM_COLUMNS[:-1]  # the sidecar before first reads were measured
 AGGREGATE_COUNTS = ("intervals", "reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
 CHUNK_ROWS = 1_000_000
 
 
 @dataclass
 class BufferTotals:
-    """One subdivision summed over all layers."""
+    """One subdivision summed over all layers. `histogram`: the lifetimes of the chosen start;
+    `histograms`: every named histogram the files carry (`HISTOGRAM_NAMES`, or only `lifetime`)."""
 
     histogram: LifetimeHistogram = field(default_factory=LifetimeHistogram.empty)
+    histograms: dict = field(default_factory=dict)
     intervals: int = 0
     reads: int = 0
     writes: int = 0
@@ -50,29 +66,52 @@ class ProcessedRun:
     run_dir: Path
     run_info: RunInfo
     buffers: dict  # subdivision -> BufferTotals
+    lifetime_start: str  # where each buffer's `histogram` starts its lifetimes: a key of LIFETIME_STARTS
 
 
-def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS):
+def load_processed_run(run_dir, chunk_rows=CHUNK_ROWS, lifetime_start="fill"):
+    """The run's totals; each buffer's `histogram` holds the lifetimes measured from
+    `lifetime_start` (a key of `LIFETIME_STARTS`)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise InputError("processed run directory not found", path=run_dir)
     info = RunInfo.load(run_dir / layout.RUN_INFO)
     buffers = {name: BufferTotals() for name in SUBDIVISIONS}
+    carried = set(HISTOGRAM_NAMES)
     for layer in info.layers:
         histogram_path, layer_histograms = read_layer_histograms(run_dir, layer.index, chunk_rows)
         aggregate_path = layout.layer_file(run_dir, layer.index, layout.AGGREGATE_TABLE)
         intervals = add_aggregate(buffers, aggregate_path)
-        for name, histogram in layer_histograms.items():
-            if histogram.total_intervals() != intervals.get(name, 0):
-                raise InputError(
-                    f"{name}: {intervals.get(name, 0)} intervals, but {histogram_path.name} has "
-                    f"{histogram.total_intervals()}", path=aggregate_path, key="intervals")
-            buffers[name].histogram = merge_histograms([buffers[name].histogram, histogram])
-    return ProcessedRun(run_dir=run_dir, run_info=info, buffers=buffers)
+        for name, named in layer_histograms.items():
+            carried &= set(named)
+            for histogram_name, histogram in named.items():
+                if histogram.total_intervals() != intervals.get(name, 0):
+                    raise InputError(
+                        f"{name}: {intervals.get(name, 0)} intervals, but {histogram_path.name} has "
+                        f"{histogram.total_intervals()} in its {histogram_name!r} histogram", path=aggregate_path,
+                        key="intervals")
+                totals = buffers[name].histograms
+                totals[histogram_name] = merge_histograms([totals.get(histogram_name, LifetimeHistogram.empty()),
+                                                           histogram])
+    choose_start(buffers, carried, lifetime_start, run_dir)
+    return ProcessedRun(run_dir=run_dir, run_info=info, buffers=buffers, lifetime_start=lifetime_start)
+
+
+def choose_start(buffers, carried, lifetime_start, run_dir):
+    """Keep the histograms every layer carries; `histogram` := the one of `lifetime_start`."""
+    wanted = LIFETIME_STARTS[lifetime_start]
+    if wanted not in carried:
+        raise InputError(f"lifetime start {lifetime_start!r}: the layer files hold no lifetimes from the first "
+                         "read (written by an older gainflow; rerun `gainflow lifetimes`)", path=run_dir)
+    for totals in buffers.values():
+        totals.histograms = {name: totals.histograms.get(name, LifetimeHistogram.empty()) for name in
+                             sorted(carried, key=HISTOGRAM_NAMES.index)}
+        totals.histogram = totals.histograms[wanted]
 
 
 def read_layer_histograms(run_dir, layer_index, chunk_rows):
-    """(the file read, subdivision -> LifetimeHistogram) of one layer: the sidecar if current."""
+    """(the file read, subdivision -> {histogram name: LifetimeHistogram}) of one layer: the sidecar
+    if current."""
     csv_path = layout.layer_file(run_dir, layer_index, layout.LIFETIME_TABLE)
     sidecar_path = layout.layer_file(run_dir, layer_index, layout.LIFETIME_HISTOGRAM)
     if sidecar_is_current(sidecar_path, csv_path):
@@ -93,27 +132,36 @@ def sidecar_is_current(sidecar_path, csv_path):
 
 
 def read_histogram_sidecar(path):
-    """subdivision -> LifetimeHistogram of a `layer<i>_lifetime_histogram.csv`."""
+    """subdivision -> {histogram name: LifetimeHistogram} of a `layer<i>_lifetime_histogram.csv`."""
     table = read_small_table(path, check_histogram_header)
     names = table["subdivision"]
     check_subdivisions(table, names, 0, path)
-    lifetimes, intervals, reads = (integer_column(table, column, 0, path) for column in HISTOGRAM_COLUMNS[1:])
+    kinds = table.get("histogram", np.full(len(names), LIFETIME, dtype=object))
+    unknown = ~np.isin(kinds, HISTOGRAM_NAMES)
+    if unknown.any():
+        first_bad_row(table, 0, path, "histogram", unknown, f"one of {HISTOGRAM_NAMES}")
+    lifetimes, intervals, reads = (integer_column(table, column, 0, path) for column in HISTOGRAM_COLUMNS[1:4])
     if (intervals == 0).any():
         first_bad_row(table, 0, path, "intervals", intervals == 0, "a positive integer")
-    # Rows as written: subdivisions in order, lifetimes strictly increasing within each.
+    # Rows as written: histograms, then subdivisions in order, values strictly increasing within each.
+    kind = np.array([HISTOGRAM_NAMES.index(name) for name in kinds], dtype=np.int64)
     order = np.array([SUBDIVISIONS.index(name) for name in names], dtype=np.int64)
-    unordered = np.concatenate(([False], (order[1:] < order[:-1])
-                                | ((order[1:] == order[:-1]) & (lifetimes[1:] <= lifetimes[:-1]))))
+    group = kind * len(SUBDIVISIONS) + order
+    unordered = np.concatenate(([False], (group[1:] < group[:-1])
+                                | ((group[1:] == group[:-1]) & (lifetimes[1:] <= lifetimes[:-1]))))
     if unordered.any():
         first_bad_row(table, 0, path, "lifetime", unordered,
-                      f"subdivisions in the order {SUBDIVISIONS} and increasing lifetimes within each")
-    return {name: LifetimeHistogram(lifetimes[order == position], intervals[order == position],
-                                    reads[order == position])
+                      f"histograms in the order {HISTOGRAM_NAMES}, subdivisions in the order {SUBDIVISIONS} "
+                      "and increasing values within each")
+    present = HISTOGRAM_NAMES if "histogram" in table else (LIFETIME,)
+    return {name: {histogram_name: LifetimeHistogram(*(values[group == index * len(SUBDIVISIONS) + position]
+                                                       for values in (lifetimes, intervals, reads)))
+                   for index, histogram_name in enumerate(HISTOGRAM_NAMES) if histogram_name in present}
             for position, name in enumerate(SUBDIVISIONS)}
 
 
 def check_histogram_header(header, path):
-    if header != HISTOGRAM_COLUMNS:
+    if header not in (HISTOGRAM_COLUMNS, FILL_ONLY_HISTOGRAM_COLUMNS):
         raise InputError(f"bad header {','.join(header)!r}, expected {','.join(HISTOGRAM_COLUMNS)}",
                          path=path, line=1)
 
@@ -145,12 +193,14 @@ def read_small_table(path, check_header_fields=None):
 
 
 def check_header(path, required_leading, required_anywhere):
+    """The header's fields, checked."""
     try:
         with open(path, encoding="utf-8") as handle:
             header = handle.readline().rstrip("\r\n").split(",")
     except FileNotFoundError:
         raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
     check_header_fields(header, path, required_leading, required_anywhere)
+    return header
 
 
 def check_header_fields(header, path, required_leading, required_anywhere):
@@ -168,14 +218,14 @@ def first_bad_row(chunk, start_row, path, column, bad_mask, expected):
                      path=path, line=start_row + position + 2)
 
 
-def integer_column(chunk, column, start_row, path):
-    """The column as int64; errors name the first non-integer or negative value's line."""
+def integer_column(chunk, column, start_row, path, signed=False):
+    """The column as int64; errors name the first non-integer (or, unless `signed`, negative) value's line."""
     numbers = [_integer_or_none(text) for text in np.asarray(chunk[column])]
     bad = np.array([number is None for number in numbers], dtype=bool)
     if bad.any():
         first_bad_row(chunk, start_row, path, column, bad, "an integer")
     values = np.array(numbers, dtype=np.int64)
-    if (values < 0).any():
+    if not signed and (values < 0).any():
         first_bad_row(chunk, start_row, path, column, values < 0, "a non-negative integer")
     return values
 
@@ -194,39 +244,59 @@ def _integer_or_none(text):
 
 
 def read_lifetime_histograms(path, chunk_rows):
-    """subdivision -> LifetimeHistogram of one lifetime CSV, streamed in chunks."""
+    """subdivision -> {histogram name: LifetimeHistogram} of one lifetime CSV, streamed in chunks."""
     import pandas as pd  # only here: see read_small_table
-    check_header(path, LIFETIME_COLUMNS, ("reads",))
+    header = check_header(path, LIFETIME_COLUMNS, ("reads",))
+    integers = ["lifetime", "reads"] + [column for column in FIRST_READ_COLUMNS if set(FIRST_READ_COLUMNS) <= set(header)]
     try:
         # All columns are parsed (not usecols), so that a row with extra fields is an error.
         chunks = pd.read_csv(path, chunksize=chunk_rows,
-                             dtype={"subdivision": "category", "lifetime": np.int64, "reads": np.int64})
-        return accumulate_histograms(chunks, path)
+                             dtype={"subdivision": "category", **dict.fromkeys(integers, np.int64)})
+        return accumulate_histograms(chunks, path, integers)
     except (ValueError, pd.errors.ParserError) as err:
         # The fast integer parser does not say where; a text pass finds the line.
-        locate_bad_value(path, chunk_rows)
+        locate_bad_value(path, chunk_rows, integers)
         raise InputError(f"malformed CSV: {err}", path=path) from None
 
 
-def accumulate_histograms(chunks, path):
+def accumulate_histograms(chunks, path, integers):
     # Merged chunk by chunk: memory is bounded by the number of distinct lifetimes, not rows.
-    histograms = {name: LifetimeHistogram.empty() for name in SUBDIVISIONS}
+    with_first_read = "first_read_cycle" in integers
+    names = HISTOGRAM_NAMES if with_first_read else (LIFETIME,)
+    histograms = {name: dict.fromkeys(names, LifetimeHistogram.empty()) for name in SUBDIVISIONS}
     start_row = 0
     for chunk in chunks:
         subdivisions = chunk["subdivision"].to_numpy(dtype=object)
         check_subdivisions(chunk, subdivisions, start_row, path)
-        lifetimes = chunk["lifetime"].to_numpy()
-        reads = chunk["reads"].to_numpy()
+        lifetimes, reads = chunk["lifetime"].to_numpy(), chunk["reads"].to_numpy()
         for column, values in (("lifetime", lifetimes), ("reads", reads)):
             if (values < 0).any():
                 first_bad_row(chunk, start_row, path, column, values < 0, "a non-negative integer")
+        per_interval = {LIFETIME: lifetimes}
+        if with_first_read:
+            per_interval.update(first_read_values(chunk, start_row, path))
         for name in SUBDIVISIONS:
             mask = subdivisions == name
             if mask.any():
-                histograms[name] = merge_histograms([histograms[name], LifetimeHistogram.from_parts(
-                    lifetimes[mask], np.ones(int(mask.sum()), dtype=np.int64), reads[mask])])
+                ones = np.ones(int(mask.sum()), dtype=np.int64)
+                for histogram_name, values in per_interval.items():
+                    histograms[name][histogram_name] = merge_histograms([
+                        histograms[name][histogram_name], LifetimeHistogram.from_parts(values[mask], ones, reads[mask])])
         start_row += len(chunk)
     return histograms
+
+
+def first_read_values(chunk, start_row, path):
+    """Per row: the lifetime from the first read and the prefetch slack; the first read must lie
+    within the interval (write cycle <= first read <= last read)."""
+    write_cycle, first_read = chunk["write_cycle"].to_numpy(), chunk["first_read_cycle"].to_numpy()
+    slack = first_read - write_cycle
+    from_first_read = chunk["lifetime"].to_numpy() - slack
+    outside = (slack < 0) | (from_first_read < 0)
+    if outside.any():
+        first_bad_row(chunk, start_row, path, "first_read_cycle", outside,
+                      "a cycle from write_cycle to write_cycle + lifetime")
+    return {LIFETIME_FROM_FIRST_READ: from_first_read, PREFETCH_SLACK: slack}
 
 
 def check_subdivisions(chunk, subdivisions, start_row, path):
@@ -235,16 +305,15 @@ def check_subdivisions(chunk, subdivisions, start_row, path):
         first_bad_row(chunk, start_row, path, "subdivision", unknown, f"one of {SUBDIVISIONS}")
 
 
-def locate_bad_value(path, chunk_rows):
-    """Raise InputError at the first non-integer lifetime or reads value, if any."""
+def locate_bad_value(path, chunk_rows, columns):
+    """Raise InputError at the first non-integer value of `columns`, if any."""
     import pandas as pd  # only here: see read_small_table
     start_row = 0
-    chunks = pd.read_csv(path, usecols=["lifetime", "reads"], dtype=str, chunksize=chunk_rows,
-                         keep_default_na=False)
+    chunks = pd.read_csv(path, usecols=columns, dtype=str, chunksize=chunk_rows, keep_default_na=False)
     try:
         for chunk in chunks:
-            for column in ("lifetime", "reads"):
-                integer_column(chunk, column, start_row, path)
+            for column in columns:
+                integer_column(chunk, column, start_row, path, signed=column in FIRST_READ_COLUMNS)
             start_row += len(chunk)
     except pd.errors.ParserError:
         return  # a structural error: the caller reports pandas' message, which names the line

@@ -10,18 +10,25 @@ Columns (`AGGREGATE_COLUMNS`), all lifetimes in cycles:
 - `reads`, `writes`, `dead_writes`, `unfilled_reads`, `unique_addresses` (see gainflow.lifetimes.intervals);
 - `cycles`: the layer's Total Cycles (COMPUTE_REPORT.csv);
 - `read_rate = reads / cycles`, `write_rate = writes / cycles` (accesses per cycle),
-  `writes_per_address = writes / unique_addresses`.
+  `writes_per_address = writes / unique_addresses`;
+- `first_read_mean`, `first_read_median`, `first_read_p90`, `first_read_max`, `first_read_min`: the
+  same statistics over the lifetimes measured from each interval's first read (last read - first read);
+- `prefetch_slack_median`, `prefetch_slack_p90`, `prefetch_slack_max`: over each interval's first read -
+  write cycle (for ifmap and filter, how long a fill waits for its first use).
 
 A value that is undefined (no intervals, zero cycles or zero addresses) is an empty field,
 which pandas reads as NaN. Floats are written in Python's shortest round-trip form.
 """
 
 from gainflow.files.plain import csv_field
-from gainflow.lifetimes.histogram import lifetime_summary
+from gainflow.lifetimes.histogram import LIFETIME_FROM_FIRST_READ, PREFETCH_SLACK, lifetime_summary
 
+STATISTICS = ("mean", "median", "p90", "max", "min")
+SLACK_STATISTICS = ("median", "p90", "max")
 AGGREGATE_COLUMNS = (
-    "subdivision", "intervals", "mean", "median", "p90", "max", "min", "reads", "writes", "dead_writes",
+    "subdivision", "intervals", *STATISTICS, "reads", "writes", "dead_writes",
     "unfilled_reads", "unique_addresses", "cycles", "read_rate", "write_rate", "writes_per_address",
+    *(f"first_read_{name}" for name in STATISTICS), *(f"prefetch_slack_{name}" for name in SLACK_STATISTICS),
 )
 
 
@@ -36,7 +43,13 @@ def aggregate_row(summary, cycles):
         "read_rate": _ratio(summary.reads, cycles),
         "write_rate": _ratio(summary.writes, cycles),
         "writes_per_address": _ratio(summary.writes, summary.unique_addresses),
+        **_prefixed("first_read_", lifetime_summary(summary.histograms[LIFETIME_FROM_FIRST_READ]), STATISTICS),
+        **_prefixed("prefetch_slack_", lifetime_summary(summary.histograms[PREFETCH_SLACK]), SLACK_STATISTICS),
     }
+
+
+def _prefixed(prefix, statistics, names):
+    return {prefix + name: statistics[name] for name in names}
 
 
 def _ratio(numerator, denominator):

@@ -7,9 +7,10 @@ per-layer statistic is computed from it, equal bit for bit to the same statistic
 - `lifetime_summary`: mean (exact integer sum / count), median (numpy's `np.median`), p90 (numpy's
   `np.quantile(..., 0.9)`, linear interpolation), max, min;
 - `BufferSummary`: one buffer of one layer as named histograms plus its access counts, the
-  hand-over from a lifetime job to the per-layer step (`gainflow.lifetimes.parts`). Today one
-  histogram, `lifetime` (from the write to the interval's last read); others (e.g. lifetimes
-  measured from the first read) are further names.
+  hand-over from a lifetime job to the per-layer step (`gainflow.lifetimes.parts`). Three
+  histograms (`HISTOGRAM_NAMES`), each counting every interval with a lifetime once: `lifetime`
+  (from the write to the interval's last read), `lifetime_from_first_read` (from its first read to
+  its last) and `prefetch_slack` (from the write to the first read).
 """
 
 import math
@@ -18,6 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 LIFETIME = "lifetime"  # the histogram of write-to-last-read lifetimes
+LIFETIME_FROM_FIRST_READ = "lifetime_from_first_read"  # first read to last read
+PREFETCH_SLACK = "prefetch_slack"  # write to first read
+HISTOGRAM_NAMES = (LIFETIME, LIFETIME_FROM_FIRST_READ, PREFETCH_SLACK)
+# Where a lifetime starts -> the histogram of those lifetimes (`gainflow frontend --lifetime-start`).
+LIFETIME_STARTS = {"fill": LIFETIME, "first_read": LIFETIME_FROM_FIRST_READ}
 COUNT_NAMES = ("reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
 
 
@@ -141,7 +147,7 @@ class BufferSummary:
     (as in `gainflow.lifetimes.intervals.BufferLifetimes`)."""
 
     subdivision: str
-    histograms: dict  # name -> LifetimeHistogram; always LIFETIME
+    histograms: dict  # name -> LifetimeHistogram; HISTOGRAM_NAMES (at least LIFETIME)
     reads: int
     writes: int
     dead_writes: int
@@ -164,6 +170,8 @@ class BufferSummary:
 
 def summarize(buffer):
     """The `BufferSummary` of a `BufferLifetimes` (gainflow.lifetimes.intervals)."""
-    histogram = LifetimeHistogram.of_intervals(buffer.lifetime, buffer.interval_reads)
-    return BufferSummary(buffer.subdivision, {LIFETIME: histogram},
-                         **{name: int(getattr(buffer, name)) for name in COUNT_NAMES})
+    per_interval = {LIFETIME: buffer.lifetime, LIFETIME_FROM_FIRST_READ: buffer.lifetime_from_first_read,
+                    PREFETCH_SLACK: buffer.first_read_cycle - buffer.write_cycle}
+    histograms = {name: LifetimeHistogram.of_intervals(values, buffer.interval_reads)
+                  for name, values in per_interval.items()}
+    return BufferSummary(buffer.subdivision, histograms, **{name: int(getattr(buffer, name)) for name in COUNT_NAMES})

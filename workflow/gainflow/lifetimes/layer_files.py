@@ -3,12 +3,14 @@
 Per layer `i`, in `<run>/layer<i>/`:
 
 - `layer<i>_lifetime_data.csv` (`gainflow lifetimes` always; the workflow with `lifetime_tables`):
-  header `subdivision,address,lifetime,write_cycle,reads`, one row per interval with a lifetime,
-  ordered by subdivision (ifmap, filter, ofmap), address, write cycle; `reads` = reads inside the
-  interval;
+  header `subdivision,address,lifetime,write_cycle,reads,first_read_cycle`, one row per interval
+  with a lifetime, ordered by subdivision (ifmap, filter, ofmap), address, write cycle; `reads` =
+  reads inside the interval, `first_read_cycle` = the cycle of the first of them;
 - `layer<i>_lifetime_histogram.csv`: the same intervals reduced for the frontend, header
-  `subdivision,lifetime,intervals,reads`, per subdivision one row per distinct lifetime (ascending):
-  how many intervals have it and their reads (exact counts; kilobytes where the CSV has gigabytes);
+  `subdivision,lifetime,intervals,reads,histogram`: per histogram (`lifetime`, then
+  `lifetime_from_first_read`, then `prefetch_slack`: `gainflow.lifetimes.histogram.HISTOGRAM_NAMES`)
+  and subdivision, one row per distinct value in cycles (ascending): how many intervals have it and
+  their reads (exact counts; kilobytes where the CSV has gigabytes);
 - `layer<i>_aggregate_data.csv`: one row per subdivision (`gainflow.lifetimes.aggregate`);
 - `layer<i>_graph.png`: the lifetime distributions (`gainflow.lifetimes.graphs`); with `with_graph=False`
   (the workflow's per-layer step) `layer<i>_graph_data.json` instead, the graph's compact data,
@@ -35,11 +37,11 @@ from gainflow.files.atomic import atomic_file
 from gainflow.files.csv_text import write_int_rows
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
 from gainflow.lifetimes.graphs import write_graph_data, write_layer_graph
-from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.histogram import HISTOGRAM_NAMES, summarize
 from gainflow.lifetimes.parts import load_part
 
-LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads\n"
-HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads\n"
+LIFETIME_HEADER = "subdivision,address,lifetime,write_cycle,reads,first_read_cycle\n"
+HISTOGRAM_HEADER = "subdivision,lifetime,intervals,reads,histogram\n"
 
 
 def lifetime_csv(buffers):
@@ -51,22 +53,31 @@ def lifetime_csv(buffers):
 
 def write_lifetime_csv(handle, buffers):
     """The lifetime CSV into the binary `handle` (tables run to tens of millions of rows)."""
-    write_subdivision_tables(handle, LIFETIME_HEADER, [
-        (buffer.subdivision, (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads))
+    handle.write(LIFETIME_HEADER.encode())
+    write_subdivision_rows(handle, [
+        (buffer.subdivision,
+         (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads, buffer.first_read_cycle))
         for buffer in buffers])
 
 
 def write_histogram_csv(handle, summaries):
-    """The lifetime histogram sidecar into the binary `handle`: per subdivision, one row per
-    distinct lifetime (ascending) with its number of intervals and their reads."""
-    write_subdivision_tables(handle, HISTOGRAM_HEADER, [
-        (summary.subdivision, (summary.histogram.lifetimes, summary.histogram.intervals, summary.histogram.reads))
-        for summary in summaries])
+    """The lifetime histogram sidecar into the binary `handle`: per histogram name and subdivision,
+    one row per distinct value (ascending) with its number of intervals and their reads, ended by
+    the histogram's name."""
+    handle.write(HISTOGRAM_HEADER.encode())
+    for name in HISTOGRAM_NAMES:
+        rows = io.BytesIO()
+        write_subdivision_rows(rows, [(summary.subdivision, histogram_columns(summary.histograms[name]))
+                                      for summary in summaries])
+        handle.write(rows.getvalue().replace(b"\n", b"," + name.encode() + b"\n"))
 
 
-def write_subdivision_tables(handle, header, tables):
-    """`header`, then for each (subdivision, integer columns) one row per element, led by the subdivision."""
-    handle.write(header.encode())
+def histogram_columns(histogram):
+    return histogram.lifetimes, histogram.intervals, histogram.reads
+
+
+def write_subdivision_rows(handle, tables):
+    """For each (subdivision, integer columns) one row per element, led by the subdivision."""
     for subdivision, columns in tables:
         write_int_rows(handle, columns, prefix=subdivision.encode() + b",")
 

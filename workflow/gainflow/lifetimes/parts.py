@@ -10,13 +10,15 @@ little-endian arrays, in this order:
 
     {"subdivision": "ifmap", "total_cycles": 123,
      "counts": {"reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses", "intervals"},
-     "histograms": {"lifetime": 17},          # name -> distinct lifetimes; names in sorted order:
+     "histograms": {"lifetime": 17, ...},     # name -> distinct lifetimes; names in sorted order:
                                               #   lifetimes, intervals, reads (int64 each)
      "intervals": null or {"length": 40, "dtypes": {"address": "<i4", ...}}}
                                               # then address, write_cycle, lifetime, interval_reads,
                                               #   first_read_cycle
 
-A reader takes every named histogram it finds, so a new histogram is a new name, not a new format.
+Every part holds the histograms `HISTOGRAM_NAMES` (lifetimes from the fill, from the first read,
+and the prefetch slack); a reader takes every named histogram it finds, so a further histogram is a
+new name, not a new format.
 Plain bytes rather than .npz: no zip module to import and no checksum over the gigabytes of
 intervals in the hundreds of short jobs that write and read them. Written atomically and
 byte-identical for equal inputs; any file that is not such a part is an InputError.
@@ -30,7 +32,7 @@ from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.files.atomic import atomic_file
 from gainflow.files.plain import plain_json
-from gainflow.lifetimes.histogram import COUNT_NAMES, LIFETIME, BufferSummary, LifetimeHistogram
+from gainflow.lifetimes.histogram import COUNT_NAMES, HISTOGRAM_NAMES, BufferSummary, LifetimeHistogram
 from gainflow.lifetimes.intervals import BufferLifetimes
 
 VERSION = 2
@@ -118,8 +120,8 @@ def _read_header(line, path):
     _expect(header, "subdivision", lambda value: value in SUBDIVISIONS, f"one of {SUBDIVISIONS}", path)
     _expect(header, "total_cycles", _is_count, "a non-negative integer", path)
     _expect_mapping(header, "counts", HEADER_COUNTS, path)
-    _expect(header, "histograms", lambda value: isinstance(value, dict) and LIFETIME in value,
-            f"an object with at least {LIFETIME!r}", path)
+    _expect(header, "histograms", lambda value: isinstance(value, dict) and set(HISTOGRAM_NAMES) <= set(value),
+            f"an object with at least {HISTOGRAM_NAMES}", path)
     for name in header["histograms"]:
         _expect(header["histograms"], name, _is_count, "a non-negative integer", path, f"histograms.{name}")
     _expect(header, "intervals", lambda value: value is None or isinstance(value, dict), "null or an object", path)
@@ -164,9 +166,10 @@ def _check_consistency(summary, intervals, arrays, path):
         if (histogram.intervals <= 0).any() or (histogram.reads < 0).any():
             raise InputError(f"histogram {name!r}: interval counts must be positive, reads non-negative",
                              path=path)
-    if summary.intervals != intervals:
-        raise InputError(f"counts.intervals is {intervals} but histogram {LIFETIME!r} counts {summary.intervals}",
-                         path=path, key="counts.intervals")
+    for name, histogram in summary.histograms.items():
+        if histogram.total_intervals() != intervals:
+            raise InputError(f"counts.intervals is {intervals} but histogram {name!r} counts "
+                             f"{histogram.total_intervals()}", path=path, key="counts.intervals")
     if arrays is not None and len(arrays["lifetime"]) != intervals:
         raise InputError(f"{len(arrays['lifetime'])} interval rows for {intervals} intervals", path=path,
                          key="intervals.length")
