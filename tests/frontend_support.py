@@ -29,11 +29,15 @@ AGGREGATE_COUNTS = {
     1: {"ifmap": (1, 2, 1, 0, 1, 1), "filter": (0, 0, 0, 0, 0, 0), "ofmap": (1, 1, 1, 0, 0, 1)},
 }
 LAYER_CYCLES = {0: 20000, 1: 30000}
+# layer -> the first read cycle of each lifetime row (a further column `first_read_cycle`): prefetch
+# slacks 400, 1000, 9000, 10001 and 20001, 0; lifetimes from the first read 100, 0, 1000, 0 and 0, 0.
+FIRST_READS = {0: [400, 1000, 9003, 10006], 1: [20001, 5]}
 
 
 def write_processed_run(run_dir, *, hardware=HARDWARE, lifetime_rows=LIFETIME_ROWS,
-                        aggregate_counts=AGGREGATE_COUNTS):
-    """Write run_info.json and the per-layer CSVs in the `gainflow lifetimes` layout."""
+                        aggregate_counts=AGGREGATE_COUNTS, first_reads=None):
+    """Write run_info.json and the per-layer CSVs in the `gainflow lifetimes` layout; with
+    `first_reads` (as FIRST_READS), the lifetime tables have a column `first_read_cycle`."""
     run_dir.mkdir(parents=True, exist_ok=True)
     layers = [{"index": i, "name": f"conv{i + 1}", "macs": 1000 * (i + 1), "total_cycles": cycles}
               for i, cycles in LAYER_CYCLES.items()]
@@ -44,6 +48,8 @@ def write_processed_run(run_dir, *, hardware=HARDWARE, lifetime_rows=LIFETIME_RO
     for index, cycles in LAYER_CYCLES.items():
         layout.layer_dir(run_dir, index).mkdir(exist_ok=True)
         rows = [LIFETIME_HEADER] + [",".join(map(str, row)) for row in lifetime_rows[index]]
+        if first_reads is not None:
+            rows = [f"{row},{cycle}" for row, cycle in zip(rows, ["first_read_cycle", *first_reads[index]])]
         layout.layer_file(run_dir, index, layout.LIFETIME_TABLE).write_text("\n".join(rows) + "\n")
         # The statistics columns are not read by the frontend: written as 0 here.
         aggregate = [AGGREGATE_HEADER] + [

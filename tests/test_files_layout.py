@@ -17,8 +17,8 @@ def test_run_directory_names():
 
 
 def test_sweep_names():
-    assert layout.sweep_report_name("1.5GHz", "nominal") == "report-1.5GHz-nominal.json"
-    assert layout.sweep_report_name("{clock}", "{corner}") == "report-{clock}-{corner}.json"
+    assert layout.sweep_report_name("1.5GHz", "nominal", "fill") == "report-1.5GHz-nominal-fill.json"
+    assert layout.sweep_report_name("{clock}", "{corner}", "{start}") == "report-{clock}-{corner}-{start}.json"
     assert (layout.SUMMARY_DIR, layout.SWEEP_HARDWARE_DIR) == ("summary", "hardware")
 
 

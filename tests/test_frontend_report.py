@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from frontend_support import AREA_POWER, HARDWARE, quantity, write_device_files, write_processed_run
+from frontend_support import AREA_POWER, FIRST_READS, HARDWARE, quantity, write_device_files, write_processed_run
 from gainflow.cli import main
 from gainflow.files import layout
 from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_schema
@@ -56,11 +56,14 @@ def validate_report(report):
 
 @pytest.fixture(scope="module")
 def report_path(tmp_path_factory):
-    root = tmp_path_factory.mktemp("frontend")
-    run_dir = write_processed_run(root / "tiny_os")
+    return write_report(tmp_path_factory.mktemp("frontend"))
+
+
+def write_report(root, *options):
+    run_dir = write_processed_run(root / "tiny_os", first_reads=FIRST_READS)
     gc_path, ap_path = write_device_files(root / "devices")
     output = root / "out" / "report.json"
-    result = run_frontend(run_dir, "-o", output, "--gc-list", gc_path, "--area-power", ap_path)
+    result = run_frontend(run_dir, "-o", output, "--gc-list", gc_path, "--area-power", ap_path, *options)
     assert result.returncode == 0, result.stderr
     return output
 
@@ -77,7 +80,69 @@ def test_workload(report):
         "run_name": "tiny_os", "topology": "tiny", "input_type": "conv", "layers": 2, "macs": 3000,
         "total_cycles": 50000, "run_time_s": RUN_TIME, "dataflow": "os", "array_height": 4,
         "array_width": 8, "buffer_kb": {"ifmap": 1, "filter": 2, "ofmap": 1}, "clock_hz": 1e9,
-        "word_bits": 8}
+        "word_bits": 8, "lifetime_start": "fill"}
+
+
+def test_prefetch_slack_and_what_it_costs(report):
+    # Slacks (first read - write): ifmap 400, 1000, 20001; filter 9000; ofmap 10001, 0.
+    slack = report["prefetch_slack"]
+    # ifmap p90 at position 1.8: 1000 + 0.8 x 19001; ofmap p90 at 0.9: 0.9 x 10001.
+    assert (slack["ifmap"]["intervals"], slack["ifmap"]["median_cycles"], slack["ifmap"]["max_cycles"]) == (
+        3, 1000, 20001)
+    assert slack["ifmap"]["p90_cycles"] == pytest.approx(16200.8)
+    assert (slack["filter"]["median_cycles"], slack["filter"]["p90_cycles"], slack["filter"]["max_cycles"]) == (
+        9000, 9000, 9000)
+    assert (slack["ofmap"]["median_cycles"], slack["ofmap"]["max_cycles"]) == (5000.5, 10001)
+    assert slack["ofmap"]["p90_cycles"] == pytest.approx(9000.9)
+    # From the first read (100, 0, 0; 1000; 0, 0) nothing outlives the 1 us = 1000 cycles of Dense, so
+    # the slack costs all refreshes from the fill (test_refreshes_and_retention_shares): GC 2, 0, 1
+    # at 5 fJ x 8 bits; Dense 20, 9, 10 at 100 fJ x 8 bits; SRAM none.
+    cost = {name: slack[name]["refresh_energy_j"] for name in BITS}
+    assert [cost[name]["GC"] for name in BITS] == [pytest.approx(2 * 40 * FJ), 0, pytest.approx(40 * FJ)]
+    assert [cost[name]["Dense"] for name in BITS] == [pytest.approx(n * 800 * FJ) for n in (20, 9, 10)]
+    assert [cost[name]["SRAM"] for name in BITS] == [0, 0, 0]
+
+
+@pytest.fixture(scope="module")
+def first_read_report(tmp_path_factory):
+    report = json.loads(write_report(tmp_path_factory.mktemp("first_read"), "--lifetime-start",
+                                     "first_read").read_text())
+    validate_report(report)
+    return report
+
+
+def test_first_read_start_drives_every_lifetime_figure(first_read_report, report):
+    assert first_read_report["workload"]["lifetime_start"] == "first_read"
+    # Lifetimes from the first read: ifmap 100, 0, 0 (reads 2, 1, 1); filter 1000; ofmap 0, 0.
+    ifmap = first_read_report["lifetime_statistics"]["ifmap"]
+    assert (ifmap["median_cycles"], ifmap["max_cycles"], ifmap["min_cycles"]) == (0, 100, 0)
+    assert ifmap["mean_cycles"] == pytest.approx(100 / 3)
+    assert ifmap["within_1us"] == {"intervals_share": 1.0, "accesses_share": 1.0}
+    pooled = first_read_report["lifetime_statistics"]["all"]
+    assert (pooled["intervals"], pooled["max_cycles"]) == (6, 1000)
+    # Counts do not depend on the start.
+    for key in ("reads", "writes", "dead_writes", "unfilled_reads", "interval_accesses"):
+        assert pooled[key] == report["lifetime_statistics"]["all"][key]
+    # No lifetime above 1000 cycles: no refreshes, everything within every retention, and the
+    # retention split puts every interval in the densest technology.
+    for name in ("GC", "Dense"):
+        technology = first_read_report["technologies"][name]
+        assert technology["total"]["refreshes"] == 0
+        assert technology["total"]["energy"]["refresh_j"] == 0
+        assert technology["total"]["within_retention"] == {"intervals_share": 1.0, "accesses_share": 1.0}
+    split = first_read_report["composition"]["retention_split"]["per_subdivision"]
+    assert [split[name]["technologies"]["Dense"]["capacity_share"] for name in BITS] == [1.0, 1.0, 1.0]
+    # The slack is the same whichever start the report uses.
+    assert first_read_report["prefetch_slack"] == report["prefetch_slack"]
+
+
+def test_first_read_start_needs_files_with_first_reads(tmp_path):
+    run_dir = write_processed_run(tmp_path / "tiny_os")  # lifetime tables without first_read_cycle
+    result = run_frontend(run_dir, "-o", tmp_path / "report.json", "--lifetime-start", "first_read")
+    assert result.returncode == 2 and "hold no lifetimes from the first read" in result.stderr
+    assert not (tmp_path / "report.json").exists()
+    assert run_frontend(run_dir, "-o", tmp_path / "report.json").returncode == 0
+    assert json.loads((tmp_path / "report.json").read_text())["prefetch_slack"] is None
 
 
 def test_lifetime_statistics_per_buffer(report):
@@ -256,7 +321,7 @@ def test_device_corner_is_recorded(tmp_path):
 
 
 def test_same_input_same_bytes(report_path, tmp_path):
-    run_dir = write_processed_run(tmp_path / "tiny_os")
+    run_dir = write_processed_run(tmp_path / "tiny_os", first_reads=FIRST_READS)
     gc_path, ap_path = write_device_files(tmp_path / "devices")
     outputs = [tmp_path / "a.json", tmp_path / "b.json"]
     for output in outputs:

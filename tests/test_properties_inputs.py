@@ -244,7 +244,7 @@ def test_config_clocks_and_grids_expand_or_name_the_key(clock_hz, hardware_grid,
             assert result
             for label, hz in result.items():
                 assert re.fullmatch(LABEL_PATTERN, label)
-                assert len(layout.sweep_report_name(label, "nominal").encode()) <= FILENAME_LIMIT
+                assert len(layout.sweep_report_name(label, "nominal", "first_read").encode()) <= FILENAME_LIMIT
                 assert 0 < float(hz) < float("inf")
         else:
             assert all(point.name and min(point.array_height, point.ifmap_sram_kb) >= 1 for point in result)

@@ -38,6 +38,8 @@ def test_unknown_nested_key_is_named(workdir):
     ("word_bits: '8.5'", "'8.5' is not of type 'integer'", "['word_bits']"),
     ("plots: {dpi: 1.2e1}", "12 is less than the minimum of 30", "['plots']['dpi']"),
     ("clock_hz: [1e9, 1 GHz]", "[1000000000.0, '1 GHz']", "['clock_hz']"),
+    ("lifetime_start: [fill, last_read]", "['fill', 'last_read']", "['lifetime_start']"),
+    ("lifetime_start: [fill, fill]", "['fill', 'fill']", "['lifetime_start']"),
 ])
 def test_wrong_type_is_named(workdir, line, shown, key):
     text = (workdir / "config" / "config.yaml").read_text()
@@ -55,7 +57,14 @@ def test_numbers_yaml_reads_as_text_are_numbers(workdir):
     assert "--word-bits 16" in output and "--dpi 150" in output
     assert "--clock-hz 1000000000 " in output and "--clock-hz 750000000 " in output
     assert "--ifmap-sram-kb 2 --filter-sram-kb 1 --ofmap-sram-kb 10" in output
-    assert "results/tiny1_gemm/a8x4-os-i2-f1-o10/report-750MHz-nominal.json" in output
+    assert "results/tiny1_gemm/a8x4-os-i2-f1-o10/report-750MHz-nominal-fill.json" in output
+
+
+def test_one_lifetime_start_without_a_list(workdir):
+    edit_config(workdir, lifetime_start="first_read")
+    output = snakemake(workdir, "--dry-run", "--printshellcmds").stdout
+    assert "--lifetime-start first_read" in output and "--lifetime-start fill" not in output
+    assert "-nominal-first_read.json" in output
 
 
 def test_missing_topology_and_hardware_files_are_named(workdir):

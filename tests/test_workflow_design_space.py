@@ -54,7 +54,7 @@ def rerun_copy(completed_grid, tmp_path):
     return private_copy(completed_grid, tmp_path / "run")
 
 
-def report(workdir, hardware, name="report-1GHz-nominal.json"):
+def report(workdir, hardware, name="report-1GHz-nominal-fill.json"):
     return json.loads((workdir / "results" / "tiny1_gemm" / hardware / name).read_text())
 
 
@@ -98,7 +98,7 @@ def test_added_clock_and_corner_run_only_reports_and_summary(rerun_copy):
     assert {(w["clock"], w["corner"]) for rule, w in jobs if rule == "report"} == {
         ("1GHz", "sisi_1us"), ("700MHz", "nominal"), ("700MHz", "sisi_1us")}  # not 1GHz nominal
     snakemake(rerun_copy)
-    slow = report(rerun_copy, "tiny_ws", "report-700MHz-sisi_1us.json")
+    slow = report(rerun_copy, "tiny_ws", "report-700MHz-sisi_1us-fill.json")
     assert slow["workload"]["clock_hz"] == 7e8 and slow["device_library"]["corner"] == "sisi_1us"
     assert slow["device_library"]["gc_list"]["file"] == "sisi_retention_1us.json"
     assert planned_jobs(rerun_copy) == []
@@ -115,7 +115,7 @@ def test_shipped_corners_as_a_sweep_axis(rerun_copy):
     edit_config(rerun_copy, device_corners=SHIPPED_CORNERS)
     assert rule_counts(planned_jobs(rerun_copy)) == {"report": 6, "summary": 1}
     snakemake(rerun_copy)
-    reports = {corner: report(rerun_copy, "tiny_ws", f"report-1GHz-{corner}.json") for corner in SHIPPED_CORNERS}
+    reports = {corner: report(rerun_copy, "tiny_ws", f"report-1GHz-{corner}-fill.json") for corner in SHIPPED_CORNERS}
     for corner, data in reports.items():
         assert data["device_library"]["corner"] == corner
         assert data["technologies"]["Si-Si"]["parameters"]["capacity_model"] is True
@@ -128,6 +128,24 @@ def test_shipped_corners_as_a_sweep_axis(rerun_copy):
     assert sram["optimistic"] == sram["nominal"] == sram["pessimistic"]  # one baseline in every corner
     summary = (rerun_copy / "results" / "summary" / "summary.csv").read_text()
     assert all(f",{corner}," in summary for corner in SHIPPED_CORNERS)
+
+
+def test_added_lifetime_start_runs_only_reports_and_summary(rerun_copy):
+    edit_config(rerun_copy, lifetime_start=["fill", "first_read"])
+    jobs = planned_jobs(rerun_copy)
+    assert rule_counts(jobs) == {"report": 3, "summary": 1}
+    assert {w["start"] for rule, w in jobs if rule == "report"} == {"first_read"}
+    snakemake(rerun_copy)
+    fill = report(rerun_copy, "tiny_ws")
+    first_read = report(rerun_copy, "tiny_ws", "report-1GHz-nominal-first_read.json")
+    assert (fill["workload"]["lifetime_start"], first_read["workload"]["lifetime_start"]) == ("fill", "first_read")
+    assert first_read["prefetch_slack"] == fill["prefetch_slack"]
+    # A lifetime from the first read is never longer than the one from the fill.
+    for name in ("ifmap", "filter", "ofmap"):
+        assert first_read["lifetime_statistics"][name]["max_cycles"] <= fill["lifetime_statistics"][name]["max_cycles"]
+    rows = (rerun_copy / "results" / "summary" / "summary.csv").read_text().splitlines()
+    start = rows[0].split(",").index("lifetime_start")
+    assert sorted({row.split(",")[start] for row in rows[1:]}) == ["fill", "first_read"]
     assert planned_jobs(rerun_copy) == []
 
 
@@ -209,6 +227,6 @@ def test_corner_name_with_a_hyphen_is_rejected(workdir):
 def test_clock_and_corner_reach_the_frontend(workdir):
     replace_in_file(workdir / "config" / "config.yaml", "topologies:", "clock_hz: [1.5e9, 7e8]\ntopologies:")
     edit_config(workdir, device_corners={"sisi_1us": {"gc_list": "hardware/devices/sisi_retention_1us.json"}})
-    output = snakemake(workdir, "--dry-run", "--printshellcmds", "results/tiny1_gemm/a8x4-os-i2-f1-o1/report-1.5GHz-sisi_1us.json").stdout
+    output = snakemake(workdir, "--dry-run", "--printshellcmds", "results/tiny1_gemm/a8x4-os-i2-f1-o1/report-1.5GHz-sisi_1us-fill.json").stdout
     assert "--gc-list hardware/devices/sisi_retention_1us.json --area-power workflow/gainflow/data/devices/area_power.json" in output
     assert "--device-corner sisi_1us --clock-hz 1500000000" in output

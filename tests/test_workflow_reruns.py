@@ -39,7 +39,7 @@ LAYERS = {"tiny": 3, "tiny_gemm": 2}
 HARDWARE = ("tiny_os", "tiny_ws")
 SUBDIVISIONS = 3
 LAYER_JOBS = sum(LAYERS.values()) * len(HARDWARE)
-REPORTS = {f"{topology}/{hardware}/report-1GHz-nominal.json" for topology in LAYERS for hardware in HARDWARE}
+REPORTS = {f"{topology}/{hardware}/report-1GHz-nominal-fill.json" for topology in LAYERS for hardware in HARDWARE}
 
 # Imported by every Python process that finds it on PYTHONPATH (Snakemake's jobs included): when the
 # process ends, it writes its command line and the gainflow modules it had loaded.
@@ -170,7 +170,7 @@ def test_topology_edit_reruns_exactly_that_topology(rerun_copy):
         assert path.startswith("summary/") or (path.startswith("tiny/") and "/layer0/" not in path and "/layer1/" not in path)
     for hardware in HARDWARE:
         assert f"tiny/{hardware}/{layout.COMPUTE_REPORT}" in changed
-        assert f"tiny/{hardware}/report-1GHz-nominal.json" in changed
+        assert f"tiny/{hardware}/report-1GHz-nominal-fill.json" in changed
 
 
 def test_device_file_edit_reruns_the_reports(rerun_copy):

@@ -53,7 +53,7 @@ def test_full_run_writes_every_output(completed_run):
                 # lifetime_tables is off by default: no per-interval table.
                 assert not layout.layer_file(run, i, layout.LIFETIME_TABLE).exists()
             assert not (run / "traces").exists()  # save_traces is off in the tiny config
-            report = json.loads((run / "report-1GHz-nominal.json").read_text())
+            report = json.loads((run / "report-1GHz-nominal-fill.json").read_text())
             assert report["workload"]["clock_hz"] == 1e9
     # Nothing temporary is left: no part files, no empty folders, no hidden staging files.
     leftovers = [path for path in results.rglob("*") if path.suffix == ".part" or path.name.startswith(".")
@@ -78,7 +78,7 @@ def test_clock_change_reruns_only_reports_and_summary(rerun_copy):
     after = result_files(rerun_copy)
     changed = {path for path in after if after[path] != before.get(path)}
     assert {path for path in changed if "/report-" in path} == {
-        f"{t}/{h}/report-2GHz-nominal.json" for t in LAYERS for h in HARDWARE
+        f"{t}/{h}/report-2GHz-nominal-fill.json" for t in LAYERS for h in HARDWARE
     }
     assert all("/report-" in path or path.startswith("summary/") for path in changed)
     assert planned_jobs(rerun_copy) == []

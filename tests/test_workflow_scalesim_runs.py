@@ -19,7 +19,7 @@ SETTINGS = {
     "clock_hz": [1.0e9, 5.0e8],
     "device_corners": {"nominal": {}, "sisi": {"gc_list": "hardware/devices/sisi_retention_1us.json"}},
 }
-REPORTS = {f"tiny_gemm/{RUN_NAME}/report-{clock}-{corner}.json"
+REPORTS = {f"tiny_gemm/{RUN_NAME}/report-{clock}-{corner}-fill.json"
            for clock in ("1GHz", "500MHz") for corner in ("nominal", "sisi")}
 
 

@@ -66,6 +66,6 @@ def test_slurm_profile_gives_the_local_results(slurm_cluster, tmp_path):
     assert "localrule summary:" in log and log.count("localrule grid_point:") == 2
     local_files = result_files(local, suffixes=(".csv", ".json", ".png"))
     assert {path for path in local_files if "/report-" in path} == {
-        f"tiny1_gemm/a8x8-{dataflow}-i1-f1-o1/report-{clock}-nominal.json"
+        f"tiny1_gemm/a8x8-{dataflow}-i1-f1-o1/report-{clock}-nominal-fill.json"
         for dataflow in ("os", "ws") for clock in ("1GHz", "700MHz")}
     assert result_files(cluster, suffixes=(".csv", ".json", ".png")) == local_files

@@ -118,6 +118,24 @@ def test_rows_values_and_ratios(tmp_path):
     assert (split["area_vs_baseline"], split["energy_vs_baseline"]) == ("0.625", "0.75")
 
 
+def test_lifetime_start_is_one_more_axis_and_the_plots_show_one_start(tmp_path, monkeypatch):
+    # The same point with lifetimes from the first read and from the fill (the latter written without
+    # the key, as reports before the first read was measured): two runs, fill first.
+    first_read = with_value(report(gc_share=0.9), "first_read", "workload", "lifetime_start")
+    rows = summarise(tmp_path, write_reports(tmp_path, [first_read, report()]))
+    assert [(r["lifetime_start"], r["design"]) for r in rows] == [
+        (start, design) for start in ("fill", "first_read") for design in DESIGNS]
+    assert [r["accesses_within_retention"] for r in rows if r["design"] == "GC"] == ["0.75", "0.9"]
+    plotted = []
+    from gainflow.sweep import plots
+    monkeypatch.setattr(plots, "plot_sensitivity", lambda runs, path, dpi: plotted.extend(runs))
+    monkeypatch.setattr(plots, "plot_pareto", lambda topology, runs, path, dpi: None)
+    summarise(tmp_path, write_reports(tmp_path, [first_read, report()]))
+    assert [run.lifetime_start for run in plotted] == ["fill"]
+    summarise(tmp_path, write_reports(tmp_path, [first_read]))
+    assert [run.lifetime_start for run in plotted[1:]] == ["first_read"]
+
+
 def test_undefined_share_and_ratio_are_empty_cells(tmp_path):
     data = report(gc_share=None)
     data["technologies"]["SRAM"]["total"]["area_capacity_mm2"] = 0  # zero-sized baseline: no area ratio
@@ -235,6 +253,7 @@ def with_value(data, value, *keys):
     (with_value(report(), True, "workload", "array_height"), "workload.array_height"),
     (with_value(report(), 0, "workload", "clock_hz"), "workload.clock_hz"),
     (with_value(report(), 7, "device_library", "corner"), "device_library.corner"),
+    (with_value(report(), "last_read", "workload", "lifetime_start"), "workload.lifetime_start"),
     (with_value(report(), "HBM", "device_library", "baseline"), "device_library.baseline"),
     (with_value(report(), [], "workload"), "workload"),
 ])

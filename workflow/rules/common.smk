@@ -28,6 +28,7 @@ from gainflow.events.scalesim_traces import TRACE_FILES
 from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
+from gainflow.lifetimes.histogram import LIFETIME_STARTS
 from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
 from gainflow.sweep import resources as job_resources
 from gainflow.sweep.grid import check_names, expand_grids
@@ -71,6 +72,7 @@ wildcard_constraints:
     sub="|".join(SUBDIVISIONS),
     clock=LABEL_PATTERN,
     corner=r"[A-Za-z0-9_]+",
+    start="|".join(LIFETIME_STARTS),
 
 
 # Inputs that follow from the wildcards alone are patterns, not functions: Snakemake calls (and
@@ -84,7 +86,7 @@ RUN_DIR = "results/{topo}/{hw}"  # a (topology, hardware) run's folder, as a pat
 RUN_INFO_OUTPUT = f"{RUN_DIR}/{layout.RUN_INFO}"
 TRACES_OUTPUT = f"{RUN_DIR}/{layout.TRACES_DIR}"
 SAVE_TRACES = config["save_traces"]
-REPORT_OUTPUT = f"{RUN_DIR}/{layout.sweep_report_name('{clock}', '{corner}')}"
+REPORT_OUTPUT = f"{RUN_DIR}/{layout.sweep_report_name('{clock}', '{corner}', '{start}')}"
 
 
 def topology_file(topo):
@@ -106,6 +108,8 @@ def _device_corners():
 
 
 DEVICE_CORNERS = _device_corners()
+# Where lifetimes start (one report each): the config's list, or its one value.
+SWEEP_STARTS = config["lifetime_start"] if isinstance(config["lifetime_start"], list) else [config["lifetime_start"]]
 
 
 def _check_sweep_files():
@@ -372,12 +376,13 @@ limit_local_memory()
 
 
 def sweep_reports():
-    """One report per run (topology x hardware, then existing runs) x clock x device corner."""
+    """One report per run (topology x hardware, then existing runs) x clock x device corner x lifetime start."""
     return [
-        REPORT_OUTPUT.format(topo=topo, hw=hw, clock=clock, corner=corner)
+        REPORT_OUTPUT.format(topo=topo, hw=hw, clock=clock, corner=corner, start=start)
         for topo, hw in RUNS
         for clock in CLOCKS
         for corner in DEVICE_CORNERS
+        for start in SWEEP_STARTS
     ]
 
 
@@ -416,7 +421,7 @@ def where_results_are():
             f"  summary table:    {SUMMARY_TABLE}",
             *(f"  Pareto plot:      {pareto_plot(topo)}" for topo in SWEEP_TOPOLOGIES),
             f"  sensitivity plot: {SENSITIVITY_PLOT}",
-            f"  reports:          results/<topology>/<hardware>/report-<clock>-<corner>.json ({len(sweep_reports())})",
+            f"  reports:          results/<topology>/<hardware>/report-<clock>-<corner>-<start>.json ({len(sweep_reports())})",
             "  per-layer files:  results/<topology>/<hardware>/layer<i>/",
             "  HTML report:      snakemake --report report.html",
         ]

@@ -1,6 +1,6 @@
 rule report:
-    """The frontend's JSON report of one run at one clock with one device corner: refresh, area and
-    energy per technology."""
+    """The frontend's JSON report of one run at one clock with one device corner and one lifetime
+    start: refresh, area and energy per technology."""
     input:
         unpack(device_files_of_corner),
         run_info=RUN_INFO_OUTPUT,
@@ -10,7 +10,13 @@ rule report:
             REPORT_OUTPUT,
             category="Reports",
             subcategory="{topo}",
-            labels={"topology": "{topo}", "hardware": "{hw}", "clock": "{clock}", "device corner": "{corner}"},
+            labels={
+                "topology": "{topo}",
+                "hardware": "{hw}",
+                "clock": "{clock}",
+                "device corner": "{corner}",
+                "lifetime start": "{start}",
+            },
         ),
     params:
         code=code_version("gainflow.cli", "gainflow.commands.frontend"),
@@ -21,8 +27,8 @@ rule report:
     conda:
         "../../environment.yml"
     log:
-        "logs/{topo}/{hw}/report-{clock}-{corner}.log",
+        "logs/{topo}/{hw}/report-{clock}-{corner}-{start}.log",
     shell:
         "gainflow frontend results/{wildcards.topo}/{wildcards.hw} --output {output} --gc-list {input.gc_list}"
         " --area-power {input.area_power} --device-corner {wildcards.corner} --clock-hz {params.clock_hz}"
-        " --word-bits {params.word_bits} > {log} 2>&1"
+        " --lifetime-start {wildcards.start} --word-bits {params.word_bits} > {log} 2>&1"

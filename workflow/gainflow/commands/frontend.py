@@ -14,6 +14,7 @@ from gainflow.frontend.devices import DEFAULT_AREA_POWER, DEFAULT_GC_LIST, load_
 from gainflow.frontend.processed_run import load_processed_run
 from gainflow.frontend.report import build_report, check_hardware, model_settings, write_report
 from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.lifetimes.histogram import LIFETIME_STARTS
 
 def add_arguments(parser):
     parser.add_argument("run_dir", metavar="PROCESSED_RUN_DIR",
@@ -28,6 +29,9 @@ def add_arguments(parser):
                         help="the device library's name, recorded in the report (default: default)")
     parser.add_argument("--clock-hz", type=positive_number, default="1e9", metavar="F",
                         help="clock frequency in Hz that turns cycles into seconds (default 1e9)")
+    parser.add_argument("--lifetime-start", choices=tuple(LIFETIME_STARTS), default="fill",
+                        help="where a lifetime starts: at the write (fill, the default) or at the interval's "
+                             "first read (first_read); every lifetime-based figure of the report uses it")
     parser.add_argument("--word-bits", type=positive_int, default=8, metavar="B",
                         help="bits per buffer word (default 8: SCALE-Sim's word is one byte)")
     parser.add_argument("-c", "--config", metavar="CFG",
@@ -46,7 +50,7 @@ def hardware_of(run, config_path):
 
 
 def run(args):
-    processed = load_processed_run(args.run_dir)
+    processed = load_processed_run(args.run_dir, lifetime_start=args.lifetime_start)
     hardware, origin = hardware_of(processed, args.config)
     check_hardware(hardware, origin)
     settings = model_settings(processed.run_info, args.clock_hz, args.word_bits)

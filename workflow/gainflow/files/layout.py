@@ -16,7 +16,7 @@ A lifetimes run directory (what `gainflow lifetimes` and the workflow write, and
 The workflow writes `layer<i>_lifetime_data.csv` only with `lifetime_tables`, and adds
 `<run>/layer<i>/layer<i>_<subdivision>.part` (temporary: one buffer's hand-over from its lifetime
 job to the per-layer step, `gainflow.lifetimes.parts`), `<run>/traces/` (a SCALE-Sim run directory,
-when traces are saved), `<run>/report-<clock>-<corner>.json` (its reports),
+when traces are saved), `<run>/report-<clock>-<corner>-<start>.json` (its reports),
 `results/hardware/<hardware>.cfg` (every run's config) and the sweep's summary:
 `results/summary/summary.csv`, `pareto_<topology>.png` (one per topology), `sensitivity.png`.
 
@@ -52,10 +52,11 @@ LAYER_FILE_KINDS = (LIFETIME_TABLE, LIFETIME_HISTOGRAM, AGGREGATE_TABLE, GRAPH, 
 PART_SUFFIX = ".part"
 
 
-def sweep_report_name(clock, corner):
-    """`report-<clock>-<corner>.json`: the workflow's report of a run at one clock (its label, e.g.
-    1GHz) with one device corner. Neither name holds a hyphen, so the name splits unambiguously."""
-    return f"report-{clock}-{corner}.json"
+def sweep_report_name(clock, corner, start):
+    """`report-<clock>-<corner>-<start>.json`: the workflow's report of a run at one clock (its label,
+    e.g. 1GHz) with one device corner and one lifetime start (fill or first_read). No name holds a
+    hyphen, so the name splits unambiguously."""
+    return f"report-{clock}-{corner}-{start}.json"
 
 
 def sram_trace_name(subdivision):

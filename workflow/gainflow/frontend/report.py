@@ -1,4 +1,9 @@
-"""The frontend's JSON report: workload, lifetime statistics, write frequencies, technologies, composition.
+"""The frontend's JSON report: workload, lifetime statistics, write frequencies, technologies, composition,
+prefetch slack.
+
+Every lifetime-based figure uses the lifetimes of one start (`workload.lifetime_start`: from the
+fill, or from each interval's first read; `gainflow.frontend.processed_run.load_processed_run`);
+`prefetch_slack` compares the two.
 
 `build_report` returns plain data; `write_report` writes it deterministically
 (sorted keys, floats rounded to 12 significant digits) and atomically. Keys and
@@ -26,15 +31,22 @@ from gainflow.frontend.model import (
     MICROSECOND,
     ModelSettings,
     area_m2,
+    dynamic_energy,
     leakage_energy,
     ratio,
     retention_cycles,
     shares_within,
     total_refreshes,
 )
-from gainflow.lifetimes.histogram import lifetime_summary, merge_histograms
+from gainflow.lifetimes.histogram import (
+    LIFETIME,
+    LIFETIME_FROM_FIRST_READ,
+    PREFETCH_SLACK,
+    lifetime_summary,
+    merge_histograms,
+)
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 SIGNIFICANT_DIGITS = 12
 BITS_PER_KB = 1024 * 8  # SCALE-Sim sizes are kB of 1024 bytes
 BUFFER_SIZE_KEYS = {name: f"{name}_sram_kb" for name in SUBDIVISIONS}
@@ -189,6 +201,33 @@ def summarise(per_buffer, baseline):
                                             baseline["energy"])}
 
 
+def prefetch_slack(buffers, library, capacities, settings):
+    """Per buffer: the prefetch slack (first read - write) over its intervals, and per technology the
+    refresh energy it costs (refresh energy of the lifetimes from the fill minus that of the lifetimes
+    from the first read); None when the layer files carry no first reads."""
+    if any(PREFETCH_SLACK not in totals.histograms for totals in buffers.values()):
+        return None
+    return {name: slack_record(totals, library, capacities[name], settings) for name, totals in buffers.items()}
+
+
+def slack_record(totals, library, bits, settings):
+    """One buffer of `bits` bits; each technology with its per-bit figures at that capacity."""
+    slack = lifetime_summary(totals.histograms[PREFETCH_SLACK])
+
+    def refresh_energy(tech, histogram):
+        sized = tech.at_capacity(bits)
+        refreshes = total_refreshes(histogram, retention_cycles(sized, settings.clock_hz))
+        return dynamic_energy(sized, 0, 0, refreshes, settings.word_bits)["refresh_j"]
+
+    return {
+        "intervals": totals.histograms[PREFETCH_SLACK].total_intervals(),
+        **{f"{key}_cycles": slack[key] for key in ("median", "p90", "max")},
+        "refresh_energy_j": {tech.name: refresh_energy(tech, totals.histograms[LIFETIME])
+                             - refresh_energy(tech, totals.histograms[LIFETIME_FROM_FIRST_READ])
+                             for tech in library.technologies},
+    }
+
+
 def workload(run, hardware, settings):
     info = run.run_info
     macs = [layer.macs for layer in info.layers]
@@ -206,6 +245,7 @@ def workload(run, hardware, settings):
         "buffer_kb": {name: hardware[key] for name, key in BUFFER_SIZE_KEYS.items()},
         "clock_hz": float(settings.clock_hz),
         "word_bits": settings.word_bits,
+        "lifetime_start": run.lifetime_start,
     }
 
 
@@ -228,6 +268,7 @@ def build_report(run, library, hardware, settings, device_files, corner):
         "write_frequency": write_frequency(run.buffers, settings, total_cycles(run.run_info)),
         "technologies": technologies,
         "composition": composition(run.buffers, library, technologies, capacities, settings),
+        "prefetch_slack": prefetch_slack(run.buffers, library, capacities, settings),
     }
 
 

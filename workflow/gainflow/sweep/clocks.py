@@ -1,6 +1,6 @@
 """The config's `clock_hz` (one frequency or a list) -> a readable label per clock and its exact value.
 
-Labels name the report files (`report-1GHz-<corner>.json`): the value in the largest unit that keeps
+Labels name the report files (`report-1GHz-<corner>-<start>.json`): the value in the largest unit that keeps
 it at least 1, with as many decimals as it needs (1e9 -> 1GHz, 7e8 -> 700MHz, 1.5e9 -> 1.5GHz).
 YAML reads `1e9` (no dot) as text; such text is accepted as the number it spells.
 """

@@ -12,7 +12,9 @@
   size (every topology, other hardware parameter, clock and corner), a band from their minimum to
   their maximum.
 
-PNG bytes depend only on the data: fixed metadata, no timestamps, Agg renderer.
+Both show the reports of one lifetime start: `fill` when the sweep has it, else `first_read`
+(`gainflow.sweep.summary.runs_of_one_start`). PNG bytes depend only on the data: fixed metadata, no
+timestamps, Agg renderer.
 """
 
 import statistics

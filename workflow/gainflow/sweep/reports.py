@@ -1,9 +1,10 @@
 """The frontend reports of a sweep, read into the plain records the summary table and plots use.
 
-A report is one run: (topology, hardware point, clock, device corner). Only the keys the summary
-needs are read; a missing or mistyped one is an InputError naming the report file and the key
-(`workflow/gainflow/schemas/report.schema.json` documents them all). A report without
-`device_library.corner` was made with the default device corner.
+A report is one run: (topology, hardware point, clock, device corner, lifetime start). Only the keys
+the summary needs are read; a missing or mistyped one is an InputError naming the report file and the
+key (`workflow/gainflow/schemas/report.schema.json` documents them all). A report without
+`device_library.corner` was made with the default device corner, one without `workload.lifetime_start`
+with lifetimes from the fill.
 """
 
 import json
@@ -12,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gainflow.errors import InputError
+from gainflow.lifetimes.histogram import LIFETIME_STARTS
 
 DEFAULT_CORNER = "default"
+DEFAULT_START = "fill"
+START_ORDER = tuple(LIFETIME_STARTS)
 COMPOSITIONS = {"min_energy_per_buffer": "min-energy per buffer", "retention_split": "retention split"}
 ENERGY_PARTS = ("read", "write", "refresh", "leakage", "total")
 BUFFER_NAMES = ("ifmap", "filter", "ofmap")
@@ -46,6 +50,7 @@ class Run:
     buffer_kb: dict  # BUFFER_NAMES -> kB
     clock_hz: float
     device_corner: str
+    lifetime_start: str
     layers: int
     total_cycles: int
     designs: tuple
@@ -53,14 +58,14 @@ class Run:
     @property
     def key(self):
         """What tells runs apart."""
-        return (self.topology, self.hardware, self.clock_hz, self.device_corner)
+        return (self.topology, self.hardware, self.clock_hz, self.device_corner, self.lifetime_start)
 
     @property
     def order(self):
-        """The table's order: topology, then hardware points by their parameters, clock, corner."""
+        """The table's order: topology, then hardware points by their parameters, clock, corner, start."""
         buffers = tuple(self.buffer_kb[name] for name in BUFFER_NAMES)
         return (self.topology, self.array_rows, self.array_columns, self.dataflow, buffers, self.hardware,
-                self.clock_hz, self.device_corner)
+                self.clock_hz, self.device_corner, START_ORDER.index(self.lifetime_start))
 
     @property
     def pe_count(self):
@@ -99,6 +104,7 @@ EXPECTED = {
     "boolean": (lambda v: isinstance(v, bool), "true or false"),
     "names": (lambda v: isinstance(v, list) and v and all(isinstance(n, str) for n in v),
               "a non-empty list of names"),
+    "start": (lambda v: v in START_ORDER, f"one of {START_ORDER}"),
 }
 
 
@@ -177,6 +183,7 @@ def run_from_report(path, data):
         buffer_kb={name: fields.get((*workload, "buffer_kb", name), "number") for name in BUFFER_NAMES},
         clock_hz=fields.get((*workload, "clock_hz"), "positive"),
         device_corner=fields.optional(("device_library", "corner"), "string", DEFAULT_CORNER),
+        lifetime_start=fields.optional((*workload, "lifetime_start"), "start", DEFAULT_START),
         layers=fields.get((*workload, "layers"), "count"),
         total_cycles=fields.get((*workload, "total_cycles"), "count"),
         designs=tuple(designs),
@@ -203,7 +210,8 @@ def load_runs(paths):
     for path in paths:
         run = read_report(path)
         if run.key in seen:
-            raise InputError(f"the same (topology, hardware, clock, corner) as {seen[run.key]}: {run.key}",
+            raise InputError(f"the same (topology, hardware, clock, corner, lifetime start) as {seen[run.key]}: "
+                             f"{run.key}",
                              path=path)
         seen[run.key] = path
         runs.append(run)

@@ -1,9 +1,9 @@
 """A sweep's frontend reports -> the summary table (`summary.csv`) and its plots.
 
-The table is tidy: one row per (topology, hardware point, clock, device corner, design), where the
-designs of a run are each technology of the device library used for all three buffers (library
-order), then the report's two compositions. Rows are sorted by topology, hardware point, clock and
-corner. Cells are plain numbers or names; an empty cell means "not applicable" (a static
+The table is tidy: one row per (topology, hardware point, clock, device corner, lifetime start,
+design), where the designs of a run are each technology of the device library used for all three
+buffers (library order), then the report's two compositions. Rows are sorted by topology, hardware
+point, clock, corner and lifetime start. Cells are plain numbers or names; an empty cell means "not applicable" (a static
 technology's retention, a composition's refresh count) or "undefined" (a share over no access, a
 ratio against an all-baseline design of zero area or energy). Columns:
 
@@ -11,7 +11,8 @@ ratio against an all-baseline design of zero area or energy). Columns:
 - `array_rows`, `array_columns`: systolic array height and width (PEs); `dataflow`: os, ws or is;
 - `ifmap_sram_kb`, `filter_sram_kb`, `ofmap_sram_kb`: scratchpad sizes (kB of 1024 bytes);
 - `clock_hz`: clock frequency (Hz); `device_corner`: the device library's corner ("default" when the
-  report names none);
+  report names none); `lifetime_start`: where the report's lifetimes start, `fill` (at the write) or
+  `first_read` (at the interval's first read);
 - `layers`: layers simulated; `total_cycles`: run length (cycles, all layers);
 - `design`: a technology name, "min-energy per buffer" (each buffer of its least-energy technology)
   or "retention split" (each lifetime interval in the densest technology whose retention covers it);
@@ -38,11 +39,12 @@ from gainflow.errors import InputError
 from gainflow.files.atomic import atomic_file
 from gainflow.frontend.report import rounded
 from gainflow.files.plain import plain
-from gainflow.sweep.reports import BUFFER_NAMES, ENERGY_PARTS, load_runs
+from gainflow.sweep.reports import BUFFER_NAMES, ENERGY_PARTS, START_ORDER, load_runs
 
 TABLE_COLUMNS = (
     "topology", "hardware", "array_rows", "array_columns", "dataflow",
-    *(f"{name}_sram_kb" for name in BUFFER_NAMES), "clock_hz", "device_corner", "layers", "total_cycles",
+    *(f"{name}_sram_kb" for name in BUFFER_NAMES), "clock_hz", "device_corner", "lifetime_start", "layers",
+    "total_cycles",
     "design", "design_kind", "retention_s", "refreshes", "accesses_within_retention", "area_mm2",
     *(f"{part}_energy_j" for part in ENERGY_PARTS), "area_vs_baseline", "energy_vs_baseline",
 )
@@ -58,7 +60,7 @@ def _run_columns(run):
         "topology": run.topology, "hardware": run.hardware,
         "array_rows": run.array_rows, "array_columns": run.array_columns, "dataflow": run.dataflow,
         **{f"{name}_sram_kb": run.buffer_kb[name] for name in BUFFER_NAMES},
-        "clock_hz": run.clock_hz, "device_corner": run.device_corner,
+        "clock_hz": run.clock_hz, "device_corner": run.device_corner, "lifetime_start": run.lifetime_start,
         "layers": run.layers, "total_cycles": run.total_cycles,
     }
 
@@ -113,10 +115,17 @@ def write_summary(report_paths, table_path, pareto_paths, sensitivity_path, dpi)
     sensitivity plot. All reports are read and checked before anything is written."""
     # Plotting imports matplotlib (about half a second): only once the inputs are known to be good.
     runs = load_runs(report_paths)
-    grouped = runs_by_topology(runs, pareto_paths)
+    plotted = runs_of_one_start(runs)
+    grouped = runs_by_topology(plotted, pareto_paths)
     from gainflow.sweep import plots
 
     write_table(summary_rows(runs), table_path)
     for topology, path in pareto_paths.items():
         plots.plot_pareto(topology, grouped[topology], path, dpi)
-    plots.plot_sensitivity(runs, sensitivity_path, dpi)
+    plots.plot_sensitivity(plotted, sensitivity_path, dpi)
+
+
+def runs_of_one_start(runs):
+    """The runs the plots show: those of the first lifetime start (in `START_ORDER`) the sweep has."""
+    start = min((run.lifetime_start for run in runs), key=START_ORDER.index, default=None)
+    return [run for run in runs if run.lifetime_start == start]
