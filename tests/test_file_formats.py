@@ -33,7 +33,7 @@ NUMBER = re.compile(r"-?\d+(\.\d+)?(e[+-]\d+)?")
 # The columns that hold text, per file kind; every other field must be a NUMBER or empty.
 TEXT_COLUMNS = {
     "lifetime": {"subdivision", "histogram"},
-    "summary": {"topology", "hardware", "dataflow", "device_corner", "design", "design_kind"},
+    "summary": {"topology", "hardware", "dataflow", "device_corner", "lifetime_start", "design", "design_kind"},
 }
 
 
