@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Benchmarks of the Snakemake workflow, each case in a fresh temporary copy of the repository
-(figures and targets: docs/performance.md). Cases (`--case`, default all but `study`):
+(figures and targets: docs/performance.md). Snakemake runs as users run it, with the shipped workflow
+profile (profiles/default: greedy scheduler) and `--cores 2`; `--profile none` runs it without any
+profile (Snakemake's default ILP scheduler), as the tests do. Cases (`--case`, default all but `study`):
 
 - full: ResNet-50 x scale32_os from empty results/, --cores 2: wall and CPU time (all processes, and
   Snakemake's own process), jobs, size of results/, files left behind that are not results.
@@ -10,7 +12,7 @@
   3 clocks x 2 device corners, --cores 2: wall, CPU, disk.
 - dry: DAG build of 6 topologies x a 50-point grid x 3 clocks (`snakemake -n`): seconds and jobs per second.
 
-    .venv/bin/python scripts/bench_workflow.py [--case full --case dry ...]
+    .venv/bin/python scripts/bench_workflow.py [--case full --case dry ...] [--profile none]
 """
 
 import argparse
@@ -57,10 +59,12 @@ def children_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+PROFILE_ARGS = []  # ["--workflow-profile", "none"] with --profile none
+
+
 def run_snakemake(workdir, *args, cores=2):
     """(wall s, CPU s of all processes, Snakemake's own CPU s, combined output); raises on failure."""
-    command = [sys.executable, "-c", SNAKEMAKE_WITH_SELF_CPU, "--cores", str(cores), "--workflow-profile", "none",
-               *args]
+    command = [sys.executable, "-c", SNAKEMAKE_WITH_SELF_CPU, "--cores", str(cores), *PROFILE_ARGS, *args]
     started, cpu_before = time.perf_counter(), children_cpu_seconds()
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - started, children_cpu_seconds() - cpu_before
@@ -99,13 +103,18 @@ def load():
     return f"load average {os.getloadavg()[0]:.1f}"
 
 
+def profile():
+    return "no profile: ILP scheduler" if PROFILE_ARGS else "profiles/default: greedy scheduler"
+
+
 def full_case(tmp):
     workdir = workflow_copy(tmp, "full", {"topologies": ["resnet50"], "hardware": ["scale32_os"]}, ["resnet50"])
     wall, cpu, own, output = run_snakemake(workdir)
     jobs = job_count(output)
     print(f"full: ResNet-50 x scale32_os, --cores 2, empty results/: {wall:.1f} s wall, {cpu:.0f} CPU-s "
-          f"({own:.0f} of them Snakemake's own process), {jobs} jobs; results/ {disk_mb(workdir / 'results'):.1f} MB; "
-          f"left behind: {leftovers(workdir) or 'nothing'} ({load()}; targets: 35 s, 30 MB)")
+          f"({own:.0f} of them Snakemake's own process), {jobs} jobs, {jobs / wall:.1f} jobs/s; "
+          f"results/ {disk_mb(workdir / 'results'):.1f} MB; left behind: {leftovers(workdir) or 'nothing'} "
+          f"({profile()}, {load()}; targets: 35 s, 30 MB)")
     return own / jobs if jobs else None
 
 
@@ -133,9 +142,10 @@ def study_case(tmp):
     workdir = workflow_copy(tmp, "study", config, config["topologies"])
     wall, cpu, own, output = run_snakemake(workdir)
     reports = len(list((workdir / "results").glob("*/*/report-*.json")))
+    jobs = job_count(output)
     print(f"study: 2 topologies x 24 grid points x 3 clocks x 2 corners ({reports} reports), --cores 2: "
-          f"{wall:.0f} s wall, {cpu:.0f} CPU-s ({own:.0f} Snakemake's own), {job_count(output)} jobs; "
-          f"results/ {disk_mb(workdir / 'results'):.0f} MB ({load()}; targets: 15 min, 1 GB)")
+          f"{wall:.0f} s wall, {cpu:.0f} CPU-s ({own:.0f} Snakemake's own), {jobs} jobs, {jobs / wall:.1f} jobs/s; "
+          f"results/ {disk_mb(workdir / 'results'):.0f} MB ({profile()}, {load()}; targets: 15 min, 1 GB)")
 
 
 def dry_case(tmp):
@@ -148,14 +158,19 @@ def dry_case(tmp):
     # Counted in a second, untimed run: the job table costs time of its own (the reasons per job).
     jobs = job_count(run_snakemake(workdir, "--dry-run", "--quiet", "rules")[3])
     print(f"dry: 6 topologies x 50 grid points x 3 clocks: DAG of {jobs} jobs built in {wall:.1f} s wall "
-          f"({cpu:.1f} CPU-s), {jobs / wall:.0f} jobs/s ({load()}; target 60 s)")
+          f"({cpu:.1f} CPU-s), {jobs / wall:.0f} jobs/s ({profile()}, {load()}; target 60 s)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", action="append", choices=("full", "startup", "study", "dry"),
                         help="run only these cases (repeatable); default: full, startup, dry")
-    cases = parser.parse_args().case or ["full", "startup", "dry"]
+    parser.add_argument("--profile", choices=("default", "none"), default="default",
+                        help="default: the shipped profiles/default (as users run it); none: no profile")
+    args = parser.parse_args()
+    cases = args.case or ["full", "startup", "dry"]
+    if args.profile == "none":
+        PROFILE_ARGS.extend(["--workflow-profile", "none"])
     with tempfile.TemporaryDirectory(prefix="gainflow-bench-") as tmp:
         tmp = Path(tmp)
         per_job = full_case(tmp) if "full" in cases else None
