@@ -122,14 +122,24 @@ def check_summary(summary, expected_intervals, expected_counts, cycles):
                 "write_rate": expected_counts["writes"] / cycles if cycles else None,
                 "writes_per_address": (expected_counts["writes"] / expected_counts["unique_addresses"]
                                        if expected_counts["unique_addresses"] else None)}
-    if lifetimes:
-        expected.update(mean=sum(lifetimes) / len(lifetimes), median=float(np.median(lifetimes)),
-                        p90=float(np.quantile(lifetimes, 0.9)), max=max(lifetimes), min=min(lifetimes))
-    else:
-        expected.update(dict.fromkeys(("mean", "median", "p90", "max", "min")))
+    # From the first read: last read (write + lifetime) - first read; slack: first read - write.
+    from_first_read = [write + lifetime - first for _, write, lifetime, _, first in expected_intervals]
+    slack = [first - write for _, write, _, _, first in expected_intervals]
+    expected.update(statistics_of(lifetimes))
+    expected.update({f"first_read_{name}": value for name, value in statistics_of(from_first_read).items()})
+    expected.update({f"prefetch_slack_{name}": value for name, value in statistics_of(slack).items()
+                     if name in ("median", "p90", "max")})
     assert row == expected
     assert all(type(value) in (int, float, str, type(None)) for value in row.values())
     assert row["writes"] - row["dead_writes"] == row["intervals"]
+
+
+def statistics_of(values):
+    """mean, median, p90, max, min of a list as docs/lifetimes.md defines them (None when empty)."""
+    if not values:
+        return dict.fromkeys(("mean", "median", "p90", "max", "min"))
+    return {"mean": sum(values) / len(values), "median": float(np.median(values)),
+            "p90": float(np.quantile(values, 0.9)), "max": max(values), "min": min(values)}
 
 
 OFFSETS = {"ifmap": 0, "filter": 1, "ofmap": 2}  # ofmap's range: 2 and up
