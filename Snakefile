@@ -2,7 +2,7 @@
 
     snakemake --cores all                              # the sweep in config/config.yaml
     snakemake --cores all --configfile my_sweep.yaml   # another sweep (see config/README.md)
-    snakemake --profile profiles/slurm                 # the same on a SLURM cluster
+    snakemake --workflow-profile profiles/slurm        # the same on a SLURM cluster
     snakemake --report report.html                     # HTML report: summary table and plots
 """
 

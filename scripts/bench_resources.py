@@ -17,13 +17,16 @@ machine are printed beside). The exit status is 1 if a check fails.
     .venv/bin/python scripts/bench_resources.py                         # every topology and config
     .venv/bin/python scripts/bench_resources.py --topology alexnet --hardware scale32_os
     .venv/bin/python scripts/bench_resources.py --exclude gpt2_gemm --save runs.json
-    .venv/bin/python scripts/bench_resources.py --load runs.json --load more.json --fit  # for MODELS
+    .venv/bin/python scripts/bench_resources.py --load runs.json --load more.json --fit
 
 Run it from a checkout that nothing edits while it runs: the jobs import gainflow from there.
 
-`--fit` prints coefficients for gainflow.sweep.resources.MODELS fitted to the measurements: per job
-kind, the linear model of the measured peaks (CPU times) with the smallest spread of estimate /
-measurement, scaled up until it covers every measurement, plus FIT_HEADROOM (see `fit_linear`).
+`--fit` fits the models of every job kind measured and writes them, with what they were fitted on and
+the command, to the models file (workflow/gainflow/data/resources.json; kinds not measured, and models
+set by hand, `"fitted": false`, are kept): per kind, the linear model of the measured peaks (CPU times)
+with the smallest spread of estimate / measurement, scaled up until it covers every measurement, plus
+FIT_HEADROOM (see `fit_linear`). The tables it prints are those of the models before the fit; run it
+again with --load to see the new ones.
 """
 
 import argparse
@@ -44,7 +47,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from workflow_support import make_workflow_copy  # noqa: E402  (the tests' repository copy)
+from workflow_support import make_workflow_copy, printed_jobs  # noqa: E402  (the tests' repository copy)
+
+from gainflow.files.atomic import atomic_file  # noqa: E402
 
 from gainflow.inputs.hwconfig import load_hardware_config  # noqa: E402
 from gainflow.inputs.topology import load_topology  # noqa: E402
@@ -82,21 +87,6 @@ def job_kind(rule):
     return {"named_hardware": "hardware", "grid_point": "hardware"}.get(rule, rule)
 
 
-def printed_jobs(output):
-    """Snakemake's job blocks ("rule X:" / "localrule X:" then `key: value` lines, indented further
-    inside a group) by log file: rule, wildcards, mem_mb and runtime."""
-    jobs = {}
-    for _, rule, block in re.findall(r"^( *)(?:local)?rule (\S+):\n((?:\1    .*\n)+)", output, re.MULTILINE):
-        fields = dict(re.findall(r"^ +(\w+): (.*)$", block, re.MULTILINE))
-        if "log" not in fields or "resources" not in fields:
-            continue
-        declared = dict(item.split("=", 1) for item in fields["resources"].split(", ") if "=" in item)
-        wildcards = dict(item.split("=", 1) for item in fields.get("wildcards", "").split(", ") if "=" in item)
-        jobs[fields["log"].split()[0]] = {"rule": rule, "wildcards": wildcards,
-                                          "mem_mb": int(declared["mem_mb"]), "runtime_min": int(declared["runtime"])}
-    return jobs
-
-
 def run_sweep(workdir, cores, targets):
     """Run the sweep in `workdir` with the measuring shell: one record per job that finished (if the
     sweep fails, those measured so far, and a message on stderr)."""
@@ -114,7 +104,7 @@ def run_sweep(workdir, cores, targets):
     print(f"sweep: {time.perf_counter() - started:.0f} s wall, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     if result.returncode != 0:
         print(f"snakemake failed in {workdir}; keeping the jobs that finished:\n{output[-3000:]}", file=sys.stderr)
-    declared = printed_jobs(output)
+    declared = {job["log"]: job for job in printed_jobs(output) if job["log"]}
     measured = [json.loads(line) for line in records.read_text().splitlines()] if records.exists() else []
     return [{**declared[LOG_PATH.search(record["command"]).group(1)], "peak_mb": record["max_rss_kb"] * 1024 / 1e6,
              "cpu_s": record["cpu_s"], "wall_s": record["wall_s"]}
@@ -207,23 +197,43 @@ def significant(value):
     return float(f"{value:.3g}")
 
 
-def print_fit(jobs, works):
-    """Fit each job kind's models and print them, with how they would do on these measurements."""
-    print("\nFitted models (for gainflow.sweep.resources.MODELS):")
+def linear_entry(base, coefficients):
+    """A model file's {"base", "coefficients"} of a fit, to 3 significant digits."""
+    return {"base": significant(base), "coefficients": {name: significant(value) for name, value in sorted(coefficients.items())}}
+
+
+def fitted_models(jobs, works, runs, command):
+    """The models file's document with every measured kind refitted (models set by hand kept), and
+    one line per refitted kind on how its memory model does on these measurements."""
+    document = json.loads(resources.MODELS_FILE.read_text())
+    sources = "; ".join(run.get("command", run["workdir"]) for run in runs)
+    lines = []
     for kind in sorted({job["kind"] for job in jobs}):
+        if not document["models"][kind]["fitted"]:
+            continue
         chosen = [(job, works[id(job)]) for job in jobs if job["kind"] == kind]
-        fitted = [resources.Linear(significant(base), {name: significant(value) for name, value in coefficients.items()})
-                  for base, coefficients in (
-                      fit_linear([work.memory for _, work in chosen], [job["peak_mb"] for job, _ in chosen], LARGE_MB),
-                      fit_linear([work.cpu for _, work in chosen], [job["cpu_s"] for job, _ in chosen],
-                                 MIN_CPU_SCALE_S))]
-        ratios = [math.ceil(fitted[0](work.memory)) / job["peak_mb"] for job, work in chosen]
+        memory = linear_entry(*fit_linear([work.memory for _, work in chosen], [job["peak_mb"] for job, _ in chosen],
+                                          LARGE_MB))
+        cpu = linear_entry(*fit_linear([work.cpu for _, work in chosen], [job["cpu_s"] for job, _ in chosen],
+                                       MIN_CPU_SCALE_S))
+        document["models"][kind] = {"fitted": True, "fitted_on": f"{len(chosen)} jobs measured {time.strftime('%Y-%m-%d')} "
+                                    f"by {sources}", "command": command, "memory_mb": memory, "cpu_s": cpu}
+        model = resources.Linear(memory["base"], memory["coefficients"])
+        ratios = [math.ceil(model(work.memory)) / job["peak_mb"] for job, work in chosen]
         large = [ratio for ratio, (job, _) in zip(ratios, chosen) if job["peak_mb"] > LARGE_MB]
-        show = [f"Linear({model.base}, {json.dumps(model.coefficients)})"
-                for model in fitted]
-        print(f'    "{kind}": JobModel(memory_mb={show[0]}, cpu_s={show[1]}),\n'
-              f"    # {len(chosen)} jobs: mem_mb / peak {min(ratios):.2f}-{max(ratios):.2f}"
-              + (f", above {LARGE_MB} MB at most {max(large):.2f}" if large else ""))
+        lines.append(f"{kind}: {len(chosen)} jobs, mem_mb / peak {min(ratios):.2f}-{max(ratios):.2f}"
+                     + (f", above {LARGE_MB} MB at most {max(large):.2f}" if large else ""))
+    return document, lines
+
+
+def write_fit(jobs, works, runs, command):
+    """Refit the measured kinds and write the models file (checked before it is written)."""
+    document, lines = fitted_models(jobs, works, runs, command)
+    target = Path(str(resources.MODELS_FILE))
+    resources.models_of(document, target)
+    with atomic_file(target) as handle:
+        handle.write((json.dumps(document, indent=2) + "\n").encode())
+    print(f"\nFitted models written to {target.relative_to(ROOT)}:\n  " + "\n  ".join(lines))
 
 
 def label(job):
@@ -264,6 +274,11 @@ def print_largest(jobs, count):
               f"| {job['runtime_min']} |")
 
 
+def command_line():
+    """This run's command, as docs/performance.md shows it."""
+    return " ".join(["scripts/bench_resources.py", *sys.argv[1:]])
+
+
 def sweep_config(topologies, hardware, tables):
     return {"topologies": topologies, "hardware": hardware, "hardware_grid": GRID, "clock_hz": [1.0e9],
             "device_corners": {"nominal": {}}, "lifetime_tables": tables}
@@ -297,7 +312,7 @@ def main():
         workdir = make_workflow_copy(tmp / "sweep", tmp / "sweep.yaml",
                                      [ROOT / "topologies" / f"{t}.csv" for t in topologies],
                                      [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
-        run = {"workdir": str(workdir), "reports": len(topologies) * (len(hardware) + 1),
+        run = {"command": command_line(), "workdir": str(workdir), "reports": len(topologies) * (len(hardware) + 1),
                "tables": args.lifetime_tables, "jobs": run_sweep(workdir, args.cores, args.target)}
         if args.save:
             # The inputs the models need (topologies, generated configs) are kept beside the measurements.
@@ -328,7 +343,7 @@ def report(runs, args, declared=False):
     broken = check(jobs)
     print_largest(jobs, args.largest)
     if args.fit:
-        print_fit(jobs, works)
+        write_fit(jobs, works, runs, command_line())
     if broken:
         print(f"\n{len(broken)} checks failed:\n  " + "\n  ".join(broken[:40]))
         return 1

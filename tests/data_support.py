@@ -9,8 +9,11 @@ missing makes the tests that use it fail instead of collapsing to zero cases.
   (all four made by scripts/make_golden.py)
 - scalesim/   SCALE-Sim's own topology files and example configs (scripts/copy_scalesim_corpus.py)
 - scalesim_topology_reference.json  SCALE-Sim's parse of those topologies (scripts/make_topology_reference.py)
+
+`broken` makes an edited copy of a JSON document for the bad-input tests of JSON files.
 """
 
+import copy
 from pathlib import Path, PurePosixPath
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -44,3 +47,19 @@ def layer_dirs(folder):
     """Every listed `<case>/expected/<run>/layer<N>` folder (runs that keep their traces)."""
     return sorted({(folder / name).parent for name in listed_files(folder)
                    if PurePosixPath(name).match("*/expected/*/layer*/*")})
+
+
+def broken(document, path, value):
+    """A deep copy of `document` with the key path set to `value` (or deleted when value is DELETE)."""
+    document = copy.deepcopy(document)
+    node = document
+    for key in path[:-1]:
+        node = node[key]
+    if value is DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return document
+
+
+DELETE = object()

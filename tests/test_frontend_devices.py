@@ -5,6 +5,7 @@ import json
 from fractions import Fraction
 
 import pytest
+from data_support import DELETE, broken
 from frontend_support import AREA_POWER, GC_LIST, numeric_leaves, quantity, write_device_files
 from gainflow.errors import InputError
 from gainflow.frontend.devices import (
@@ -91,22 +92,6 @@ def test_retention_table_picks_lowest_frequency_at_or_above_clock(tmp_path, cloc
 def test_retention_table_without_a_fast_enough_row(tmp_path):
     with pytest.raises(InputError, match=r"technologies\.GC\.retention.*no table row at or above"):
         load(tmp_path, table_library(), clock_hz=Fraction(3 * 10**9))
-
-
-def broken(document, path, value):
-    """A deep copy of `document` with the key path set to `value` (or deleted when value is DELETE)."""
-    document = copy.deepcopy(document)
-    node = document
-    for key in path[:-1]:
-        node = node[key]
-    if value is DELETE:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
-    return document
-
-
-DELETE = object()
 
 
 @pytest.mark.parametrize("which, path, value, key, message", [

@@ -26,6 +26,7 @@ DATA_FILES = {
     "gainflow/schemas/area_power.schema.json",
     "gainflow/schemas/report.schema.json",
     "gainflow/schemas/simple_gc_list.schema.json",
+    "gainflow/data/resources.json",
     "gainflow/data/devices/area_power.json",
     "gainflow/data/devices/simple_gc_list.json",
     "gainflow/data/devices/optimistic/area_power.json",

@@ -2,19 +2,21 @@
 small layers and against the simulator; the linear models and the estimates they give."""
 
 import dataclasses
+import json
 import math
 
 import pytest
 
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import Layer, load_topology
 from gainflow.simulator.layer import run_layer, simulate_layer
 from gainflow.sweep import resources
 from gainflow.sweep.resources import Estimate, JobModel, JobWork, Linear
-from workflow_support import ROOT
-
-TINY = ROOT / "tests" / "data" / "workflow"
-SUBDIVISIONS = ("ifmap", "filter", "ofmap")
+from gainflow.sweep.local_memory import available_memory_mb, local_memory_pool_mb
+from data_support import DELETE, broken
+from workflow_support import TINY, TINY_HARDWARE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +73,7 @@ def test_an_operand_larger_than_the_fetch_window_is_filled_once_per_read():
 
 
 def tiny_cases():
-    hardware = [load_hardware_config(TINY / f"{name}.cfg") for name in ("tiny_os", "tiny_ws")]
+    hardware = [load_hardware_config(TINY / f"{name}.cfg") for name in TINY_HARDWARE]
     hardware.append(dataclasses.replace(hardware[0], dataflow="is"))
     hardware.append(dataclasses.replace(hardware[1], array_height=3, array_width=5, ifmap_sram_kb=4))
     layers = load_topology(TINY / "tiny.csv") + load_topology(TINY / "tiny_gemm.csv", "gemm")
@@ -152,7 +154,76 @@ def test_shipped_models_grow_with_the_work():
 def test_available_memory_from_meminfo(tmp_path):
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:       24684000 kB\nMemFree:        1000 kB\nMemAvailable:   2000000 kB\n")
-    assert resources.available_memory_mb(meminfo) == 2000000 * 1024 // 10**6  # 2048 MB
+    assert available_memory_mb(meminfo) == 2000000 * 1024 // 10**6  # 2048 MB
+    assert local_memory_pool_mb(meminfo) == 2048
     meminfo.write_text("MemTotal:       24684000 kB\n")
-    assert resources.available_memory_mb(meminfo) is None
-    assert resources.available_memory_mb(tmp_path / "missing") is None
+    assert available_memory_mb(meminfo) is None
+    assert available_memory_mb(tmp_path / "missing") is None
+
+
+def test_without_memavailable_the_pool_is_the_machines_memory(tmp_path):
+    with open("/proc/meminfo") as meminfo:
+        total_kb = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1])
+    # MemTotal is the RAM the kernel manages, as sysconf's physical pages count it.
+    assert local_memory_pool_mb(tmp_path / "missing") == total_kb * 1024 // 10**6
+
+
+def models_document():
+    return json.loads(resources.MODELS_FILE.read_text())
+
+
+def test_shipped_models_file_has_every_kind_with_its_quantities_and_provenance():
+    document = models_document()
+    assert document["models"].keys() == resources.QUANTITIES.keys()
+    for kind, entry in document["models"].items():
+        memory_names, cpu_names = resources.QUANTITIES[kind]
+        assert sorted(entry["memory_mb"]["coefficients"]) == sorted(memory_names), kind
+        assert sorted(entry["cpu_s"]["coefficients"]) == sorted(cpu_names), kind
+        assert entry["fitted_on"], kind
+        if entry["fitted"]:
+            assert entry["command"].startswith("scripts/bench_resources.py"), kind
+    assert resources.load_models() == resources.MODELS
+    assert resources.MODELS["hardware"].memory_mb.base == document["models"]["hardware"]["memory_mb"]["base"]
+
+
+def test_every_kinds_work_has_the_quantities_its_model_names():
+    work = resources.layer_work(CONV1, Array("os"))
+    jobs = [resources.simulate_work([work]), resources.graphs_work(2), resources.report_work(2),
+            resources.summary_work(2), resources.hardware_work(),
+            *(resources.layer_step_work(work, tables) for tables in (False, True)),
+            *(resources.lifetimes_work(work, name, tables) for name in SUBDIVISIONS for tables in (False, True))]
+    assert {job.kind for job in jobs} == resources.QUANTITIES.keys()
+    for job in jobs:
+        assert (tuple(sorted(job.memory)), tuple(sorted(job.cpu))) == resources.QUANTITIES[job.kind], job.kind
+
+
+BAD_MODELS = [
+    (("models", "layer"), DELETE, "key 'models': expected the job kinds"),
+    (("models", "simulate", "memory_mb", "coefficients", "peak_layer_maccesses"), -1.0,
+     "key 'models.simulate.memory_mb.coefficients.peak_layer_maccesses': expected a finite number >= 0, got -1.0"),
+    (("models", "layer", "cpu_s", "base"), "0.3", "key 'models.layer.cpu_s.base': expected a finite number"),
+    (("models", "graphs", "cpu_s", "base"), True, "key 'models.graphs.cpu_s.base': expected a finite number"),
+    (("models", "summary", "memory_mb", "coefficients", "layers"), 1.0,
+     "key 'models.summary.memory_mb.coefficients': expected the coefficients ['reports'], got ['layers', 'reports']"),
+    (("models", "hardware", "cpu_s"), DELETE, "key 'models.hardware.cpu_s': expected an object with the keys"),
+    (("models", "simulate", "command"), "", "key 'models.simulate.command': expected a non-empty text"),
+    (("models", "report", "fitted"), "no", "key 'models.report': expected an object with fitted"),
+    (("models",), [], "key 'models': expected an object of job kinds"),
+]
+
+
+@pytest.mark.parametrize("path, value, message", BAD_MODELS, ids=[".".join(case[0]) for case in BAD_MODELS])
+def test_a_bad_models_file_is_refused_naming_the_key(tmp_path, path, value, message):
+    bad = tmp_path / "resources.json"
+    bad.write_text(json.dumps(broken(models_document(), path, value)))
+    with pytest.raises(InputError) as refused:
+        resources.load_models(bad)
+    assert str(refused.value).startswith(f"{bad}, ") and message in str(refused.value)
+
+
+def test_an_unreadable_models_file_is_refused_naming_it(tmp_path):
+    for bad in (tmp_path / "missing.json", tmp_path / "broken.json"):
+        if bad.name == "broken.json":
+            bad.write_text('{"models": ')
+        with pytest.raises(InputError, match=f"^{bad}: cannot read the job resource models"):
+            resources.load_models(bad)

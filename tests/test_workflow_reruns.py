@@ -19,11 +19,14 @@ from pathlib import Path
 
 import gainflow._kernels
 import pytest
+from gainflow.events import SUBDIVISIONS
 from gainflow.files import layout
 from gainflow.sweep.code_version import import_closure
 from workflow_support import (
     ROOT,
     RUN_TIMEOUT_S,
+    TINY_HARDWARE as HARDWARE,
+    TINY_LAYERS as LAYERS,
     edit_config,
     failed_dry_run,
     make_workflow_copy,
@@ -35,9 +38,6 @@ from workflow_support import (
     snakemake,
 )
 
-LAYERS = {"tiny": 3, "tiny_gemm": 2}
-HARDWARE = ("tiny_os", "tiny_ws")
-SUBDIVISIONS = 3
 LAYER_JOBS = sum(LAYERS.values()) * len(HARDWARE)
 REPORTS = {f"{topology}/{hardware}/report-1GHz-nominal-fill.json" for topology in LAYERS for hardware in HARDWARE}
 
@@ -160,7 +160,7 @@ def test_topology_edit_reruns_exactly_that_topology(rerun_copy):
         # The last layer's filters, 12 -> 11: layers 0 and 1 stay as they were.
         replace_in_file(rerun_copy / "topologies" / "tiny.csv", "conv3, 5, 5, 1, 1, 9, 12, 1,", "conv3, 5, 5, 1, 1, 9, 11, 1,")
         jobs = planned_jobs(rerun_copy)
-        assert rule_counts(jobs) == {"simulate": 2, "lifetimes": LAYERS["tiny"] * SUBDIVISIONS * 2, "layer": LAYERS["tiny"] * 2,
+        assert rule_counts(jobs) == {"simulate": 2, "lifetimes": LAYERS["tiny"] * len(SUBDIVISIONS) * 2, "layer": LAYERS["tiny"] * 2,
                                      "graphs_tiny_layers0_2": 2, "report": 2, "summary": 1}
         assert {wildcards["topo"] for rule, wildcards in jobs if rule != "summary"} == {"tiny"}
 
@@ -200,7 +200,7 @@ def edit_module(workdir, module):
 def test_lifetime_code_edit_reruns_the_lifetime_jobs_and_what_follows(rerun_copy):
     edit_module(rerun_copy, "lifetimes/intervals.py")
     assert rule_counts(planned_jobs(rerun_copy)) == {
-        "lifetimes": LAYER_JOBS * SUBDIVISIONS, "layer": LAYER_JOBS, "graphs_tiny_layers0_2": 2,
+        "lifetimes": LAYER_JOBS * len(SUBDIVISIONS), "layer": LAYER_JOBS, "graphs_tiny_layers0_2": 2,
         "graphs_tiny_gemm_layers0_1": 2, "report": 4, "summary": 1}
 
 

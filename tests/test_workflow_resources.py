@@ -1,38 +1,26 @@
 """Every job declares the memory and time it needs (gainflow.sweep.resources through the rules), and
-local runs share the machine's memory by those figures."""
+local runs share a memory pool by those figures (profiles/default sets it; the command line wins)."""
 
 import re
 
 import pytest
-from workflow_support import TINY, make_workflow_copy, snakemake
+from workflow_support import TINY, make_workflow_copy, printed_jobs, snakemake
 
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.sweep import resources
+from gainflow.sweep.local_memory import local_memory_pool_mb
 
 RULES = {"named_hardware", "simulate", "lifetimes", "layer", "graphs_tiny_layers0_2", "graphs_tiny_gemm_layers0_1",
          "report", "summary"}
-
-
-def job_blocks(output):
-    """(rule, wildcards dict, mem_mb, runtime) of each job Snakemake printed (but the target rule `all`)."""
-    jobs = []
-    # A group's jobs are printed indented under the group.
-    for _, rule, block in re.findall(r"^( *)(?:local)?rule (\w+):\n((?:\1    .*\n)+)", output, re.MULTILINE):
-        if rule == "all":
-            continue
-        wildcards = re.search(r"^ +wildcards: (.*)$", block, re.MULTILINE)
-        declared = re.search(r"^ +resources: .*$", block, re.MULTILINE).group(0)
-        jobs.append((rule, dict(item.split("=") for item in wildcards.group(1).split(", ")) if wildcards else {},
-                     int(re.search(r"\bmem_mb=(\d+)", declared).group(1)),
-                     int(re.search(r"\bruntime=(\d+)", declared).group(1))))
-    return jobs
+# One layer's files: among their jobs, three lifetime jobs that could run side by side.
+ONE_LAYER = "results/tiny/tiny_os/layer0/layer0_aggregate_data.csv"
 
 
 @pytest.fixture(scope="module")
 def dry_run_jobs(tmp_path_factory):
     workdir = make_workflow_copy(tmp_path_factory.mktemp("resources"))
-    return job_blocks(snakemake(workdir, "--dry-run").stdout)
+    return printed_jobs(snakemake(workdir, "--dry-run").stdout)
 
 
 def expected_estimate(rule, wildcards):
@@ -52,22 +40,18 @@ def expected_estimate(rule, wildcards):
 
 
 def test_dry_run_prints_each_jobs_own_estimate(dry_run_jobs):
-    assert {rule for rule, *_ in dry_run_jobs} == RULES
-    for rule, wildcards, mem_mb, runtime in dry_run_jobs:
-        assert mem_mb > 0 and runtime >= 1, rule
-        expected = expected_estimate(rule, wildcards)
+    assert {job["rule"] for job in dry_run_jobs} == RULES
+    for job in dry_run_jobs:
+        assert job["mem_mb"] > 0 and job["runtime_min"] >= 1, job
+        expected = expected_estimate(job["rule"], job["wildcards"])
         if expected is not None:
-            assert (mem_mb, runtime) == (expected.mem_mb, expected.runtime_min), (rule, wildcards)
-    lifetimes = {(w["topo"], w["hw"], w["layer"], w["sub"]): mem for rule, w, mem, _ in dry_run_jobs if rule == "lifetimes"}
+            assert (job["mem_mb"], job["runtime_min"]) == (expected.mem_mb, expected.runtime_min), job
+    lifetimes = {tuple(job["wildcards"][key] for key in ("topo", "hw", "layer", "sub")): job["mem_mb"]
+                 for job in dry_run_jobs if job["rule"] == "lifetimes"}
     # tiny.csv conv1 on tiny_os reads 648 IFMAP words (tested by hand in test_sweep_resources), conv3 225.
     assert lifetimes["tiny", "tiny_os", "0", "ifmap"] >= lifetimes["tiny", "tiny_os", "2", "ifmap"]
-    graphs = [mem for rule, _, mem, _ in dry_run_jobs if rule.startswith("graphs_")]
+    graphs = [job["mem_mb"] for job in dry_run_jobs if job["rule"].startswith("graphs_")]
     assert graphs[0] >= resources.estimate(resources.graphs_work(2)).mem_mb
-
-
-def run_output(workdir, *args):
-    result = snakemake(workdir, *args)
-    return result.stdout + result.stderr
 
 
 def provided_memory(output):
@@ -75,31 +59,55 @@ def provided_memory(output):
     return int(re.search(r"^Provided resources: .*\bmem_mb=\D*(\d+)", output, re.MULTILINE).group(1))
 
 
-def test_a_memory_pool_smaller_than_two_jobs_runs_them_one_at_a_time(tmp_path):
-    workdir = make_workflow_copy(tmp_path)
-    # One layer's files: among their jobs, three lifetime jobs that could run side by side.
-    target = "results/tiny/tiny_os/layer0/layer0_aggregate_data.csv"
-    planned = job_blocks(snakemake(workdir, "--dry-run", target).stdout)
-    assert [rule for rule, *_ in planned].count("lifetimes") == 3
-    smallest = min(mem for _, _, mem, _ in planned)
-    pool = smallest + smallest // 2
-    output = run_output(workdir, target, "--resources", f"mem_mb={pool}")
-    assert provided_memory(output) == pool
-    running, started_jobs = set(), 0
+def largest_memory_side_by_side(output):
+    """The largest sum of mem_mb over jobs running at once, from a run's log (a job is running from
+    its block to its "Finished jobid" line), and how many jobs started."""
+    declared = {job["jobid"]: job["mem_mb"] for job in printed_jobs(output)}
+    running, largest, started_jobs = {}, 0, 0
     for started, finished in re.findall(r"^ *jobid: (\d+)$|^Finished jobid: (\d+)", output, re.MULTILINE):
         if started:
-            assert not running, f"job {started} started while {running} ran"
-            running.add(started)
+            running[started] = declared[started]
             started_jobs += 1
+            largest = max(largest, sum(running.values()))
         else:
-            running.discard(finished)
-    assert started_jobs == len(planned)
+            running.pop(finished, None)
+    return largest, started_jobs
 
 
-def test_a_local_run_shares_the_machines_memory(tmp_path):
+def test_a_memory_pool_smaller_than_two_jobs_runs_them_one_at_a_time(tmp_path):
     workdir = make_workflow_copy(tmp_path)
-    output = run_output(workdir, "--until", "named_hardware")
-    pool = provided_memory(output)
+    planned = printed_jobs(snakemake(workdir, "--dry-run", ONE_LAYER).stdout)
+    assert [job["rule"] for job in planned].count("lifetimes") == 3
+    smallest = min(job["mem_mb"] for job in planned)
+    pool = smallest + smallest // 2
+    result = snakemake(workdir, ONE_LAYER, "--resources", f"mem_mb={pool}")
+    output = result.stdout + result.stderr
+    assert provided_memory(output) == pool
+    # Every job but the smallest is capped at the pool; no two ran at once.
+    assert largest_memory_side_by_side(output) == (pool, len(planned))
+
+
+def test_the_default_profiles_pool_is_the_machines_available_memory(tmp_path):
+    workdir = make_workflow_copy(tmp_path)
+    before = local_memory_pool_mb()
+    result = snakemake(workdir, "--until", "named_hardware", workflow_profile="profiles/default")
+    after = local_memory_pool_mb()
+    pool = provided_memory(result.stdout + result.stderr)
+    # MemAvailable moves with the other processes of the machine while Snakemake starts.
+    assert 0.8 * min(before, after) <= pool <= 1.2 * max(before, after)
     with open("/proc/meminfo") as meminfo:
         total_mb = int(re.search(r"MemTotal:\s+(\d+) kB", meminfo.read()).group(1)) * 1024 // 10**6
-    assert 0 < pool <= total_mb
+    assert pool <= total_mb
+
+
+def test_the_command_lines_pool_wins_over_the_profiles_and_bounds_the_jobs_side_by_side(tmp_path):
+    workdir = make_workflow_copy(tmp_path)
+    planned = sorted(job["mem_mb"] for job in printed_jobs(snakemake(workdir, "--dry-run", ONE_LAYER).stdout))
+    # Room for the largest job, not for it and the next: some jobs fit side by side, some do not.
+    pool = planned[-1] + planned[-2] - 1
+    result = snakemake(workdir, ONE_LAYER, "--resources", f"mem_mb={pool}", workflow_profile="profiles/default")
+    output = result.stdout + result.stderr
+    assert "Using workflow specific profile profiles/default" in output
+    assert provided_memory(output) == pool
+    largest, started_jobs = largest_memory_side_by_side(output)
+    assert largest <= pool and started_jobs == len(planned)

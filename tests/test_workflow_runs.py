@@ -7,7 +7,10 @@ import shutil
 import pytest
 from gainflow.cli import main as cli_main
 from gainflow.files import layout
+from gainflow.events import SUBDIVISIONS
 from workflow_support import (
+    TINY_HARDWARE as HARDWARE,
+    TINY_LAYERS as LAYERS,
     edit_config,
     make_workflow_copy,
     planned_jobs,
@@ -17,11 +20,6 @@ from workflow_support import (
     rule_counts,
     snakemake,
 )
-
-# Layers of the tiny topologies (tests/data/workflow): tiny.csv 3 conv layers, tiny_gemm.csv 2 GEMMs.
-LAYERS = {"tiny": 3, "tiny_gemm": 2}
-HARDWARE = ("tiny_os", "tiny_ws")
-SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 
 
 @pytest.fixture(scope="module")

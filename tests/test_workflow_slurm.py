@@ -56,7 +56,7 @@ def test_slurm_profile_gives_the_local_results(slurm_cluster, tmp_path):
     snakemake(local)
     cluster = sweep_copy(tmp_path / "cluster")
     command = ["timeout", "-s", "KILL", str(CLUSTER_RUN_TIMEOUT_S), sys.executable, "-m", "snakemake",
-               "--profile", "profiles/slurm", "--workflow-profile", "none"]
+               "--workflow-profile", "profiles/slurm"]  # as docs/workflow.md says: in place of profiles/default
     result = subprocess.run(command, cwd=cluster, capture_output=True, text=True)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log

@@ -11,6 +11,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "workflow"
+# The tiny sweep of tests/data/workflow: tiny.csv has 3 conv layers, tiny_gemm.csv 2 GEMMs, each run on
+# both configs; one lifetime job per buffer (gainflow.events.SUBDIVISIONS) of every layer.
+TINY_LAYERS = {"tiny": 3, "tiny_gemm": 2}
+TINY_HARDWARE = ("tiny_os", "tiny_ws")
 # What a checkout needs to run the workflow (the package itself is installed editable in the venv;
 # its sources are copied because rules list them as inputs, its device library because the config does).
 WORKFLOW_PARTS = ("Snakefile", "environment.yml", "workflow/rules", "workflow/schemas", "workflow/scripts", "workflow/report",
@@ -46,10 +50,10 @@ def make_workflow_copy(dest, config=TINY / "config.yaml", topologies=None, hardw
     return dest
 
 
-def snakemake(workdir, *args, cores=2, timeout=RUN_TIMEOUT_S, check=True, env=None):
-    """Run Snakemake in `workdir` without any workflow profile (in environment `env`, default this
-    process's); returns the CompletedProcess."""
-    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--workflow-profile", "none", *args]
+def snakemake(workdir, *args, cores=2, timeout=RUN_TIMEOUT_S, check=True, env=None, workflow_profile="none"):
+    """Run Snakemake in `workdir`, by default without any workflow profile (in environment `env`,
+    default this process's); returns the CompletedProcess."""
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--workflow-profile", workflow_profile, *args]
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -97,6 +101,23 @@ def planned_jobs(workdir):
         wildcards = re.search(r"^\s*wildcards: (.*)$", block, re.MULTILINE)
         pairs = wildcards.group(1).split(", ") if wildcards else []
         jobs.append((header.group(1), dict(pair.split("=", 1) for pair in pairs)))
+    return jobs
+
+
+def printed_jobs(output):
+    """The jobs Snakemake printed (a run's or a dry run's; but the target rule `all`), in the order
+    printed, each a dict: rule, wildcards (dict), jobid, log (its first file or None), mem_mb and
+    runtime_min (the declared resources). A group's jobs are printed indented under the group."""
+    jobs = []
+    for _, rule, block in re.findall(r"^( *)(?:local)?rule (\S+):\n((?:\1    .*\n)+)", output, re.MULTILINE):
+        fields = dict(re.findall(r"^ +(\w+): (.*)$", block, re.MULTILINE))
+        if rule == "all" or "resources" not in fields:
+            continue
+        declared = dict(item.split("=", 1) for item in fields["resources"].split(", ") if "=" in item)
+        wildcards = dict(item.split("=", 1) for item in fields.get("wildcards", "").split(", ") if "=" in item)
+        jobs.append({"rule": rule, "wildcards": wildcards, "jobid": fields.get("jobid"),
+                     "log": fields["log"].split()[0] if "log" in fields else None,
+                     "mem_mb": int(declared["mem_mb"]), "runtime_min": int(declared["runtime"])})
     return jobs
 
 

@@ -307,7 +307,7 @@ def grid_point_arguments(wildcards):
 
 # Each job's `mem_mb` (peak memory, MB) and `runtime` (minutes) are estimated from its own work by
 # gainflow.sweep.resources, from the layer geometry alone (nothing is simulated to know them). The
-# SLURM profile asks for them; local runs share the machine's memory by them (LOCAL_MEMORY_MB).
+# SLURM profile asks for them; local runs share the memory pool profiles/default sets by them.
 
 
 def hardware_point(hw):
@@ -357,19 +357,6 @@ def wildcard_resources(estimate_of, *wildcard_names):
 def fixed_resources(estimate):
     """A rule's `resources:` of an Estimate that is the same for all its jobs."""
     return {"mem_mb": estimate.mem_mb, "runtime": estimate.runtime_min}
-
-
-def limit_local_memory():
-    """In a local run without `--resources mem_mb=...`, jobs run side by side only while their
-    estimates fit in the machine's available memory (a job larger than that runs alone)."""
-    if not workflow.local_exec or "mem_mb" in workflow.global_resources:
-        return
-    available = job_resources.available_memory_mb()
-    if available is not None:
-        workflow.global_resources["mem_mb"] = available
-
-
-limit_local_memory()
 
 
 # ----------------------------------------------------------------------------- targets

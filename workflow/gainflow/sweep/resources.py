@@ -10,16 +10,21 @@ has a linear model over a few such quantities, for its peak resident memory and 
 
     estimate = base + sum(coefficient x quantity)
 
-The coefficients are fitted to the peak RSS and CPU time of every job of a sweep over all shipped
-topologies and hardware configs (`scripts/bench_resources.py --fit`; docs/performance.md has the
-table and the command): the fit makes every estimate at least the measured peak, and the benchmark
-checks that. Memory is in MB (10^6 bytes, Snakemake's `mem_mb`); the run time a job asks for is in
+The coefficients are data (gainflow/data/resources.json, each model with what it was fitted on and
+the command), fitted to the peak RSS and CPU time of every job of a sweep over all shipped topologies
+and hardware configs by `scripts/bench_resources.py --fit`, which writes that file (docs/performance.md
+has the table and the commands): the fit makes every estimate at least the measured peak, and the
+benchmark checks that. Memory is in MB (10^6 bytes, Snakemake's `mem_mb`); the run time a job asks for is in
 minutes (Snakemake's `runtime`), RUNTIME_MARGIN times the estimated CPU time: a job shares its node.
 """
 
+import importlib.resources
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
+from gainflow.errors import InputError
 from gainflow.simulator.geometry import ceil_div
 from gainflow.simulator.read_buffer import read_window_words
 
@@ -112,59 +117,78 @@ class JobModel:
     cpu_s: Linear
 
 
-# Fitted by `scripts/bench_resources.py --fit` to the runs listed in docs/performance.md (job
-# resources), but the report's (see there). Quantities in millions (maccesses: SRAM accesses, mreads
-# and mwrites: a buffer's events, mentries: operand matrix entries, mfold_slots: slots of a fold's
-# demand pattern, maddresses: a buffer's footprint) or plain counts.
-MODELS = {
-    "simulate": JobModel(
-        memory_mb=Linear(188.0, {"peak_layer_maccesses": 2.77, "peak_layer_mdemand_rows": 0.0, "peak_layer_mentries": 0.0, "peak_layer_mfold_slots": 54.2}),
-        cpu_s=Linear(0.588, {"layers": 0.00891, "maccesses": 0.0217}),
-    ),
-    "lifetimes_ifmap": JobModel(
-        memory_mb=Linear(68.2, {"maddresses": 13.3, "mdemand_rows": 105.0, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 85.1, "mwrites": 12.5}),
-        cpu_s=Linear(0.578, {"mdemand_rows": 5.46, "mentries": 0.0, "mfold_slots": 0.257, "mreads": 0.0, "mwrites": 0.177}),
-    ),
-    "lifetimes_filter": JobModel(
-        memory_mb=Linear(49.5, {"maddresses": 40.0, "mdemand_rows": 32.5, "mentries": 19.8, "mfold_slots": 127.0, "mreads": 82.6, "mwrites": 30.2}),
-        cpu_s=Linear(0.297, {"mdemand_rows": 0.064, "mentries": 0.075, "mfold_slots": 0.521, "mreads": 0.0969, "mwrites": 0.345}),
-    ),
-    "lifetimes_ofmap": JobModel(
-        memory_mb=Linear(53.5, {"maddresses": 0.0, "mdemand_rows": 29.7, "mentries": 10.3, "mfold_slots": 15.3, "mreads": 46.9, "mwrites": 46.9}),
-        cpu_s=Linear(0.263, {"mdemand_rows": 0.309, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.26, "mwrites": 0.26}),
-    ),
-    "lifetimes_ifmap_tables": JobModel(
-        memory_mb=Linear(89.1, {"maddresses": 152.0, "mdemand_rows": 0.0, "mentries": 10.4, "mfold_slots": 48.1, "mreads": 114.0, "mwrites": 0.0}),
-        cpu_s=Linear(1.32, {"mdemand_rows": 0.0, "mentries": 0.107, "mfold_slots": 0.0, "mreads": 0.0, "mwrites": 0.609}),
-    ),
-    "lifetimes_filter_tables": JobModel(
-        memory_mb=Linear(80.4, {"maddresses": 119.0, "mdemand_rows": 0.0, "mentries": 0.0, "mfold_slots": 214.0, "mreads": 107.0, "mwrites": 0.0}),
-        cpu_s=Linear(0.419, {"mdemand_rows": 0.0, "mentries": 0.0, "mfold_slots": 2.61, "mreads": 0.175, "mwrites": 0.384}),
-    ),
-    "lifetimes_ofmap_tables": JobModel(
-        memory_mb=Linear(52.1, {"maddresses": 0.0, "mdemand_rows": 66.7, "mentries": 0.0, "mfold_slots": 65.2, "mreads": 62.2, "mwrites": 62.2}),
-        cpu_s=Linear(0.333, {"mdemand_rows": 0.498, "mentries": 0.0, "mfold_slots": 0.0, "mreads": 0.385, "mwrites": 0.385}),
-    ),
-    "layer": JobModel(
-        memory_mb=Linear(54.0, {"table_mwrites": 21.7}),
-        cpu_s=Linear(0.342, {"table_mwrites": 0.106}),
-    ),
-    "graphs": JobModel(
-        memory_mb=Linear(94.3, {"layers": 0.372}),
-        cpu_s=Linear(0.0, {"layers": 0.334}),
-    ),
-    # Set by hand: a report's memory follows the sizes of its lifetime histograms, which nothing
-    # counts before the run (measured 51 to 224 MB, the largest on the 256 x 256 array).
-    "report": JobModel(memory_mb=Linear(250.0, {"layers": 2.0}), cpu_s=Linear(1.0, {"layers": 0.8})),
-    "summary": JobModel(
-        memory_mb=Linear(96.7, {"reports": 1.2}),
-        cpu_s=Linear(1.19, {"reports": 0.131}),
-    ),
-    "hardware": JobModel(
-        memory_mb=Linear(42.9, {}),
-        cpu_s=Linear(0.2, {}),
-    ),
+MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
+# The quantities of each job kind's models (memory, CPU time), as the *_work functions below give them:
+# in millions (maccesses: SRAM accesses, mreads and mwrites: a buffer's events, mentries: operand
+# matrix entries, mfold_slots: slots of a fold's demand pattern, maddresses: a buffer's footprint,
+# mdemand_rows: demand rows) or plain counts.
+_LIFETIME_MEMORY = ("maddresses", "mdemand_rows", "mentries", "mfold_slots", "mreads", "mwrites")
+_LIFETIME_CPU = ("mdemand_rows", "mentries", "mfold_slots", "mreads", "mwrites")
+QUANTITIES = {
+    "simulate": (("peak_layer_maccesses", "peak_layer_mdemand_rows", "peak_layer_mentries", "peak_layer_mfold_slots"),
+                 ("layers", "maccesses")),
+    **{f"lifetimes_{name}{tables}": (_LIFETIME_MEMORY, _LIFETIME_CPU)
+       for name in ("ifmap", "filter", "ofmap") for tables in ("", "_tables")},
+    "layer": (("table_mwrites",), ("table_mwrites",)),
+    "graphs": (("layers",), ("layers",)),
+    "report": (("layers",), ("layers",)),
+    "summary": (("reports",), ("reports",)),
+    "hardware": ((), ()),
 }
+
+
+def _number(value, key, path):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise InputError(f"expected a finite number >= 0, got {value!r}", path=path, key=key)
+    return float(value)
+
+
+def _linear(entry, key, names, path):
+    """The Linear of `entry` ({"base": b, "coefficients": {name: c}}), its names exactly `names`."""
+    if not isinstance(entry, dict) or entry.keys() != {"base", "coefficients"}:
+        raise InputError("expected an object with the keys base and coefficients", path=path, key=key)
+    coefficients = entry["coefficients"]
+    if not isinstance(coefficients, dict) or sorted(coefficients) != sorted(names):
+        raise InputError(f"expected the coefficients {sorted(names)}, got "
+                         f"{sorted(coefficients) if isinstance(coefficients, dict) else coefficients!r}",
+                         path=path, key=f"{key}.coefficients")
+    return Linear(_number(entry["base"], f"{key}.base", path),
+                  {name: _number(value, f"{key}.coefficients.{name}", path) for name, value in coefficients.items()})
+
+
+def load_models(path=MODELS_FILE):
+    """The job models of the JSON file `path` ({"models": {kind: model}}, written by
+    `scripts/bench_resources.py --fit`): one model for each kind of QUANTITIES, each with its memory
+    and CPU-time Linear over exactly that kind's quantities, what it was fitted on (`fitted_on`) and,
+    if `fitted`, the command that fitted it. InputError names the file and the key."""
+    try:
+        document = json.loads((Path(path) if isinstance(path, str) else path).read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise InputError(f"cannot read the job resource models: {err}", path=path) from None
+    return models_of(document, path)
+
+
+def models_of(document, path):
+    """The job models of a models file's parsed `document` (see load_models); `path` names it in errors."""
+    models = document.get("models") if isinstance(document, dict) else None
+    if not isinstance(models, dict):
+        raise InputError("expected an object of job kinds", path=path, key="models")
+    if models.keys() != QUANTITIES.keys():
+        raise InputError(f"expected the job kinds {sorted(QUANTITIES)}, got {sorted(models)}", path=path, key="models")
+    loaded = {}
+    for kind, (memory_names, cpu_names) in QUANTITIES.items():
+        entry, key = models[kind], f"models.{kind}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("fitted"), bool):
+            raise InputError("expected an object with fitted: true or false", path=path, key=key)
+        for text in ("fitted_on", "command") if entry["fitted"] else ("fitted_on",):
+            if not isinstance(entry.get(text), str) or not entry[text].strip():
+                raise InputError("expected a non-empty text", path=path, key=f"{key}.{text}")
+        loaded[kind] = JobModel(_linear(entry.get("memory_mb"), f"{key}.memory_mb", memory_names, path),
+                                _linear(entry.get("cpu_s"), f"{key}.cpu_s", cpu_names, path))
+    return loaded
+
+
+MODELS = load_models()
 
 
 @dataclass(frozen=True)
@@ -246,14 +270,3 @@ def summary_work(reports):
 
 def hardware_work():
     return JobWork("hardware", memory={}, cpu={})
-
-
-def available_memory_mb(meminfo="/proc/meminfo"):
-    """The memory the machine can give new processes now (Linux's MemAvailable), in MB; None where
-    the kernel does not say."""
-    try:
-        with open(meminfo) as lines:
-            fields = dict(line.split(":", 1) for line in lines if ":" in line)
-        return int(fields["MemAvailable"].split()[0]) * 1024 // 10**6
-    except (OSError, KeyError, ValueError):
-        return None
