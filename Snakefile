@@ -43,5 +43,9 @@ rule all:
         final_outputs(),
 
 
+onstart:
+    warn_if_the_disk_is_short()
+
+
 onsuccess:
     print(where_results_are())

@@ -30,7 +30,7 @@ from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.lifetimes.histogram import LIFETIME_STARTS
 from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
-from gainflow.sweep import resources as job_resources
+from gainflow.sweep import disk as disk_estimate, resources as job_resources
 from gainflow.sweep.grid import check_names, expand_grids
 from gainflow.sweep.scalesim_runs import check_run_names, check_scalesim_run, scalesim_runs
 
@@ -362,15 +362,19 @@ def fixed_resources(estimate):
 # ----------------------------------------------------------------------------- targets
 
 
-def sweep_reports():
-    """One report per run (topology x hardware, then existing runs) x clock x device corner x lifetime start."""
+def run_reports(topo, hw):
+    """One report per clock x device corner x lifetime start of a run."""
     return [
         REPORT_OUTPUT.format(topo=topo, hw=hw, clock=clock, corner=corner, start=start)
-        for topo, hw in RUNS
         for clock in CLOCKS
         for corner in DEVICE_CORNERS
         for start in SWEEP_STARTS
     ]
+
+
+def sweep_reports():
+    """The reports of every run (topology x hardware, then existing runs)."""
+    return [report for topo, hw in RUNS for report in run_reports(topo, hw)]
 
 
 SUMMARY_DIR = f"results/{layout.SUMMARY_DIR}"
@@ -413,3 +417,29 @@ def where_results_are():
             "  HTML report:      snakemake --report report.html",
         ]
     )
+
+
+# ----------------------------------------------------------------------------- disk
+
+
+def outputs_still_to_write():
+    """Estimated bytes of the sweep's outputs not there yet (gainflow.sweep.disk): per run, its layers
+    without their aggregate table and its missing reports; the summary if missing."""
+    needed = 0 if Path(SUMMARY_TABLE).exists() else disk_estimate.SUMMARY_BYTES
+    for topo, hw in RUNS:
+        run_dir = RUN_DIR.format(topo=topo, hw=hw)
+        works = [work for i, work in enumerate(run_work(topo, hw))
+                 if not layout.layer_file(run_dir, i, layout.AGGREGATE_TABLE).exists()]
+        reports = [report for report in run_reports(topo, hw) if not Path(report).exists()]
+        if works or reports:
+            needed += disk_estimate.run_bytes(works, hardware_point(hw), len(reports), tables=LIFETIME_TABLES,
+                                              traces=SAVE_TRACES and hw not in SCALESIM_RUNS)
+    return needed
+
+
+def warn_if_the_disk_is_short():
+    """Before the jobs start: a warning on stderr (the run goes on) when the outputs still to write
+    are estimated above the free space of the results directory's file system."""
+    warning = disk_estimate.disk_warning(outputs_still_to_write(), disk_estimate.free_bytes("results"), "results")
+    if warning:
+        print(warning, file=sys.stderr)
