@@ -35,6 +35,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -87,9 +88,23 @@ def job_kind(rule):
     return {"named_hardware": "hardware", "grid_point": "hardware"}.get(rule, rule)
 
 
-def run_sweep(workdir, cores, targets):
+def run_snakemake(command, workdir, timeout_s):
+    """(exit status, output) of Snakemake; after `timeout_s` seconds (None: no limit) it is stopped
+    with SIGTERM (Snakemake then stops its jobs) and the status is None."""
+    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=timeout_s)
+        return process.returncode, output
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate()
+        return None, output
+
+
+def run_sweep(workdir, cores, targets, timeout_s=None):
     """Run the sweep in `workdir` with the measuring shell: one record per job that finished (if the
-    sweep fails, those measured so far, and a message on stderr)."""
+    sweep fails or is stopped after `timeout_s`, those measured so far, and a message on stderr)."""
     records = workdir / "job-measurements.jsonl"
     shell = workdir / "measuring-shell" / "bash"  # named bash: Snakemake keeps its `set -euo pipefail;` prefix
     shell.parent.mkdir()
@@ -99,10 +114,11 @@ def run_sweep(workdir, cores, targets):
     command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), "--workflow-profile", "none",
                "--default-resources", f"shell_exec='{shell}'"]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
-    output = result.stdout + result.stderr
+    status, output = run_snakemake(command, workdir, timeout_s)
     print(f"sweep: {time.perf_counter() - started:.0f} s wall, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
-    if result.returncode != 0:
+    if status is None:
+        print(f"sweep stopped after {timeout_s} s; keeping the jobs that finished", file=sys.stderr)
+    elif status != 0:
         print(f"snakemake failed in {workdir}; keeping the jobs that finished:\n{output[-3000:]}", file=sys.stderr)
     declared = {job["log"]: job for job in printed_jobs(output) if job["log"]}
     measured = [json.loads(line) for line in records.read_text().splitlines()] if records.exists() else []
@@ -294,6 +310,8 @@ def main():
     parser.add_argument("--target", action="append", default=[],
                         help="run only the jobs for this file of the sweep (repeatable), e.g. one layer's "
                              "results/<topology>/<hardware>/layer<i>/layer<i>_aggregate_data.csv")
+    parser.add_argument("--timeout", type=float, help="stop the sweep after this many seconds, keeping the jobs "
+                        "measured by then (a partial sweep: say so where its figures are shown)")
     parser.add_argument("--save", type=Path, help="write the measurements (JSON) here")
     parser.add_argument("--load", type=Path, action="append",
                         help="read measurements saved with --save instead of running (repeatable: runs are combined; "
@@ -313,7 +331,7 @@ def main():
                                      [ROOT / "topologies" / f"{t}.csv" for t in topologies],
                                      [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
         run = {"command": command_line(), "workdir": str(workdir), "reports": len(topologies) * (len(hardware) + 1),
-               "tables": args.lifetime_tables, "jobs": run_sweep(workdir, args.cores, args.target)}
+               "tables": args.lifetime_tables, "jobs": run_sweep(workdir, args.cores, args.target, args.timeout)}
         if args.save:
             # The inputs the models need (topologies, generated configs) are kept beside the measurements.
             kept = args.save.with_suffix(".inputs")
