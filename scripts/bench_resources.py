@@ -63,6 +63,7 @@ LARGE_MB = 200  # above this peak, no estimate may exceed MAX_OVERESTIMATE times
 MAX_OVERESTIMATE = 2.0
 FIT_HEADROOM = 1.1  # fitted models cover every measurement, then this much more
 LAWSON_ROUNDS = 60
+STOP_GRACE_S = 30  # after --timeout: how long Snakemake may take to stop its jobs
 MIN_CPU_SCALE_S = 1.0  # CPU time errors count relative to at least this
 MEASURING_SHELL = """#!{python}
 import json, resource, subprocess, sys, time
@@ -90,7 +91,8 @@ def job_kind(rule):
 
 def run_snakemake(command, workdir, timeout_s):
     """(exit status, output) of Snakemake; after `timeout_s` seconds (None: no limit) it is stopped
-    with SIGTERM (Snakemake then stops its jobs) and the status is None."""
+    with SIGTERM (Snakemake then stops its jobs), or SIGKILL to its process group if it has not ended
+    STOP_GRACE_S later, and the status is None."""
     process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     try:
@@ -98,7 +100,11 @@ def run_snakemake(command, workdir, timeout_s):
         return process.returncode, output
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGTERM)
-        output, _ = process.communicate()
+        try:
+            output, _ = process.communicate(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
         return None, output
 
 
