@@ -2,7 +2,8 @@
 
 - The lifetimes of a random event list equal a slow per-address walk written here from the
   definition in docs/lifetimes.md, through both ways in (BufferEvents and CSV trace files), and so do
-  the histogram, the part file round trip and the aggregate statistics.
+  the histogram, the part file round trip and the aggregate statistics; the streaming analysis of the
+  same events in cycle order, cut into random chunks, gives the same summary.
 - Mutated part files and mutated SCALE-Sim trace directories end in success or in an InputError
   naming the file (and a line or key), and leave no file behind.
 """
@@ -23,6 +24,7 @@ from gainflow.lifetimes.histogram import summarize
 from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
 from gainflow.lifetimes.layer_files import merge_layer_parts
 from gainflow.lifetimes.parts import load_part, save_part
+from gainflow.lifetimes.stream import summarize_stream
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from property_support import check_input_error, files_under, mutated, run_cli
@@ -103,6 +105,28 @@ def test_lifetimes_of_events_equal_the_walk(events, read_block, random):
     lifetimes = compute_lifetimes(buffer, read_block=read_block)
     check_lifetimes(lifetimes, expected_intervals, expected_counts)
     check_summary(summarize(lifetimes), expected_intervals, expected_counts, cycles=len(reads) % 3 * 50)
+
+
+def chunks_of(pairs, lengths):
+    """(cycles, addresses) chunks of the given lengths (0: an empty chunk), then the rest in one."""
+    starts = np.minimum(np.cumsum([0, *lengths]), len(pairs)).tolist() + [len(pairs)]
+    return [as_arrays(pairs[start:stop]) for start, stop in zip(starts, starts[1:])]
+
+
+CHUNK_LENGTHS = st.lists(st.integers(0, 5), max_size=12)
+
+
+@given(event_lists(), CHUNK_LENGTHS, CHUNK_LENGTHS)
+@settings(max_examples=120)
+def test_streamed_summary_of_events_in_cycle_order_equals_the_interval_paths(events, write_lengths, read_lengths):
+    writes, reads = (sorted(pairs, key=lambda pair: pair[0]) for pairs in events)  # stable: same-cycle order kept
+    expected = summarize(compute_lifetimes(BufferEvents("ofmap", *as_arrays(writes), *as_arrays(reads))))
+    streamed = summarize_stream("ofmap", chunks_of(writes, write_lengths), chunks_of(reads, read_lengths))
+    assert streamed.counts() == expected.counts()
+    for name, histogram in expected.histograms.items():
+        for column in ("lifetimes", "intervals", "reads"):
+            assert getattr(streamed.histograms[name], column).tolist() == getattr(histogram, column).tolist()
+    check_summary(streamed, *walk(writes, reads), cycles=60)
 
 
 def check_summary(summary, expected_intervals, expected_counts, cycles):

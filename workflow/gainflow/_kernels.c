@@ -6,7 +6,9 @@
  * bucket_by_address: writes in key order;
  * assign_reads, collect_intervals: reads -> the write intervals they fall in -> their first and last
  *   reads -> lifetimes;
- * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order).
+ * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order);
+ * merge_events, address_slots: the streaming lifetime analysis (writes and reads merged in cycle order
+ *   against a per-address state; sparse addresses mapped to dense slots by a hash table).
  *
  * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.files.csv_text
  * and gainflow.lifetimes.intervals check types and shapes before calling.
@@ -451,6 +453,182 @@ done:
     return result;
 }
 
+/* Streaming lifetimes (gainflow.lifetimes.stream): one row of four int64 per address slot,
+ * {open interval's write cycle, its first read, its last read, its reads}. The write field also says
+ * whether the address was seen at all: NEVER_SEEN (no event yet) or SEEN_UNWRITTEN (only unfilled
+ * reads); every cycle lies above both. */
+#define NEVER_SEEN INT64_MIN
+#define SEEN_UNWRITTEN (INT64_MIN + 1)
+#define STATE_FIELDS 4
+enum { WRITE_CYCLE, FIRST_READ, LAST_READ, READS };
+/* Statuses of merge_events (>= 0: go on; < 0: the event at the returned position is wrong). */
+enum { NEEDS_INPUT = 0, OUTPUT_FULL = 1, WRITE_BEFORE_FRONTIER = -1, READ_OF_CLOSED_INTERVAL = -2,
+       CYCLE_OUT_OF_RANGE = -3 };
+/* counters[]: the last write's cycle (writes come in cycle order), dead writes, unfilled reads. */
+enum { LAST_WRITE, DEAD_WRITES, UNFILLED_READS, COUNTERS };
+
+static PyObject *merge_events(PyObject *self, PyObject *args)
+{
+    Py_buffer write_cycles, write_slots, read_cycles, read_slots, state_buffer, counter_buffer, lifetime_out,
+        from_first_read_out, slack_out, reads_out;
+    Py_ssize_t wp, rp, emitted;
+    int writes_final, reads_final;
+    if (!PyArg_ParseTuple(args, "y*y*npy*y*npw*w*w*w*w*w*n", &write_cycles, &write_slots, &wp, &writes_final,
+                          &read_cycles, &read_slots, &rp, &reads_final, &state_buffer, &counter_buffer,
+                          &lifetime_out, &from_first_read_out, &slack_out, &reads_out, &emitted))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t nw = write_cycles.len / (Py_ssize_t)sizeof(int64_t), nr = read_cycles.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t rows = state_buffer.len / (Py_ssize_t)(STATE_FIELDS * sizeof(int64_t));
+    Py_ssize_t capacity = lifetime_out.len / (Py_ssize_t)sizeof(int64_t);
+    if (write_slots.len != write_cycles.len || read_slots.len != read_cycles.len || wp < 0 || wp > nw || rp < 0
+        || rp > nr || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t)
+        || from_first_read_out.len != lifetime_out.len || slack_out.len != lifetime_out.len
+        || reads_out.len != lifetime_out.len || emitted < 0 || emitted > capacity) {
+        PyErr_SetString(PyExc_ValueError, "merge_events: inconsistent array sizes");
+        goto done;
+    }
+    const int64_t *wc = (const int64_t *)write_cycles.buf, *ws = (const int64_t *)write_slots.buf;
+    const int64_t *rc = (const int64_t *)read_cycles.buf, *rs = (const int64_t *)read_slots.buf;
+    int64_t *state = (int64_t *)state_buffer.buf, *counter = (int64_t *)counter_buffer.buf;
+    int64_t *lifetime = (int64_t *)lifetime_out.buf, *from_first = (int64_t *)from_first_read_out.buf;
+    int64_t *slack = (int64_t *)slack_out.buf, *interval_reads = (int64_t *)reads_out.buf;
+    int status = NEEDS_INPUT, bad_slot = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (;;) {
+        int take_write;
+        if (wp < nw && rp < nr)
+            take_write = wc[wp] <= rc[rp]; /* equal cycles: the write first */
+        else if (wp < nw && reads_final)
+            take_write = 1;
+        else if (rp < nr && writes_final)
+            take_write = 0;
+        else
+            break; /* one side needs its next chunk, or both are done */
+        int64_t cycle = take_write ? wc[wp] : rc[rp], slot = take_write ? ws[wp] : rs[rp];
+        if (cycle <= SEEN_UNWRITTEN) {
+            status = CYCLE_OUT_OF_RANGE;
+            break;
+        }
+        if (slot < 0 || slot >= rows) {
+            bad_slot = 1;
+            break;
+        }
+        int64_t *row = state + STATE_FIELDS * slot;
+        if (take_write) {
+            if (cycle < counter[LAST_WRITE]) {
+                status = WRITE_BEFORE_FRONTIER;
+                break;
+            }
+            if (row[WRITE_CYCLE] > SEEN_UNWRITTEN) { /* the write closes the open interval */
+                if (row[READS] == 0) {
+                    counter[DEAD_WRITES]++;
+                } else {
+                    if (emitted == capacity) {
+                        status = OUTPUT_FULL;
+                        break;
+                    }
+                    if (__builtin_sub_overflow(row[LAST_READ], row[WRITE_CYCLE], &lifetime[emitted])) {
+                        status = CYCLE_OUT_OF_RANGE;
+                        break;
+                    }
+                    from_first[emitted] = row[LAST_READ] - row[FIRST_READ];
+                    slack[emitted] = row[FIRST_READ] - row[WRITE_CYCLE];
+                    interval_reads[emitted++] = row[READS];
+                }
+            }
+            row[WRITE_CYCLE] = cycle;
+            row[READS] = 0;
+            counter[LAST_WRITE] = cycle;
+            wp++;
+        } else {
+            if (row[WRITE_CYCLE] > SEEN_UNWRITTEN) {
+                if (cycle < row[WRITE_CYCLE]) { /* a late read of an interval already closed */
+                    status = READ_OF_CLOSED_INTERVAL;
+                    break;
+                }
+                /* min and max: a read may arrive after a later one (reads may be slightly out of order) */
+                if (row[READS]++ == 0 || cycle < row[FIRST_READ])
+                    row[FIRST_READ] = cycle;
+                if (row[READS] == 1 || cycle > row[LAST_READ])
+                    row[LAST_READ] = cycle;
+            } else {
+                row[WRITE_CYCLE] = SEEN_UNWRITTEN;
+                counter[UNFILLED_READS]++;
+            }
+            rp++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (bad_slot)
+        PyErr_SetString(PyExc_ValueError, "merge_events: an event's slot lies outside the state");
+    else
+        result = Py_BuildValue("nnni", wp, rp, emitted, status);
+done:
+    PyBuffer_Release(&write_cycles);
+    PyBuffer_Release(&write_slots);
+    PyBuffer_Release(&read_cycles);
+    PyBuffer_Release(&read_slots);
+    PyBuffer_Release(&state_buffer);
+    PyBuffer_Release(&counter_buffer);
+    PyBuffer_Release(&lifetime_out);
+    PyBuffer_Release(&from_first_read_out);
+    PyBuffer_Release(&slack_out);
+    PyBuffer_Release(&reads_out);
+    return result;
+}
+
+/* Sparse addresses -> dense slots, in order of first appearance: an open-addressing hash table
+ * (linear probing; `table_keys` holds EMPTY_KEY where free, its size a power of two, the caller
+ * keeps it at most half full). Writes each address's slot to `slots`; returns the slots in use. */
+#define EMPTY_KEY INT64_MIN
+
+static PyObject *address_slots(PyObject *self, PyObject *args)
+{
+    Py_buffer addresses, table_keys, table_slots, slots;
+    Py_ssize_t used;
+    if (!PyArg_ParseTuple(args, "y*w*w*nw*", &addresses, &table_keys, &table_slots, &used, &slots))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = addresses.len / (Py_ssize_t)sizeof(int64_t);
+    size_t size = (size_t)(table_keys.len / (Py_ssize_t)sizeof(int64_t));
+    if (slots.len != addresses.len || table_slots.len != table_keys.len || size < 2 || (size & (size - 1))
+        || (size_t)(used + count) > size / 2) {
+        PyErr_SetString(PyExc_ValueError, "address_slots: table too small or not a power of two");
+        goto done;
+    }
+    const int64_t *address = (const int64_t *)addresses.buf;
+    int64_t *key = (int64_t *)table_keys.buf, *value = (int64_t *)table_slots.buf, *out = (int64_t *)slots.buf;
+    int empty_key_used = 0, shift = 64 - __builtin_ctzll((unsigned long long)size);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (address[i] == EMPTY_KEY) {
+            empty_key_used = 1;
+            break;
+        }
+        /* Fibonacci hashing (the product's top bits): consecutive addresses spread over the table. */
+        size_t at = (size_t)(((uint64_t)address[i] * UINT64_C(0x9E3779B97F4A7C15)) >> shift);
+        while (key[at] != EMPTY_KEY && key[at] != address[i])
+            at = (at + 1) & (size - 1);
+        if (key[at] == EMPTY_KEY) {
+            key[at] = address[i];
+            value[at] = used++;
+        }
+        out[i] = value[at];
+    }
+    Py_END_ALLOW_THREADS
+    if (empty_key_used)
+        PyErr_SetString(PyExc_ValueError, "address_slots: address -2**63 is reserved");
+    else
+        result = PyLong_FromSsize_t(used);
+done:
+    PyBuffer_Release(&addresses);
+    PyBuffer_Release(&table_keys);
+    PyBuffer_Release(&table_slots);
+    PyBuffer_Release(&slots);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"format_rows", format_rows, METH_VARARGS,
      "format_rows(matrix, columns, prefix, suffix, text) -> length: CSV rows of a C-contiguous int64 matrix "
@@ -470,6 +648,14 @@ static PyMethodDef methods[] = {
     {"set_order", set_order, METH_VARARGS,
      "set_order(values, set_size, ordered): each chunk of `set_size` distinct ints of `values` into `ordered` "
      "in CPython set iteration order."},
+    {"merge_events", merge_events, METH_VARARGS,
+     "merge_events(write_cycles, write_slots, write_position, writes_final, read_cycles, read_slots, "
+     "read_position, reads_final, state, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
+     "interval_reads, emitted) -> (write_position, read_position, emitted, status) (see "
+     "gainflow.lifetimes.stream)."},
+    {"address_slots", address_slots, METH_VARARGS,
+     "address_slots(addresses, table_keys, table_slots, used, slots) -> slots in use (see "
+     "gainflow.lifetimes.stream)."},
     {NULL, NULL, 0, NULL},
 };
 

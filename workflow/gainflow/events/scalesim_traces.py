@@ -8,9 +8,9 @@ write and read files follow GainSight's convention (see `gainflow.events`):
 
 Streaming: files are parsed in blocks of `BLOCK_BYTES` (1 MB; numpy's C reader for
 integer traces, pandas' for float ones), so memory depends on the block size and on
-what the caller keeps, never on the file size. `read_writes` concatenates a buffer's writes (the
-lifetime analysis keeps one entry per write anyway); `iter_reads` yields reads
-block by block.
+what the caller keeps, never on the file size. `iter_writes` and `iter_reads` yield a buffer's
+writes and reads block by block (the streaming lifetime analysis takes both so); `read_writes`
+concatenates the writes (the interval path keeps one entry per write anyway).
 
 Validation (every problem raises `InputError` naming the file and the line): rows
 must be comma-separated integers (DRAM floats must be integral), all rows of a file
@@ -147,7 +147,12 @@ def trace_path(layer_dir, name):
 
 def read_writes(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
     """(cycles, addresses) of all writes of one buffer in one layer, trace order, int64."""
-    return _joined(iter_accesses(trace_path(layer_dir, TRACE_FILES[subdivision][0]), subdivision, offsets))
+    return _joined(iter_writes(layer_dir, subdivision, offsets))
+
+
+def iter_writes(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):
+    """Yield (cycles, addresses) blocks of the writes of one buffer in one layer, trace order."""
+    return iter_accesses(trace_path(layer_dir, TRACE_FILES[subdivision][0]), subdivision, offsets)
 
 
 def iter_reads(layer_dir, subdivision, offsets=DEFAULT_OFFSETS):

@@ -245,15 +245,19 @@ def lifetimes_from_trace_dir(layer_dir, subdivision, offsets):
 
 def pair_from_trace_dir(run_dir, layer_index, subdivision, offsets):
     """(BufferLifetimes, Total Cycles) of one (layer, subdivision) of a SCALE-Sim run directory."""
+    total_cycles = layer_total_cycles(run_dir, layer_index)
+    return lifetimes_from_trace_dir(layout.layer_dir(Path(run_dir), layer_index), subdivision, offsets), total_cycles
+
+
+def layer_total_cycles(run_dir, layer_index):
+    """Total Cycles of one layer from a SCALE-Sim run directory's COMPUTE_REPORT.csv."""
     from gainflow.errors import InputError
     from gainflow.events import scalesim_traces as traces_reader
 
-    run_dir = Path(run_dir)
     total_cycles = traces_reader.read_total_cycles(run_dir)
     if layer_index not in total_cycles:
-        raise InputError(f"no row for LayerID {layer_index}", path=run_dir / layout.COMPUTE_REPORT)
-    lifetimes = lifetimes_from_trace_dir(layout.layer_dir(run_dir, layer_index), subdivision, offsets)
-    return lifetimes, total_cycles[layer_index]
+        raise InputError(f"no row for LayerID {layer_index}", path=Path(run_dir) / layout.COMPUTE_REPORT)
+    return total_cycles[layer_index]
 
 
 def pair_from_simulator(layer, hw, subdivision):

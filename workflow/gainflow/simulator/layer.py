@@ -153,6 +153,15 @@ def simulate_layer(layer, hw, *, events=()):
     return LayerResult(layer_report(state), {name: buffer_events(state, name) for name in events})
 
 
+def layer_event_chunks(layer, hw, subdivision):
+    """((writes, reads) chunk iterators as `buffer_event_chunks`, [lo, hi) of the buffer's addresses,
+    Total Cycles): what one streaming lifetime job needs."""
+    state = run_layer(layer, hw)
+    stream = state.stream(subdivision)
+    address_range = (stream.address_base, stream.address_base + stream.hole)  # ids 0 .. hole - 1
+    return buffer_event_chunks(state, subdivision), address_range, state.total_cycles
+
+
 def layer_buffer_events(layer, hw, subdivision):
     """(BufferEvents of one subdivision, Total Cycles): what one lifetime job needs, without the
     report (which would also plan the other read buffer's fetches)."""

@@ -1,0 +1,230 @@
+"""The streaming lifetime analysis (gainflow.lifetimes.stream): the same counts and histograms as the
+interval path (`summarize(compute_lifetimes(...))`) on every golden case, both ways in; hand-worked
+cases for ties, dead writes, unfilled reads, late reads, order errors, sparse addresses and every
+chunking; memory bounded by the footprint."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from data_support import GOLDEN, case_dirs
+from gainflow.errors import InputError
+from gainflow.events import SUBDIVISIONS, BufferEvents
+from gainflow.events.scalesim_traces import offsets_of
+from gainflow.files import layout
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
+from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.intervals import compute_lifetimes, pair_from_simulator, pair_from_trace_dir
+from gainflow.lifetimes.stream import (EventOrderError, summarize_stream, summary_from_simulator,
+                                       summary_from_trace_dir)
+
+
+def histogram_rows(summary):
+    """name -> [(lifetime, intervals, reads)] of every histogram (plain ints)."""
+    return {name: list(zip(*(getattr(histogram, column).tolist() for column in ("lifetimes", "intervals", "reads"))))
+            for name, histogram in summary.histograms.items()}
+
+
+def assert_same_summary(streamed, expected):
+    assert streamed.subdivision == expected.subdivision
+    assert streamed.counts() == expected.counts()
+    assert histogram_rows(streamed) == histogram_rows(expected)
+    for name, histogram in streamed.histograms.items():
+        for column in ("lifetimes", "intervals", "reads"):
+            assert getattr(histogram, column).dtype == getattr(expected.histograms[name], column).dtype
+
+
+def chunked(pairs, size):
+    """(cycles, addresses) int64 chunks of `size` events from a list of (cycle, address)."""
+    return [(np.array([c for c, _ in pairs[start:start + size]], np.int64),
+             np.array([a for _, a in pairs[start:start + size]], np.int64)) for start in range(0, len(pairs), size)]
+
+
+def stream(writes, reads, write_chunk=None, read_chunk=None, address_range=None):
+    return summarize_stream("ifmap", chunked(writes, write_chunk or max(len(writes), 1)),
+                            chunked(reads, read_chunk or max(len(reads), 1)), address_range)
+
+
+def interval_path(writes, reads):
+    arrays = [np.array([pair[field] for pair in pairs], np.int64) for pairs in (writes, reads) for field in (0, 1)]
+    return summarize(compute_lifetimes(BufferEvents("ifmap", *arrays)))
+
+
+# ----------------------------------------------------------------------------- golden cases
+
+GOLDEN_LAYERS = [(case, index) for case in case_dirs(GOLDEN)
+                 for index in range(len(load_topology(case / "topology.csv", (case / "input_type").read_text().strip())))]
+
+
+@pytest.mark.parametrize("case, index", GOLDEN_LAYERS, ids=[f"{case.name}-layer{index}" for case, index in GOLDEN_LAYERS])
+def test_golden_layers_stream_to_the_interval_paths_summary(case, index):
+    """Every golden layer, every buffer, from the simulator and (where SCALE-Sim kept them) from its
+    traces: the streamed summary equals the interval path's (the simulator's OFMAP flush never
+    breaks the streaming order)."""
+    layer = load_topology(case / "topology.csv", (case / "input_type").read_text().strip())[index]
+    hw = load_hardware_config(case / "hw.cfg")
+    run_dir = case / "expected" / hw.run_name
+    has_traces = any(layout.layer_dir(run_dir, index).glob(layout.TRACE_GLOB))
+    for subdivision in SUBDIVISIONS:
+        lifetimes, total_cycles = pair_from_simulator(layer, hw, subdivision)
+        streamed, streamed_cycles = summary_from_simulator(layer, hw, subdivision)
+        assert streamed_cycles == total_cycles
+        assert_same_summary(streamed, summarize(lifetimes))
+        if has_traces:
+            lifetimes, total_cycles = pair_from_trace_dir(run_dir, index, subdivision, offsets_of(hw))
+            streamed, streamed_cycles = summary_from_trace_dir(run_dir, index, subdivision, offsets_of(hw))
+            assert streamed_cycles == total_cycles
+            assert_same_summary(streamed, summarize(lifetimes))
+
+
+def test_golden_cases_include_traces():
+    """The trace half of the golden comparison is not empty."""
+    assert sum(any(layout.layer_dir(case / "expected" / load_hardware_config(case / "hw.cfg").run_name, index)
+                   .glob(layout.TRACE_GLOB)) for case, index in GOLDEN_LAYERS) >= 10
+
+
+# ----------------------------------------------------------------------------- hand-worked cases
+
+# Address 5: written at 0 (read at 0: a tie, the write first), at 3 (read at 3 and 4), twice at 9
+# (the first a dead write; the second read at 10). Address 6: read at 1 before its write at 2
+# (unfilled), then read at 2. Address 7: read at 8, never written (unfilled).
+WRITES = [(0, 5), (2, 6), (3, 5), (9, 5), (9, 5)]
+READS = [(0, 5), (1, 6), (2, 6), (3, 5), (4, 5), (8, 7), (10, 5)]
+# Intervals (write, first read, last read, reads): (0, 0, 0, 1), (2, 2, 2, 1), (3, 3, 4, 2), (9, 10, 10, 1).
+EXPECTED_COUNTS = {"reads": 7, "writes": 5, "dead_writes": 1, "unfilled_reads": 2, "unique_addresses": 3}
+EXPECTED_HISTOGRAMS = {
+    "lifetime": [(0, 2, 2), (1, 2, 3)],  # last read - write: 0, 0, 1, 1
+    "lifetime_from_first_read": [(0, 3, 3), (1, 1, 2)],  # last - first read: 0, 0, 1, 0
+    "prefetch_slack": [(0, 3, 4), (1, 1, 1)],  # first read - write: 0, 0, 0, 1
+}
+
+
+@pytest.mark.parametrize("write_chunk", range(1, len(WRITES) + 1))
+@pytest.mark.parametrize("read_chunk", range(1, len(READS) + 1))
+def test_hand_worked_case_at_every_chunking(write_chunk, read_chunk):
+    summary = stream(WRITES, READS, write_chunk, read_chunk)
+    assert summary.counts() == EXPECTED_COUNTS
+    assert histogram_rows(summary) == EXPECTED_HISTOGRAMS
+
+
+def test_hand_worked_case_with_a_given_address_range_and_empty_chunks():
+    empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+    writes = [empty, *chunked(WRITES, 2), empty]
+    reads = [empty, empty, *chunked(READS, 3)]
+    summary = summarize_stream("ifmap", writes, reads, address_range=(5, 8))
+    assert summary.counts() == EXPECTED_COUNTS
+    assert histogram_rows(summary) == EXPECTED_HISTOGRAMS
+
+
+def test_no_events_at_all():
+    summary = stream([], [])
+    assert summary.counts() == dict.fromkeys(EXPECTED_COUNTS, 0)
+    assert histogram_rows(summary) == dict.fromkeys(EXPECTED_HISTOGRAMS, [])
+
+
+def test_only_writes_are_dead_and_only_reads_unfilled():
+    assert stream([(0, 1), (4, 1), (4, 2)], []).counts() == {
+        "reads": 0, "writes": 3, "dead_writes": 3, "unfilled_reads": 0, "unique_addresses": 2}
+    assert stream([], [(0, 1), (4, 1), (4, 2)]).counts() == {
+        "reads": 3, "writes": 0, "dead_writes": 0, "unfilled_reads": 3, "unique_addresses": 2}
+
+
+@pytest.mark.parametrize("read_chunk", [1, 2, 3])
+def test_a_late_read_still_after_its_write_counts_into_its_interval(read_chunk):
+    # The read at 4 comes after the one at 11 (so after the write at 10 to address 2): address 1 was
+    # not written since cycle 0, so it belongs to that interval, as first read.
+    summary = stream([(0, 1), (10, 2)], [(11, 1), (4, 1), (12, 2)], read_chunk=read_chunk)
+    assert summary.counts() == {"reads": 3, "writes": 2, "dead_writes": 0, "unfilled_reads": 0,
+                                "unique_addresses": 2}
+    assert histogram_rows(summary) == {"lifetime": [(2, 1, 1), (11, 1, 2)],  # 12 - 10, 11 - 0
+                                       "lifetime_from_first_read": [(0, 1, 1), (7, 1, 2)],  # 12 - 12, 11 - 4
+                                       "prefetch_slack": [(2, 1, 1), (4, 1, 2)]}  # 12 - 10, 4 - 0
+
+
+def test_a_read_of_an_interval_already_closed_is_an_order_error():
+    with pytest.raises(EventOrderError, match="events not in cycle order: a read at cycle 4 .address 1. after its "
+                                              "address was written again at cycle 10") as error:
+        stream([(0, 1), (10, 1)], [(11, 1), (4, 1)])
+    assert error.value.stream == "reads"
+
+
+def test_writes_out_of_cycle_order_are_an_order_error():
+    with pytest.raises(EventOrderError, match="events not in cycle order: a write at cycle 3 .address 2. after a "
+                                              "write at cycle 5") as error:
+        stream([(5, 1), (3, 2)], [(6, 1)], write_chunk=1)
+    assert error.value.stream == "writes"
+
+
+def test_cycles_too_far_apart_to_subtract_are_named():
+    with pytest.raises(EventOrderError, match="cycles too far apart"):
+        stream([(-(2**62), 1)], [(2**62, 1)])  # closed at the end: a lifetime of 2**63
+    with pytest.raises(EventOrderError, match="cycles too far apart"):
+        stream([(-(2**62) - 1, 1), (2**62, 1)], [(2**62 - 1, 1)])  # closed by a write
+
+
+@pytest.mark.parametrize("scale", [1, 10**9, 1 << 40])
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+def test_sparse_and_negative_addresses(scale, chunk):
+    """Addresses far apart (the hash table), negative, and a range growing at both ends."""
+    writes = [(cycle, address * scale) for cycle, address in [(0, 3), (1, -2), (2, 7), (5, 3), (6, 0), (8, -2)]]
+    reads = [(cycle, address * scale) for cycle, address in [(0, 3), (2, 9), (3, 7), (4, -2), (7, 3), (9, -2), (9, 0)]]
+    assert_same_summary(stream(writes, reads, chunk, chunk), interval_path(writes, reads))
+
+
+def test_the_switch_to_sparse_slots_keeps_the_other_streams_pending_chunk():
+    # The writes' chunk is read first (dense, addresses 0..9); the reads' chunk brings an address
+    # 2**40 away while writes are still pending: they are re-mapped, and the result stays right.
+    writes = [(cycle, cycle % 10) for cycle in range(40)]
+    reads = [(cycle, cycle % 10) for cycle in range(0, 40, 3)] + [(41, 1 << 40), (42, 5)]
+    assert_same_summary(stream(writes, reads, 40, 20), interval_path(writes, reads))
+
+
+def test_memory_follows_the_footprint_not_the_address_span():
+    """1,000 addresses 2**40 apart, 200,000 events: the state is a few tens of bytes per address."""
+    addresses = np.arange(1000, dtype=np.int64) << 40
+    cycles = np.arange(200_000, dtype=np.int64)
+    writes = [(cycles[start:start + 10_000], addresses[cycles[start:start + 10_000] % 1000])
+              for start in range(0, len(cycles), 10_000)]
+    reads = [(cycles + 1, addresses[(cycles * 7) % 1000])]
+    tracemalloc.start()
+    try:
+        summary = summarize_stream("ifmap", writes, reads)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert summary.unique_addresses == 1000 and summary.writes == summary.reads == 200_000
+    # The output blocks (8 MB), the slots of the reads' one chunk (1.6 MB), the state and hash table
+    # (tens of kB): nothing follows the span of 2**50 addresses.
+    assert peak < 16e6
+
+
+# ----------------------------------------------------------------------------- CSV traces
+
+
+def write_ofmap_traces(layer_dir, writes, reads):
+    """OFMAP traces: writes in the SRAM trace (integers), reads in the DRAM trace (floats)."""
+    layer_dir.mkdir(parents=True)
+    (layer_dir / layout.sram_trace_name("ofmap")).write_text("".join(f"{c},{a}\n" for c, a in writes))
+    (layer_dir / layout.dram_trace_name("ofmap")).write_text("".join(f"{c}.0,{a}.0\n" for c, a in reads))
+    (layer_dir.parent / layout.COMPUTE_REPORT).write_text("LayerID, Total Cycles,\n0, 50,\n")
+
+
+@pytest.mark.parametrize("writes, reads, bad_file", [
+    ([(5, 20_000_001), (3, 20_000_002)], [(6, 20_000_001)], layout.sram_trace_name("ofmap")),
+    ([(0, 20_000_001), (10, 20_000_001)], [(11, 20_000_001), (4, 20_000_001)], layout.dram_trace_name("ofmap")),
+])
+def test_trace_events_out_of_order_name_the_file(tmp_path, writes, reads, bad_file):
+    write_ofmap_traces(tmp_path / "layer0", writes, reads)
+    with pytest.raises(InputError, match="events not in cycle order") as error:
+        summary_from_trace_dir(tmp_path, 0, "ofmap", offsets_of(None))
+    assert str(tmp_path / "layer0" / bad_file) in str(error.value)
+
+
+def test_traces_stream_to_the_interval_paths_summary(tmp_path):
+    writes = [(0, 20_000_001), (1, 20_000_002), (4, 20_000_001), (6, 20_000_003)]
+    reads = [(2, 20_000_001), (2, 20_000_002), (5, 20_000_001), (5, 20_000_005), (9, 20_000_003)]
+    write_ofmap_traces(tmp_path / "layer0", writes, reads)
+    summary, total_cycles = summary_from_trace_dir(tmp_path, 0, "ofmap", offsets_of(None))
+    assert total_cycles == 50
+    assert_same_summary(summary, summarize(pair_from_trace_dir(tmp_path, 0, "ofmap", offsets_of(None))[0]))

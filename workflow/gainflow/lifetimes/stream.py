@@ -1,0 +1,294 @@
+"""Streaming lifetimes: a buffer's writes and reads, chunk by chunk in cycle order -> its `BufferSummary`.
+
+The same definition as `gainflow.lifetimes.intervals` (docs/lifetimes.md), the same counts and the
+same three exact histograms as `summarize(compute_lifetimes(events))`, but the events are never held
+whole: the two chunk streams are merged in cycle order (at equal cycles writes first) against one
+state row per address (`gainflow._kernels.merge_events`): the open interval's write cycle, its first
+and last read and its reads, `STATE_BYTES_PER_ADDRESS` bytes. Memory is therefore
+STATE_BYTES_PER_ADDRESS x footprint (the distinct addresses) + a chunk of each stream + a block of
+closed intervals (`OUTPUT_BLOCK`), whatever the number of events; no per-interval table comes out
+(those are ordered by address and take the interval path).
+
+- A write closes its address's open interval (a dead write if it had no reads) and opens one; a read
+  of an address never written is an unfilled read; at the end of the layer the open intervals close.
+- Closed intervals are reduced into the histograms block by block, exact integers.
+- Order: writes must come in cycle order; a read may come late (after events of later cycles: the
+  OFMAP's final flush may start before a running drain ends) as long as its address has not been
+  written again since its cycle: first and last reads are a min and a max. Anything else raises
+  `EventOrderError` (from CSV traces: an InputError naming the file, "events not in cycle order").
+- Addresses: the simulator gives its operand's address range, a dense table from the start. CSV
+  traces can hold any addresses: the table grows with the range seen (amortised), and where that
+  range is far wider than the addresses seen, the addresses go through a hash table to dense slots
+  (`gainflow._kernels.address_slots`), so memory stays O(footprint) for sparse traces too.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from gainflow import kernels
+from gainflow.lifetimes.histogram import (HISTOGRAM_NAMES, LIFETIME, LIFETIME_FROM_FIRST_READ, PREFETCH_SLACK,
+                                          BufferSummary, LifetimeHistogram, merge_histograms)
+
+STATE_FIELDS = 4  # open write cycle, first read, last read, reads (as in _kernels.c)
+STATE_BYTES_PER_ADDRESS = STATE_FIELDS * 8
+OUTPUT_BLOCK = 1 << 18  # closed intervals reduced into the histograms at a time (4 x 2 MB)
+NEVER_SEEN = np.iinfo(np.int64).min  # write field of an address without events (as in _kernels.c)
+SEEN_UNWRITTEN = NEVER_SEEN + 1  # write field of an address with unfilled reads only
+# A dense table may span up to 4 x the addresses seen plus this many slots (32 MB) before the
+# addresses go through the hash table instead.
+DENSE_SLACK = 1 << 20
+# Statuses of merge_events (as in _kernels.c).
+NEEDS_INPUT, OUTPUT_FULL, WRITE_BEFORE_FRONTIER, READ_OF_CLOSED_INTERVAL, CYCLE_OUT_OF_RANGE = 0, 1, -1, -2, -3
+LAST_WRITE, DEAD_WRITES, UNFILLED_READS = range(3)  # counters (as in _kernels.c)
+
+
+class EventOrderError(ValueError):
+    """The events break the streaming order (or their cycles are too far apart to subtract);
+    `stream` is "writes" or "reads": the stream holding the offending event."""
+
+    def __init__(self, message, stream):
+        super().__init__(message)
+        self.stream = stream
+
+
+def summarize_stream(subdivision, writes, reads, address_range=None):
+    """`BufferSummary` of one buffer from two iterables of (cycles, addresses) int64 chunks: its
+    writes and its reads, each in cycle order. `address_range` = [lo, hi) of every address when
+    known (the simulator's operand), else the table follows the addresses seen."""
+    return _Merge(subdivision, _AddressState(address_range)).run(writes, reads)
+
+
+class _Stream:
+    """One side of the merge: the current chunk (cycles, addresses, slots) and the position in it."""
+
+    def __init__(self, name, chunks):
+        self.name = name
+        self.chunks = iter(chunks)
+        self.cycles = self.addresses = self.slots = np.empty(0, np.int64)
+        self.position = 0
+        self.final = False  # no chunk left
+        self.events = 0
+
+    @property
+    def consumed(self):
+        return self.position == len(self.cycles)
+
+    def refill(self, state):
+        """The next non-empty chunk, once the current one is consumed."""
+        while self.consumed and not self.final:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.final = True
+                return
+            cycles, addresses = (np.ascontiguousarray(values, np.int64) for values in chunk)
+            self.cycles, self.addresses, self.position = cycles, addresses, 0
+            self.events += len(cycles)
+            self.slots = state.slots(addresses)
+
+    def remap(self, state):
+        """Slots again for the rest of the chunk (the state moved its rows)."""
+        self.cycles, self.addresses = self.cycles[self.position:], self.addresses[self.position:]
+        self.position = 0
+        self.slots = state.slots(self.addresses)
+
+
+class _AddressState:
+    """The per-address state rows, and addresses -> rows: `address - base` in a dense table, or a
+    hash table's slots once the addresses are too sparse for one."""
+
+    def __init__(self, address_range):
+        self.fixed = address_range is not None
+        self.base = int(address_range[0]) if self.fixed else 0
+        self.rows = _new_rows(int(address_range[1]) - self.base if self.fixed else 0)
+        self.hashed = None  # (keys, slots) of the hash table, once in use
+        self.used = 0  # slots in use in the hash table
+        self.moves = 0  # how often rows moved (the slots handed out before are stale)
+
+    def slots(self, addresses):
+        if self.hashed is None and len(addresses):
+            low, high = int(addresses.min()), int(addresses.max()) + 1
+            if low < self.base or high > self.base + len(self.rows):
+                if self.fixed:
+                    raise ValueError(f"address outside the given range [{self.base}, {self.base + len(self.rows)})")
+                self._widen(low, high, len(addresses))
+        if self.hashed is None:
+            return addresses - np.int64(self.base)
+        return self._hash_slots(addresses)
+
+    def _widen(self, low, high, incoming):
+        """Make the dense table cover [low, high) too, growing it at least by half (amortised), or
+        switch to the hash table if the range is far wider than the addresses seen."""
+        size = len(self.rows)
+        if size:
+            low, high = min(low, self.base), max(high, self.base + size)
+        seen = int(np.count_nonzero(self.rows[:, 0] != NEVER_SEEN))
+        if high - low > 4 * (seen + incoming) + DENSE_SLACK:
+            self._switch_to_hash(incoming)
+            return
+        if size:
+            extra = size // 2
+            low = max(min(low, self.base - extra), np.iinfo(np.int64).min + 2)
+            high = min(max(high, self.base + size + extra), np.iinfo(np.int64).max)
+        rows = _new_rows(high - low)
+        if size:
+            rows[self.base - low:self.base - low + size] = self.rows
+        self.rows, self.base = rows, low
+        self.moves += 1
+
+    def _switch_to_hash(self, incoming):
+        seen = np.flatnonzero(self.rows[:, 0] != NEVER_SEEN)
+        self.rows = self.rows[seen]
+        self.hashed = _new_table(len(seen) + min(incoming, len(seen)))
+        self.used = kernels.address_slots(seen + np.int64(self.base), *self.hashed, 0, np.empty_like(seen))
+        self.moves += 1
+
+    def _hash_slots(self, addresses):
+        """Slots of the addresses, new ones numbered on; the table doubles whenever it is half full,
+        so its size follows the addresses seen, not the chunk's length."""
+        result = np.empty_like(addresses)
+        start = 0
+        while start < len(addresses):
+            room = len(self.hashed[0]) // 2 - self.used
+            if room == 0:
+                self._double_table()
+                continue
+            stop = start + room
+            self.used = kernels.address_slots(addresses[start:stop], *self.hashed, self.used, result[start:stop])
+            start = stop
+        if self.used > len(self.rows):
+            rows = _new_rows(max(self.used, 2 * len(self.rows)))
+            rows[:len(self.rows)] = self.rows
+            self.rows = rows
+        return result
+
+    def _double_table(self):
+        keys, slots = self.hashed
+        occupied = keys != NEVER_SEEN
+        in_slot_order = keys[occupied][np.argsort(slots[occupied])]
+        self.hashed = _new_table(len(keys) // 2)
+        kernels.address_slots(in_slot_order, *self.hashed, 0, np.empty_like(in_slot_order))
+
+
+def _new_table(entries):
+    """(keys, slots) of an empty hash table for at least `entries` addresses (at most half full)."""
+    size = 1 << max(2 * entries, 2).bit_length()
+    return np.full(size, NEVER_SEEN, np.int64), np.empty(size, np.int64)
+
+
+def _new_rows(count):
+    rows = np.zeros((count, STATE_FIELDS), np.int64)
+    rows[:, 0] = NEVER_SEEN
+    return rows
+
+
+class _Merge:
+    """The merge of the two streams and the histograms of the intervals it closes."""
+
+    def __init__(self, subdivision, state):
+        self.subdivision = subdivision
+        self.state = state
+        self.counters = np.array([np.iinfo(np.int64).min, 0, 0], np.int64)
+        self.output = {name: np.empty(OUTPUT_BLOCK, np.int64) for name in (*HISTOGRAM_NAMES, "reads")}
+        self.histograms = dict.fromkeys(HISTOGRAM_NAMES, LifetimeHistogram.empty())
+        self.dead_writes = 0
+
+    def run(self, write_chunks, read_chunks):
+        writes, reads = _Stream("writes", write_chunks), _Stream("reads", read_chunks)
+        emitted = 0
+        while True:
+            moves = self.state.moves
+            writes.refill(self.state)
+            reads.refill(self.state)
+            if self.state.moves != moves:  # the other stream's slots are stale
+                writes.remap(self.state)
+                reads.remap(self.state)
+            if writes.consumed and writes.final and reads.consumed and reads.final:
+                break
+            writes.position, reads.position, emitted, status = kernels.merge_events(
+                writes.cycles, writes.slots, writes.position, writes.final, reads.cycles, reads.slots,
+                reads.position, reads.final, self.state.rows, self.counters, *self.output.values(), emitted)
+            if status == OUTPUT_FULL:
+                self._reduce(emitted)
+                emitted = 0
+            elif status < 0:
+                raise self._order_error(status, writes, reads)
+        self._reduce(emitted)
+        unique_addresses = self._close_open_intervals()
+        return BufferSummary(self.subdivision, self.histograms, reads=reads.events, writes=writes.events,
+                             dead_writes=int(self.counters[DEAD_WRITES]) + self.dead_writes,
+                             unfilled_reads=int(self.counters[UNFILLED_READS]), unique_addresses=unique_addresses)
+
+    def _reduce(self, count):
+        """The first `count` closed intervals of the output block into the histograms."""
+        if count == 0:
+            return
+        reads = self.output["reads"][:count]
+        for name in HISTOGRAM_NAMES:
+            block = LifetimeHistogram.of_intervals(self.output[name][:count], reads)
+            self.histograms[name] = merge_histograms([self.histograms[name], block])
+
+    def _close_open_intervals(self):
+        """The end of the layer closes every open interval; returns the distinct addresses seen."""
+        rows, seen = self.state.rows, 0
+        for start in range(0, len(rows), OUTPUT_BLOCK):
+            block = rows[start:start + OUTPUT_BLOCK]
+            seen += int(np.count_nonzero(block[:, 0] != NEVER_SEEN))
+            open_intervals = block[block[:, 0] > SEEN_UNWRITTEN]
+            with_reads = open_intervals[open_intervals[:, 3] > 0]
+            self.dead_writes += len(open_intervals) - len(with_reads)
+            write, first, last, reads = with_reads.T
+            lifetime = last - write
+            if np.any(lifetime < 0):  # wrapped around: last >= write always
+                raise EventOrderError("cycles too far apart to subtract", "reads")
+            count = len(lifetime)
+            for name, values in ((LIFETIME, lifetime), (LIFETIME_FROM_FIRST_READ, last - first),
+                                 (PREFETCH_SLACK, first - write), ("reads", reads)):
+                self.output[name][:count] = values
+            self._reduce(count)
+        return seen
+
+    def _order_error(self, status, writes, reads):
+        stream = writes if status in (WRITE_BEFORE_FRONTIER,) else reads
+        if status == CYCLE_OUT_OF_RANGE:
+            # The event the merge stopped at: the earlier head (a write when tied or alone).
+            stream = writes if not writes.consumed and (reads.consumed or
+                                                        writes.cycles[writes.position] <= reads.cycles[reads.position]) \
+                else reads
+        cycle, address = int(stream.cycles[stream.position]), int(stream.addresses[stream.position])
+        slot = int(stream.slots[stream.position])
+        if status == WRITE_BEFORE_FRONTIER:
+            message = (f"events not in cycle order: a write at cycle {cycle} (address {address}) after a write at "
+                       f"cycle {int(self.counters[LAST_WRITE])}")
+        elif status == READ_OF_CLOSED_INTERVAL:
+            message = (f"events not in cycle order: a read at cycle {cycle} (address {address}) after its address was "
+                       f"written again at cycle {int(self.state.rows[slot, 0])}")
+        else:
+            message = f"cycles too far apart to analyse: an event at cycle {cycle} (address {address})"
+        return EventOrderError(message, stream.name)
+
+
+def summary_from_simulator(layer, hw, subdivision):
+    """(BufferSummary, Total Cycles) of one (layer, subdivision) from gainflow's simulator, streamed."""
+    from gainflow.simulator.layer import layer_event_chunks
+
+    (writes, reads), address_range, total_cycles = layer_event_chunks(layer, hw, subdivision)
+    return summarize_stream(subdivision, writes, reads, address_range), total_cycles
+
+
+def summary_from_trace_dir(run_dir, layer_index, subdivision, offsets):
+    """(BufferSummary, Total Cycles) of one (layer, subdivision) of a SCALE-Sim run directory, streamed."""
+    from gainflow.errors import InputError
+    from gainflow.events import scalesim_traces as traces_reader
+    from gainflow.files import layout
+    from gainflow.lifetimes.intervals import layer_total_cycles
+
+    total_cycles = layer_total_cycles(run_dir, layer_index)
+    layer_dir = layout.layer_dir(Path(run_dir), layer_index)
+    files = dict(zip(("writes", "reads"), (layer_dir / name for name in traces_reader.TRACE_FILES[subdivision])))
+    writes = traces_reader.iter_writes(layer_dir, subdivision, offsets)
+    reads = traces_reader.iter_reads(layer_dir, subdivision, offsets)
+    try:
+        return summarize_stream(subdivision, writes, reads), total_cycles
+    except EventOrderError as error:
+        raise InputError(str(error), path=files[error.stream]) from None
