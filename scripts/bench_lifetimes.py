@@ -1,8 +1,10 @@
 """Benchmark of the lifetime analysis. Prints figures (measured ones: docs/performance.md).
 
 (a) every (layer, buffer) of a topology from the simulator's events, each pair in a fresh child
-    process (as one workflow job): simulation time (that buffer's events only), lifetime time, part-file
-    write time (histogram and counts, as with the workflow's default `lifetime_tables: false`), peak RSS;
+    process (as one workflow job with the default `lifetime_tables: false`): CPU time of simulation and
+    lifetimes (that buffer's events only), part-file write time, peak RSS; `--path stream` (the job's
+    streaming analysis, default) or `--path whole` (the whole event arrays and the interval path, as
+    the job was before streaming);
 (b) CSV-reader throughput: the simulator writes one layer's traces, then `gainflow lifetimes -s`'s
     reader streams them (MB of CSV per second, per buffer and overall), in a child for its RSS;
 (c) bounded memory: that layer's IFMAP SRAM trace repeated to --big-gb GB (the same reads again and
@@ -10,7 +12,9 @@
     with the file.
 
     .venv/bin/python scripts/bench_lifetimes.py                 # both, ResNet-50 on scale32_os
-    .venv/bin/python scripts/bench_lifetimes.py --part pairs --layers 0 1
+    .venv/bin/python scripts/bench_lifetimes.py --part pairs --layers 0 1 --path whole
+    .venv/bin/python scripts/bench_lifetimes.py --part pairs --topology topologies/gpt2_gemm.csv --input-type gemm \
+        --config hardware/eyeriss_ws.cfg --layers 5
     .venv/bin/python scripts/bench_lifetimes.py --part csv --csv-layer 0 --big-gb 2
 """
 
@@ -28,29 +32,36 @@ ROOT = Path(__file__).resolve().parents[1]
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
 
 
-def child_pair(topology, config, layer_index, subdivision):
-    """In a child: one (layer, buffer) the way a workflow job does it; prints a JSON line."""
+def child_pair(topology, input_type, config, layer_index, subdivision, path):
+    """In a child: one (layer, buffer) the way a workflow job does it by default; prints a JSON line.
+    `path` "stream": the streaming analysis (the job since streaming); "whole": the whole event
+    arrays through the interval path (the job before)."""
     from gainflow.inputs.hwconfig import load_hardware_config
     from gainflow.inputs.topology import load_topology
-    from gainflow.lifetimes.histogram import summarize
-    from gainflow.lifetimes.intervals import compute_lifetimes
     from gainflow.lifetimes.parts import save_part
-    from gainflow.simulator.layer import layer_buffer_events
 
-    layer = load_topology(topology)[layer_index]
+    layer = load_topology(topology, input_type)[layer_index]
     hw = load_hardware_config(config)
     start = time.process_time()
-    events, total_cycles = layer_buffer_events(layer, hw, subdivision)  # what a lifetimes job simulates
-    simulated = time.process_time()
-    lifetimes = compute_lifetimes(events)
+    if path == "stream":
+        from gainflow.lifetimes.stream import summary_from_simulator
+
+        summary, total_cycles = summary_from_simulator(layer, hw, subdivision)
+    else:
+        from gainflow.lifetimes.histogram import summarize
+        from gainflow.lifetimes.intervals import compute_lifetimes
+        from gainflow.simulator.layer import layer_buffer_events
+
+        events, total_cycles = layer_buffer_events(layer, hw, subdivision)
+        summary = summarize(compute_lifetimes(events))
     computed = time.process_time()
     with tempfile.TemporaryDirectory() as folder:
-        save_part(Path(folder) / "lifetimes.part", summarize(lifetimes), total_cycles)
+        save_part(Path(folder) / "lifetimes.part", summary, total_cycles)
     saved = time.process_time()
     print(json.dumps({
         "layer": layer_index, "subdivision": subdivision, "name": layer.name,
-        "reads": int(lifetimes.reads), "writes": int(lifetimes.writes),
-        "simulate_s": simulated - start, "lifetimes_s": computed - simulated, "save_s": saved - computed,
+        "reads": summary.reads, "writes": summary.writes, "footprint": summary.unique_addresses,
+        "job_s": computed - start, "save_s": saved - computed,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
@@ -79,35 +90,34 @@ def run_child(*arguments):
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def bench_pairs(topology, config, layers):
+def bench_pairs(topology, input_type, config, layers, path):
     from gainflow.inputs.topology import load_topology
 
-    indices = layers if layers else range(len(load_topology(topology)))
+    indices = layers if layers else range(len(load_topology(topology, input_type)))
     rows = []
     wall = time.perf_counter()
     for index in indices:
         for subdivision in SUBDIVISIONS:
-            row = run_child("--child-pair", str(topology), str(config), str(index), subdivision)
+            row = run_child("--child-pair", str(topology), input_type, str(config), str(index), subdivision, path)
             rows.append(row)
-            print(f"  layer {index:2d} {row['name']:<10} {subdivision:<6} reads {row['reads']:>9} writes "
-                  f"{row['writes']:>8}  simulate {row['simulate_s']:6.2f} s  lifetimes {row['lifetimes_s']:5.2f} s  "
+            print(f"  layer {index:2d} {row['name']:<10} {subdivision:<6} reads {row['reads']:>10} writes "
+                  f"{row['writes']:>9} footprint {row['footprint']:>8}  simulate + lifetimes {row['job_s']:6.2f} s  "
                   f"save {row['save_s']:4.2f} s  peak RSS {row['peak_rss_mb']:6.0f} MB", flush=True)
     wall = time.perf_counter() - wall
-    total = {key: sum(row[key] for row in rows) for key in ("simulate_s", "lifetimes_s", "save_s", "reads", "writes")}
+    total = {key: sum(row[key] for row in rows) for key in ("job_s", "save_s", "reads", "writes")}
     worst = max(rows, key=lambda row: row["peak_rss_mb"])
-    print(f"(a) {len(rows)} pairs: CPU simulate {total['simulate_s']:.1f} s + lifetimes {total['lifetimes_s']:.1f} s "
-          f"+ save {total['save_s']:.1f} s = {total['simulate_s'] + total['lifetimes_s'] + total['save_s']:.1f} s; "
-          f"{total['reads']:,} reads, {total['writes']:,} writes; "
+    print(f"(a) {len(rows)} pairs, {path}: CPU simulate + lifetimes {total['job_s']:.1f} s + save {total['save_s']:.1f} s "
+          f"= {total['job_s'] + total['save_s']:.1f} s; {total['reads']:,} reads, {total['writes']:,} writes; "
           f"max peak RSS {worst['peak_rss_mb']:.0f} MB (layer {worst['layer']} {worst['subdivision']}); "
           f"wall incl. {len(rows)} interpreter starts {wall:.0f} s")
 
 
-def bench_csv(topology, config, layer_index, big_gb):
+def bench_csv(topology, input_type, config, layer_index, big_gb):
     from gainflow.inputs.hwconfig import load_hardware_config
     from gainflow.inputs.topology import load_topology
     from gainflow.simulator import simulate_topology
 
-    layer = load_topology(topology)[layer_index]
+    layer = load_topology(topology, input_type)[layer_index]
     hw = load_hardware_config(config)
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as folder:
         simulate_topology([layer], hw, folder, save_traces=True, progress=False)
@@ -137,23 +147,26 @@ def report_csv(result, title):
 
 def main():
     if sys.argv[1:2] == ["--child-pair"]:
-        topology, config, index, subdivision = sys.argv[2:]
-        return child_pair(topology, config, int(index), subdivision)
+        topology, input_type, config, index, subdivision, path = sys.argv[2:]
+        return child_pair(topology, input_type, config, int(index), subdivision, path)
     if sys.argv[1:2] == ["--child-csv"]:
         return child_csv(*sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--topology", default=ROOT / "topologies" / "resnet50.csv")
+    parser.add_argument("--input-type", choices=("conv", "gemm"), default="conv")
     parser.add_argument("--config", default=ROOT / "hardware" / "scale32_os.cfg")
     parser.add_argument("--part", choices=("pairs", "csv", "both"), default="both")
     parser.add_argument("--layers", type=int, nargs="*", help="only these layer indices in (a)")
+    parser.add_argument("--path", choices=("stream", "whole"), default="stream",
+                        help="(a): the streaming analysis (the default job) or whole event arrays (the job before)")
     parser.add_argument("--csv-layer", type=int, default=0, help="layer whose traces (b) reads")
     parser.add_argument("--big-gb", type=float, default=2.0, help="size of the trace in (c); 0 skips (c)")
     args = parser.parse_args()
     print(f"topology {args.topology}, config {args.config}, 1 process at a time")
     if args.part in ("pairs", "both"):
-        bench_pairs(args.topology, args.config, args.layers)
+        bench_pairs(args.topology, args.input_type, args.config, args.layers, args.path)
     if args.part in ("csv", "both"):
-        bench_csv(args.topology, args.config, args.csv_layer, args.big_gb)
+        bench_csv(args.topology, args.input_type, args.config, args.csv_layer, args.big_gb)
 
 
 if __name__ == "__main__":

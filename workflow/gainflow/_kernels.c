@@ -7,7 +7,7 @@
  * assign_reads, collect_intervals: reads -> the write intervals they fall in -> their first and last
  *   reads -> lifetimes;
  * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order);
- * merge_events, address_slots: the streaming lifetime analysis (writes and reads merged in cycle order
+ * merge_events, close_open_intervals, address_slots: the streaming lifetime analysis (writes and reads merged in cycle order
  *   against a per-address state; sparse addresses mapped to dense slots by a hash table).
  *
  * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.files.csv_text
@@ -461,38 +461,78 @@ done:
 #define SEEN_UNWRITTEN (INT64_MIN + 1)
 #define STATE_FIELDS 4
 enum { WRITE_CYCLE, FIRST_READ, LAST_READ, READS };
-/* Statuses of merge_events (>= 0: go on; < 0: the event at the returned position is wrong). */
+/* Statuses (>= 0: go on; < 0: the event at the returned position is wrong). */
 enum { NEEDS_INPUT = 0, OUTPUT_FULL = 1, WRITE_BEFORE_FRONTIER = -1, READ_OF_CLOSED_INTERVAL = -2,
        CYCLE_OUT_OF_RANGE = -3 };
 /* counters[]: the last write's cycle (writes come in cycle order), dead writes, unfilled reads. */
 enum { LAST_WRITE, DEAD_WRITES, UNFILLED_READS, COUNTERS };
 
+/* The block of closed intervals with reads: lifetime, lifetime from the first read, prefetch slack
+ * and reads of each, `emitted` of `capacity` filled. */
+typedef struct {
+    Py_buffer lifetime, from_first, slack, reads;
+    Py_ssize_t capacity, emitted;
+} ClosedIntervals;
+
+static int closed_intervals_parse(ClosedIntervals *out)
+{
+    out->capacity = out->lifetime.len / (Py_ssize_t)sizeof(int64_t);
+    return out->from_first.len == out->lifetime.len && out->slack.len == out->lifetime.len
+           && out->reads.len == out->lifetime.len && out->emitted >= 0 && out->emitted <= out->capacity;
+}
+
+static void closed_intervals_release(ClosedIntervals *out)
+{
+    PyBuffer_Release(&out->lifetime);
+    PyBuffer_Release(&out->from_first);
+    PyBuffer_Release(&out->slack);
+    PyBuffer_Release(&out->reads);
+}
+
+/* Close the interval of a state row: a dead write without reads, else one more closed interval. */
+static int close_interval(const int64_t *row, ClosedIntervals *out, int64_t *counter)
+{
+    if (row[READS] == 0) {
+        counter[DEAD_WRITES]++;
+        return NEEDS_INPUT;
+    }
+    if (out->emitted == out->capacity)
+        return OUTPUT_FULL;
+    Py_ssize_t at = out->emitted;
+    /* write <= first read <= last read: only the widest difference can overflow */
+    if (__builtin_sub_overflow(row[LAST_READ], row[WRITE_CYCLE], &((int64_t *)out->lifetime.buf)[at]))
+        return CYCLE_OUT_OF_RANGE;
+    ((int64_t *)out->from_first.buf)[at] = row[LAST_READ] - row[FIRST_READ];
+    ((int64_t *)out->slack.buf)[at] = row[FIRST_READ] - row[WRITE_CYCLE];
+    ((int64_t *)out->reads.buf)[at] = row[READS];
+    out->emitted++;
+    return NEEDS_INPUT;
+}
+
+/* Merges writes from `write_position` and reads from `read_position` in cycle order (writes first
+ * at equal cycles) into the state, until a side runs out (unless it is final: no chunk follows),
+ * the block of closed intervals is full, or an event is out of order. */
 static PyObject *merge_events(PyObject *self, PyObject *args)
 {
-    Py_buffer write_cycles, write_slots, read_cycles, read_slots, state_buffer, counter_buffer, lifetime_out,
-        from_first_read_out, slack_out, reads_out;
-    Py_ssize_t wp, rp, emitted;
+    Py_buffer write_cycles, write_slots, read_cycles, read_slots, state_buffer, counter_buffer;
+    ClosedIntervals out;
+    Py_ssize_t wp, rp;
     int writes_final, reads_final;
     if (!PyArg_ParseTuple(args, "y*y*npy*y*npw*w*w*w*w*w*n", &write_cycles, &write_slots, &wp, &writes_final,
                           &read_cycles, &read_slots, &rp, &reads_final, &state_buffer, &counter_buffer,
-                          &lifetime_out, &from_first_read_out, &slack_out, &reads_out, &emitted))
+                          &out.lifetime, &out.from_first, &out.slack, &out.reads, &out.emitted))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t nw = write_cycles.len / (Py_ssize_t)sizeof(int64_t), nr = read_cycles.len / (Py_ssize_t)sizeof(int64_t);
     Py_ssize_t rows = state_buffer.len / (Py_ssize_t)(STATE_FIELDS * sizeof(int64_t));
-    Py_ssize_t capacity = lifetime_out.len / (Py_ssize_t)sizeof(int64_t);
     if (write_slots.len != write_cycles.len || read_slots.len != read_cycles.len || wp < 0 || wp > nw || rp < 0
-        || rp > nr || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t)
-        || from_first_read_out.len != lifetime_out.len || slack_out.len != lifetime_out.len
-        || reads_out.len != lifetime_out.len || emitted < 0 || emitted > capacity) {
+        || rp > nr || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t) || !closed_intervals_parse(&out)) {
         PyErr_SetString(PyExc_ValueError, "merge_events: inconsistent array sizes");
         goto done;
     }
     const int64_t *wc = (const int64_t *)write_cycles.buf, *ws = (const int64_t *)write_slots.buf;
     const int64_t *rc = (const int64_t *)read_cycles.buf, *rs = (const int64_t *)read_slots.buf;
     int64_t *state = (int64_t *)state_buffer.buf, *counter = (int64_t *)counter_buffer.buf;
-    int64_t *lifetime = (int64_t *)lifetime_out.buf, *from_first = (int64_t *)from_first_read_out.buf;
-    int64_t *slack = (int64_t *)slack_out.buf, *interval_reads = (int64_t *)reads_out.buf;
     int status = NEEDS_INPUT, bad_slot = 0;
     Py_BEGIN_ALLOW_THREADS
     for (;;) {
@@ -520,23 +560,8 @@ static PyObject *merge_events(PyObject *self, PyObject *args)
                 status = WRITE_BEFORE_FRONTIER;
                 break;
             }
-            if (row[WRITE_CYCLE] > SEEN_UNWRITTEN) { /* the write closes the open interval */
-                if (row[READS] == 0) {
-                    counter[DEAD_WRITES]++;
-                } else {
-                    if (emitted == capacity) {
-                        status = OUTPUT_FULL;
-                        break;
-                    }
-                    if (__builtin_sub_overflow(row[LAST_READ], row[WRITE_CYCLE], &lifetime[emitted])) {
-                        status = CYCLE_OUT_OF_RANGE;
-                        break;
-                    }
-                    from_first[emitted] = row[LAST_READ] - row[FIRST_READ];
-                    slack[emitted] = row[FIRST_READ] - row[WRITE_CYCLE];
-                    interval_reads[emitted++] = row[READS];
-                }
-            }
+            if (row[WRITE_CYCLE] > SEEN_UNWRITTEN && (status = close_interval(row, &out, counter)) != NEEDS_INPUT)
+                break;
             row[WRITE_CYCLE] = cycle;
             row[READS] = 0;
             counter[LAST_WRITE] = cycle;
@@ -563,7 +588,7 @@ static PyObject *merge_events(PyObject *self, PyObject *args)
     if (bad_slot)
         PyErr_SetString(PyExc_ValueError, "merge_events: an event's slot lies outside the state");
     else
-        result = Py_BuildValue("nnni", wp, rp, emitted, status);
+        result = Py_BuildValue("nnni", wp, rp, out.emitted, status);
 done:
     PyBuffer_Release(&write_cycles);
     PyBuffer_Release(&write_slots);
@@ -571,10 +596,44 @@ done:
     PyBuffer_Release(&read_slots);
     PyBuffer_Release(&state_buffer);
     PyBuffer_Release(&counter_buffer);
-    PyBuffer_Release(&lifetime_out);
-    PyBuffer_Release(&from_first_read_out);
-    PyBuffer_Release(&slack_out);
-    PyBuffer_Release(&reads_out);
+    closed_intervals_release(&out);
+    return result;
+}
+
+/* The end of the layer: closes the open intervals of the state rows from `row`, until the block of
+ * closed intervals is full; counts the rows seen (the footprint). */
+static PyObject *close_open_intervals(PyObject *self, PyObject *args)
+{
+    Py_buffer state_buffer, counter_buffer;
+    ClosedIntervals out;
+    Py_ssize_t row;
+    if (!PyArg_ParseTuple(args, "y*nw*w*w*w*w*n", &state_buffer, &row, &counter_buffer, &out.lifetime,
+                          &out.from_first, &out.slack, &out.reads, &out.emitted))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t rows = state_buffer.len / (Py_ssize_t)(STATE_FIELDS * sizeof(int64_t));
+    if (row < 0 || row > rows || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t)
+        || !closed_intervals_parse(&out)) {
+        PyErr_SetString(PyExc_ValueError, "close_open_intervals: inconsistent array sizes");
+        goto done;
+    }
+    const int64_t *state = (const int64_t *)state_buffer.buf;
+    int64_t *counter = (int64_t *)counter_buffer.buf;
+    Py_ssize_t seen = 0;
+    int status = NEEDS_INPUT;
+    Py_BEGIN_ALLOW_THREADS
+    for (; row < rows; row++) {
+        const int64_t *at = state + STATE_FIELDS * row;
+        if (at[WRITE_CYCLE] > SEEN_UNWRITTEN && (status = close_interval(at, &out, counter)) != NEEDS_INPUT)
+            break;
+        seen += at[WRITE_CYCLE] != NEVER_SEEN;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_BuildValue("nnni", row, out.emitted, seen, status);
+done:
+    PyBuffer_Release(&state_buffer);
+    PyBuffer_Release(&counter_buffer);
+    closed_intervals_release(&out);
     return result;
 }
 
@@ -653,6 +712,9 @@ static PyMethodDef methods[] = {
      "read_position, reads_final, state, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
      "interval_reads, emitted) -> (write_position, read_position, emitted, status) (see "
      "gainflow.lifetimes.stream)."},
+    {"close_open_intervals", close_open_intervals, METH_VARARGS,
+     "close_open_intervals(state, row, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
+     "interval_reads, emitted) -> (row, emitted, rows seen, status) (see gainflow.lifetimes.stream)."},
     {"address_slots", address_slots, METH_VARARGS,
      "address_slots(addresses, table_keys, table_slots, used, slots) -> slots in use (see "
      "gainflow.lifetimes.stream)."},

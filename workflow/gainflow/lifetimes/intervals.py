@@ -261,8 +261,13 @@ def layer_total_cycles(run_dir, layer_index):
 
 
 def pair_from_simulator(layer, hw, subdivision):
-    """(BufferLifetimes, Total Cycles) of one (layer, subdivision) from gainflow's simulator."""
-    from gainflow.simulator.layer import layer_buffer_events
+    """(BufferLifetimes, Total Cycles) of one (layer, subdivision) from gainflow's simulator: the
+    writes whole, the reads chunk by chunk as the simulator makes them."""
+    from gainflow.simulator.layer import layer_event_chunks
 
-    events, total_cycles = layer_buffer_events(layer, hw, subdivision)
-    return compute_lifetimes(events), total_cycles
+    (writes, reads), _, total_cycles = layer_event_chunks(layer, hw, subdivision)
+    cycles, addresses = zip(*writes)  # never empty: a stream has a fold, a fetch plan a batch
+    builder = LifetimeBuilder(subdivision, np.concatenate(cycles), np.concatenate(addresses))
+    for read_cycles, read_addresses in reads:
+        builder.add_reads(read_cycles, read_addresses)
+    return builder.finish(), total_cycles

@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from gainflow import kernels
-from gainflow.lifetimes.histogram import (HISTOGRAM_NAMES, LIFETIME, LIFETIME_FROM_FIRST_READ, PREFETCH_SLACK,
-                                          BufferSummary, LifetimeHistogram, merge_histograms)
+from gainflow.lifetimes.histogram import HISTOGRAM_NAMES, BufferSummary, LifetimeHistogram, merge_histograms
 
 STATE_FIELDS = 4  # open write cycle, first read, last read, reads (as in _kernels.c)
 STATE_BYTES_PER_ADDRESS = STATE_FIELDS * 8
@@ -191,7 +190,6 @@ class _Merge:
         self.counters = np.array([np.iinfo(np.int64).min, 0, 0], np.int64)
         self.output = {name: np.empty(OUTPUT_BLOCK, np.int64) for name in (*HISTOGRAM_NAMES, "reads")}
         self.histograms = dict.fromkeys(HISTOGRAM_NAMES, LifetimeHistogram.empty())
-        self.dead_writes = 0
 
     def run(self, write_chunks, read_chunks):
         writes, reads = _Stream("writes", write_chunks), _Stream("reads", read_chunks)
@@ -216,7 +214,7 @@ class _Merge:
         self._reduce(emitted)
         unique_addresses = self._close_open_intervals()
         return BufferSummary(self.subdivision, self.histograms, reads=reads.events, writes=writes.events,
-                             dead_writes=int(self.counters[DEAD_WRITES]) + self.dead_writes,
+                             dead_writes=int(self.counters[DEAD_WRITES]),
                              unfilled_reads=int(self.counters[UNFILLED_READS]), unique_addresses=unique_addresses)
 
     def _reduce(self, count):
@@ -230,22 +228,15 @@ class _Merge:
 
     def _close_open_intervals(self):
         """The end of the layer closes every open interval; returns the distinct addresses seen."""
-        rows, seen = self.state.rows, 0
-        for start in range(0, len(rows), OUTPUT_BLOCK):
-            block = rows[start:start + OUTPUT_BLOCK]
-            seen += int(np.count_nonzero(block[:, 0] != NEVER_SEEN))
-            open_intervals = block[block[:, 0] > SEEN_UNWRITTEN]
-            with_reads = open_intervals[open_intervals[:, 3] > 0]
-            self.dead_writes += len(open_intervals) - len(with_reads)
-            write, first, last, reads = with_reads.T
-            lifetime = last - write
-            if np.any(lifetime < 0):  # wrapped around: last >= write always
-                raise EventOrderError("cycles too far apart to subtract", "reads")
-            count = len(lifetime)
-            for name, values in ((LIFETIME, lifetime), (LIFETIME_FROM_FIRST_READ, last - first),
-                                 (PREFETCH_SLACK, first - write), ("reads", reads)):
-                self.output[name][:count] = values
-            self._reduce(count)
+        row, seen, emitted = 0, 0, 0
+        while row < len(self.state.rows):
+            row, emitted, seen_now, status = kernels.close_open_intervals(
+                self.state.rows, row, self.counters, *self.output.values(), emitted)
+            seen += seen_now
+            if status == CYCLE_OUT_OF_RANGE:
+                raise EventOrderError("cycles too far apart to analyse: a lifetime beyond 2**63 cycles", "reads")
+            self._reduce(emitted)
+            emitted = 0
         return seen
 
     def _order_error(self, status, writes, reads):
