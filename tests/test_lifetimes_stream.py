@@ -7,7 +7,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from data_support import GOLDEN, case_dirs
+from data_support import GOLDEN, LIFETIMES_EXTRAS, SCALESIM_RUNS, SIMULATOR_EXTRAS, case_dirs
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS, BufferEvents
 from gainflow.events.scalesim_traces import offsets_of
@@ -53,13 +53,17 @@ def interval_path(writes, reads):
 
 # ----------------------------------------------------------------------------- golden cases
 
-GOLDEN_LAYERS = [(case, index) for case in case_dirs(GOLDEN)
+# The SCALE-Sim 2.0.2 reference runs: the golden cases, the simulator's corners, the padded traces and
+# the run with its own buffer offsets.
+REFERENCE_CASES = [case for folder in (GOLDEN, SIMULATOR_EXTRAS, LIFETIMES_EXTRAS, SCALESIM_RUNS)
+                   for case in case_dirs(folder)]
+GOLDEN_LAYERS = [(case, index) for case in REFERENCE_CASES
                  for index in range(len(load_topology(case / "topology.csv", (case / "input_type").read_text().strip())))]
 
 
-@pytest.mark.parametrize("case, index", GOLDEN_LAYERS, ids=[f"{case.name}-layer{index}" for case, index in GOLDEN_LAYERS])
+@pytest.mark.parametrize("case, index", GOLDEN_LAYERS, ids=[f"{case.name}-{index}" for case, index in GOLDEN_LAYERS])
 def test_golden_layers_stream_to_the_interval_paths_summary(case, index):
-    """Every golden layer, every buffer, from the simulator and (where SCALE-Sim kept them) from its
+    """Every reference layer, every buffer, from the simulator and (where SCALE-Sim kept them) from its
     traces: the streamed summary equals the interval path's (the simulator's OFMAP flush never
     breaks the streaming order)."""
     layer = load_topology(case / "topology.csv", (case / "input_type").read_text().strip())[index]
