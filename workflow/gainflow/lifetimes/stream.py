@@ -6,7 +6,7 @@ whole: the two chunk streams are merged in cycle order (at equal cycles writes f
 state row per address (`gainflow._kernels.merge_events`): the open interval's write cycle, its first
 and last read and its reads, `STATE_BYTES_PER_ADDRESS` bytes. Memory is therefore
 STATE_BYTES_PER_ADDRESS x footprint (the distinct addresses) + a chunk of each stream + a block of
-closed intervals (`OUTPUT_BLOCK`), whatever the number of events; no per-interval table comes out
+closed intervals (at most `OUTPUT_BLOCK`, 32 MB), whatever the number of events; no per-interval table comes out
 (those are ordered by address and take the interval path).
 
 - A write closes its address's open interval (a dead write if it had no reads) and opens one; a read
@@ -31,7 +31,9 @@ from gainflow.lifetimes.histogram import HISTOGRAM_NAMES, BufferSummary, Lifetim
 
 STATE_FIELDS = 4  # open write cycle, first read, last read, reads (as in _kernels.c)
 STATE_BYTES_PER_ADDRESS = STATE_FIELDS * 8
-OUTPUT_BLOCK = 1 << 18  # closed intervals reduced into the histograms at a time (4 x 2 MB)
+# Closed intervals reduced into the histograms at a time: from FIRST_OUTPUT_BLOCK, growing while they
+# fill up, to OUTPUT_BLOCK (4 arrays of 8 MB; a reduction costs about the block plus the lifetimes' span).
+FIRST_OUTPUT_BLOCK, OUTPUT_BLOCK = 1 << 14, 1 << 20
 NEVER_SEEN = np.iinfo(np.int64).min  # write field of an address without events (as in _kernels.c)
 SEEN_UNWRITTEN = NEVER_SEEN + 1  # write field of an address with unfilled reads only
 # A dense table may span up to 4 x the addresses seen plus this many slots (32 MB) before the
@@ -188,7 +190,7 @@ class _Merge:
         self.subdivision = subdivision
         self.state = state
         self.counters = np.array([np.iinfo(np.int64).min, 0, 0], np.int64)
-        self.output = {name: np.empty(OUTPUT_BLOCK, np.int64) for name in (*HISTOGRAM_NAMES, "reads")}
+        self.output = _output_block(FIRST_OUTPUT_BLOCK)
         self.histograms = dict.fromkeys(HISTOGRAM_NAMES, LifetimeHistogram.empty())
 
     def run(self, write_chunks, read_chunks):
@@ -225,6 +227,8 @@ class _Merge:
         for name in HISTOGRAM_NAMES:
             block = LifetimeHistogram.of_intervals(self.output[name][:count], reads)
             self.histograms[name] = merge_histograms([self.histograms[name], block])
+        if count == len(self.output["reads"]) < OUTPUT_BLOCK:  # full: many intervals to come, fewer reductions
+            self.output = _output_block(min(4 * count, OUTPUT_BLOCK))
 
     def _close_open_intervals(self):
         """The end of the layer closes every open interval; returns the distinct addresses seen."""
@@ -257,6 +261,11 @@ class _Merge:
         else:
             message = f"cycles too far apart to analyse: an event at cycle {cycle} (address {address})"
         return EventOrderError(message, stream.name)
+
+
+def _output_block(size):
+    """The arrays a merge fills with closed intervals, in the order merge_events takes them."""
+    return {name: np.empty(size, np.int64) for name in (*HISTOGRAM_NAMES, "reads")}
 
 
 def summary_from_simulator(layer, hw, subdivision):
