@@ -2,6 +2,7 @@
 its run's run_info.json, takes its layer's events from SCALE-Sim traces or by re-simulating the layer,
 and refuses a layer whose Total Cycles differ from the run's record."""
 
+import shutil
 import subprocess
 import sys
 
@@ -25,10 +26,10 @@ def write_run_info(path, total_cycles=TOTAL_CYCLES):
     return path
 
 
-def run_job(tmp_path, run_info, source, layer=1, subdivision="ifmap"):
+def run_job(tmp_path, run_info, source, layer=1, subdivision="ifmap", traces=TRACES, extra=()):
     output = tmp_path / f"layer{layer}_{subdivision}.part"
     arguments = {
-        "traces": ["--traces", TRACES],
+        "traces": ["--traces", traces, *extra],
         "simulator": ["--topology", CASE / "topology.csv", "--input-type", "conv", "--hardware", CASE / "hw.cfg"],
     }[source]
     command = [sys.executable, ADAPTER, "--run-info", run_info, *arguments, "--layer", str(layer),
@@ -76,3 +77,22 @@ def test_either_traces_or_a_layer_to_simulate(tmp_path):
     result = subprocess.run([str(part) for part in command], capture_output=True, text=True)
     assert result.returncode == 2
     assert "give either --traces or all of --topology, --input-type and --hardware" in result.stderr
+
+
+def test_streaming_job_names_a_trace_out_of_cycle_order(tmp_path):
+    """By default the job streams the events, which must come in cycle order: OFMAP writes reversed
+    stop it naming the trace, and leave no part. With --intervals (writes sorted first) the same
+    traces are analysed."""
+    run_info = write_run_info(tmp_path / "run_info.json")
+    traces = tmp_path / "tiny_os"
+    shutil.copytree(TRACES, traces)
+    writes = traces / "layer1" / "OFMAP_SRAM_TRACE.csv"
+    writes.write_text("".join(reversed(writes.read_text().splitlines(keepends=True))))
+    result, output = run_job(tmp_path / "streamed", run_info, "traces", subdivision="ofmap", traces=traces)
+    assert result.returncode != 0
+    assert f"lifetimes: error: {writes}" in result.stderr and "events not in cycle order" in result.stderr
+    assert not output.exists()
+    result, output = run_job(tmp_path / "intervals", run_info, "traces", subdivision="ofmap", traces=traces,
+                             extra=["--intervals"])
+    assert result.returncode == 0, result.stderr
+    assert load_part(output)[2] is not None

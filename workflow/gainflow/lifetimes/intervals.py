@@ -23,7 +23,9 @@ loop, `gainflow._kernels.assign_reads`, which also keeps each interval's first a
 read). Reads can therefore arrive in any order and in blocks (`LifetimeBuilder.add_reads`),
 so a CSV trace is processed in bounded memory: state is a few integers per write.
 
-Library functions for the workflow (one job per (layer, subdivision), then one per layer):
+Library functions for the workflow (one job per (layer, subdivision), then one per layer; without
+per-interval tables the jobs take `gainflow.lifetimes.stream` instead, in memory bounded by the
+footprint):
 
 - `pair_from_simulator(layer, hw, subdivision) -> (BufferLifetimes, total_cycles)` and
   `pair_from_trace_dir(run_dir, layer_index, subdivision, offsets)` compute one pair;
