@@ -1,13 +1,16 @@
 """Hand-computed checks of the simulator's formulas: output size, operand addresses, fold plans,
 SRAM counters, mapping efficiency, compute util, Total Cycles and utilisation."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from gainflow.inputs.hwconfig import HardwareConfig
 from gainflow.inputs.topology import Layer
 from gainflow.simulator import simulate_layer
 from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
-from gainflow.simulator.operands import ifmap_matrix
+from gainflow.simulator.demand import demand_stream
+from gainflow.simulator.operands import AffineIds, demand_specs, ifmap_matrix
 
 # 8x8x2 input, 3x3 filters, 4 filters, stride 1: the first layer of tests/data/golden/tiny_conv_*.
 TINY_CONV1 = Layer("conv1", 8, 8, 3, 3, 2, 4, 1, 1)
@@ -42,6 +45,40 @@ def test_gemm_ifmap_address_is_m_times_k_plus_k():
     # GEMM M=5, N=2, K=3 maps to a 5x3 input with 1x3 filters.
     ifm = ifmap_matrix(Layer("g", 5, 3, 1, 3, 1, 2, 1, 1))
     assert ifm.tolist() == [[m * 3 + k for k in range(3)] for m in range(5)]
+
+
+def affine_entries(ids):
+    rows, cols = np.indices(ids.shape)
+    return rows * ids.row_step + cols * ids.col_step
+
+
+# A GEMM (M=5, N=2, K=3); a 9x4x2 input under 3x4 filters at stride 2 (4 windows as wide as the input,
+# the last ending on the bottom row); a 10-row input at stride 2, whose 5th window runs past the edge.
+GEMM = Layer("g", 5, 3, 1, 3, 1, 2, 1, 1)
+FULL_WIDTH = Layer("tall", 9, 4, 3, 4, 2, 3, 2, 1)
+PAST_THE_EDGE = Layer("edge", 10, 4, 3, 4, 2, 3, 2, 1)
+
+
+@pytest.mark.parametrize("dataflow", ["os", "ws", "is"])
+@pytest.mark.parametrize("layer", [GEMM, FULL_WIDTH, PAST_THE_EDGE, TINY_CONV1])
+def test_operands_that_are_never_built_give_the_ids_and_streams_of_the_matrices(layer, dataflow):
+    specs = demand_specs(layer, hardware(dataflow, 4, 3), plan_folds(layer, dataflow, 4, 3))
+    pixels, window, filters = layer.ofmap_height * layer.ofmap_width, layer.window_size, layer.num_filters
+    # FILTER entry (k, n) is n * K + k, OFMAP (p, n) is p * NF + n; IFMAP is affine only for
+    # windows as wide as the input and none past the edge: then p * (2 * 4 * 2) + k at stride 2.
+    assert affine_entries(specs["filter"].source).tolist() == [
+        [n * window + k for n in range(filters)] for k in range(window)]
+    assert affine_entries(specs["ofmap"].source).tolist() == [
+        [p * filters + n for n in range(filters)] for p in range(pixels)]
+    matrices = {"ifmap": ifmap_matrix(layer, outside=specs["ifmap"].address_count),
+                "filter": affine_entries(specs["filter"].source), "ofmap": affine_entries(specs["ofmap"].source)}
+    assert isinstance(specs["ifmap"].source, AffineIds) == (layer in (GEMM, FULL_WIDTH))
+    if layer is FULL_WIDTH:
+        assert affine_entries(specs["ifmap"].source).tolist() == [[p * 16 + k for k in range(24)] for p in range(4)]
+    for name, spec in specs.items():
+        built = demand_stream(dataclasses.replace(spec, source=matrices[name].astype(spec.source.dtype)))
+        stream = demand_stream(spec)
+        assert np.array_equal(stream.gather(0, stream.num_folds), built.gather(0, built.num_folds))
 
 
 def test_os_fold_plan_of_tiny_conv1():

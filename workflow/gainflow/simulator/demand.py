@@ -14,6 +14,9 @@ from typing import Callable
 
 import numpy as np
 
+from gainflow.simulator.operands import AffineIds
+from gainflow.simulator.write_buffer import RowWords
+
 CHUNK_SLOTS = 1 << 21  # slots per chunk of folds: bounds the gathered slots and their int64 temporaries
 
 
@@ -112,11 +115,18 @@ def _template(spec):
 
 
 class _FoldGather:
-    """Gathers the slots of a range of folds of `spec` from its operand matrix."""
+    """Gathers the slots of a range of folds of `spec` from its operand matrix, or computes them
+    when the operand is AffineIds."""
 
     def __init__(self, spec, u, j):
-        row_step, col_step = (1, spec.source.shape[1]) if spec.transposed else (spec.source.shape[1], 1)
+        source = spec.source
+        affine = isinstance(source, AffineIds)
+        # Steps of a row and a column of `S`: in the flat matrix, or of the id itself when affine.
+        row_step, col_step = (source.row_step, source.col_step) if affine else (source.shape[1], 1)
+        if spec.transposed:
+            row_step, col_step = col_step, row_step
         self.spec = spec
+        self.affine = affine
         self.fold_starts = spec.folds[:, 0] * row_step + spec.folds[:, 2] * col_step
         self.template = u * row_step + j * col_step
         self.u, self.j = u, j
@@ -125,8 +135,12 @@ class _FoldGather:
     def __call__(self, first, stop):
         spec = self.spec
         slots = np.empty((stop - first, len(self.template)), dtype=spec.source.dtype)
-        # Clipped slots of short folds are emptied below.
-        np.take(spec.source, self.fold_starts[first:stop, None] + self.template[None, :], mode="clip", out=slots)
+        # Clipped (or, when affine, past-the-operand) slots of short folds are emptied below.
+        index = self.fold_starts[first:stop, None] + self.template[None, :]
+        if self.affine:
+            np.copyto(slots, index, casting="unsafe")
+        else:
+            np.take(spec.source, index, mode="clip", out=slots)
         row_limit, col_limit = spec.folds[first:stop, 1], spec.folds[first:stop, 3]
         short = (row_limit < self.full_rows) | (col_limit < self.full_cols)
         if short.any():
@@ -145,14 +159,14 @@ def demand_stream(spec):
                         spec.address_base, repeats)
 
 
-def words_per_row(spec):
-    """Number of slots of each demand row that the fold limits keep (for OFMAP, whose operand has
-    no -1 entries: the addresses per row), without building the stream."""
+def row_words(spec):
+    """RowWords: the slots of each demand row that the fold limits keep (for OFMAP, whose operand has
+    no -1 entries: the addresses per row), per fold shape, without building the stream."""
     rows, u, j = _template(spec)
-    limits, fold_shape = np.unique(spec.folds[:, [1, 3]], axis=0, return_inverse=True)
+    limits, fold_shapes = np.unique(spec.folds[:, [1, 3]], axis=0, return_inverse=True)
     counts = np.stack([np.bincount(rows[(u < row_limit) & (j < col_limit)], minlength=spec.fold_len)
                        for row_limit, col_limit in limits])
-    return counts.astype(np.int32)[fold_shape.ravel()].ravel()  # a row holds at most the array's width
+    return RowWords(counts.astype(np.int32), fold_shapes.ravel())  # a row holds at most the array's width
 
 
 def fill_demand_rows(stream, slots, out):

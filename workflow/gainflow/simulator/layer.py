@@ -7,7 +7,7 @@ import numpy as np
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS, BufferEvents
-from gainflow.simulator.demand import demand_stream, words_per_row
+from gainflow.simulator.demand import demand_stream, row_words
 from gainflow.simulator.geometry import fold_averages, plan_folds, sram_counters
 from gainflow.simulator.operands import demand_specs
 from gainflow.simulator.read_buffer import dram_event_chunks, fetch_batches, plan_fetches, set_words
@@ -64,7 +64,7 @@ def run_layer(layer, hw):
     """Simulate `layer` on `hw` (CALC mode) and return its LayerState."""
     plan = plan_folds(layer, hw.dataflow, hw.array_height, hw.array_width)
     specs = demand_specs(layer, hw, plan)
-    drains = plan_drains(words_per_row(specs["ofmap"]), hw.ofmap_sram_kb, hw.array_width)
+    drains = plan_drains(row_words(specs["ofmap"]), hw.ofmap_sram_kb, hw.array_width)
     return LayerState(layer, plan, specs, {}, drains, {}, hw)
 
 
@@ -81,8 +81,7 @@ def layer_report(state):
     def sram_span(operand, rows):
         return tuple(int(c) for c in state.sram_cycles(operand, np.array(rows)))
 
-    writing = drains.words_per_row > 0
-    ofmap_rows = [int(writing.argmax()), len(writing) - 1 - int(writing[::-1].argmax())]
+    ofmap_rows = list(drains.row_words.writing_rows())
     (if_start, if_stop), (fl_start, fl_stop) = (
         sram_span(name, state.stream(name).row_span) for name in ("ifmap", "filter"))
     of_start, of_stop = sram_span("ofmap", ofmap_rows)

@@ -1,7 +1,8 @@
 """Operand matrices and how each demand matrix reads from them.
 
 IFMAP `P x K` (NHWC, batch 1; -1 where a window runs past the input edge), FILTER `K x NF`,
-OFMAP `P x NF`, with entries relative to the operand's offset ("local ids").
+OFMAP `P x NF`, with entries relative to the operand's offset ("local ids"). FILTER, OFMAP and a
+GEMM's IFMAP are affine in the row and column (`AffineIds`) and never built.
 A demand matrix is never built whole: it is described by a `DemandSpec` from which
 `gainflow.simulator.demand` produces its stream of slots.
 """
@@ -30,30 +31,46 @@ def ifmap_matrix(layer, outside=-1):
     return ids
 
 
-def filter_matrix(layer):
-    window = layer.window_size
-    k = np.arange(window, dtype=np.int64)[:, None]
-    n = np.arange(layer.num_filters, dtype=np.int64)[None, :]
-    return n * window + k
+@dataclass(frozen=True)
+class AffineIds:
+    """An operand matrix that is never built: entry `(r, c)` is `r * row_step + c * col_step`. FILTER
+    and OFMAP are such, and IFMAP when every window spans the input's full width and none runs
+    past its bottom edge (GEMMs): for large layers the matrices would take gigabytes."""
+
+    shape: tuple
+    row_step: int
+    col_step: int
+    dtype: np.dtype
 
 
-def ofmap_matrix(layer):
-    pixels = layer.ofmap_height * layer.ofmap_width
-    return np.arange(pixels * layer.num_filters, dtype=np.int64).reshape(pixels, layer.num_filters)
+def _id_dtype(address_count):
+    """int32 when every id and the hole (`address_count`) fit: halves the streams."""
+    return np.dtype(np.int32) if address_count < np.iinfo(np.int32).max else np.dtype(np.int64)
+
+
+def _ifmap_ids(layer, address_count):
+    """The IFMAP operand: AffineIds when the window of output pixel `p` is the flat input from
+    `p * stride * width * channels` on (one output column, windows as wide as the input, none past
+    the bottom edge: GEMMs), else the matrix (`address_count` where a window runs past the edge)."""
+    rows_fit = (layer.ofmap_height - 1) * layer.stride_height + layer.filter_height <= layer.ifmap_height
+    if layer.ofmap_width == 1 and layer.filter_width == layer.ifmap_width and rows_fit:
+        row_step = layer.stride_height * layer.ifmap_width * layer.channels
+        return AffineIds((layer.ofmap_height, layer.window_size), row_step, 1, _id_dtype(address_count))
+    return ifmap_matrix(layer, outside=address_count).astype(_id_dtype(address_count))
 
 
 @dataclass(frozen=True)
 class DemandSpec:
     """Demand row `l` of fold `f`, column `j`, holds `S[rb + u, cb + j]` with `u = a*l + b*j + c`,
     valid while `0 <= u < row_limit` and `j < col_limit`; every other slot is empty (-1).
-    `S` is `source`, or its transpose when `transposed`; it holds local ids, and `address_count`
-    where the operand entry is -1.
+    `S` is `source` (a matrix or AffineIds), or its transpose when `transposed`; it holds local ids,
+    and `address_count` where the operand entry is -1.
 
     `folds` holds `(rb, row_limit, cb, col_limit)` per fold. Skewed blocks have `b = -1`
     (element `(u, j)` moves down by `j`), flipped blocks `a = -1` (last PE row first).
     """
 
-    source: np.ndarray
+    source: object  # np.ndarray or AffineIds
     transposed: bool
     a: int
     b: int
@@ -86,21 +103,17 @@ def _fold_table(plan, row_range, lane_range):
     return np.ascontiguousarray(np.stack([rows[0], rows[1], lanes[0], lanes[1]], axis=1))
 
 
-def _compact_ids(ids, address_count):
-    """`ids` as int32 when every id and the hole (`address_count`) fit: halves the streams."""
-    return ids.astype(np.int32) if address_count < np.iinfo(np.int32).max else ids
-
-
 def demand_specs(layer, hw, plan):
     """`{"ifmap", "filter", "ofmap"}` -> DemandSpec for the layer under `plan`'s dataflow."""
     ifmap_count = layer.ifmap_height * layer.ifmap_width * layer.channels
-    ifm = ifmap_matrix(layer, outside=ifmap_count)
-    flt = filter_matrix(layer)
-    ofm = ofmap_matrix(layer)
+    pixels, window, filters = layer.ofmap_height * layer.ofmap_width, layer.window_size, layer.num_filters
+    ifm = _ifmap_ids(layer, ifmap_count)
+    flt = AffineIds((window, filters), 1, window, _id_dtype(window * filters))  # entry (k, n): n * K + k
+    ofm = AffineIds((pixels, filters), filters, 1, _id_dtype(pixels * filters))  # row-major P x NF
     R, C, T = plan.rows, plan.cols, plan.temporal
     ifmap_range = (hw.ifmap_offset, ifmap_count)
-    filter_range = (hw.filter_offset, flt.size)
-    ofmap_range = (hw.ofmap_offset, ofm.size)
+    filter_range = (hw.filter_offset, window * filters)
+    ofmap_range = (hw.ofmap_offset, pixels * filters)
     # (source, transposed, a, b, c, row_range, lane_range, width), read off SCALE-Sim's demand-matrix blocks.
     recipes = {
         "os": {
@@ -123,7 +136,7 @@ def demand_specs(layer, hw, plan):
     specs = {}
     for name, (source, transposed, a, b, c, row_range, lane_range, width) in recipes.items():
         specs[name] = DemandSpec(
-            _compact_ids(source, ranges[name][1]), transposed, a, b, c, _fold_table(plan, row_range, lane_range),
+            source, transposed, a, b, c, _fold_table(plan, row_range, lane_range),
             plan.fold_len, width, *ranges[name],
         )
     return specs

@@ -58,24 +58,66 @@ class FetchPlan:
         return fetch_batches(self.stream, self.row_cycles, self.sram_kb)
 
 
+class _FirstOccurrences:
+    """Which slots of a scan hold the first occurrence of their address since the current window
+    began. `table[a]` holds the value of address a's latest occurrence scattered so far; each
+    segment's values lie below every earlier segment's and grow along the segment, so a
+    minimum-scatter keeps a segment's first occurrence of each address, and an address is already
+    in the window when its value from before the segment is below `window_top`, the lowest value
+    of the segments before the window began.
+
+    int32 by default, 4 bytes per address: when a segment would run below the type's range, the
+    window's values are shifted up and older ones forgotten; should one window alone scan more
+    slots than the type can number, the table turns int64.
+    """
+
+    def __init__(self, size, dtype=np.int32):
+        top = int(np.iinfo(dtype).max)
+        self.table = np.full(size, top, dtype=dtype)
+        self.next_value = self.window_top = top
+
+    def start_window(self):
+        self.window_top = self.next_value
+
+    def first_in_window(self, segment):
+        """Per slot of `segment` (the slots that follow the scan so far): whether it holds its
+        address's first occurrence in the current window."""
+        if self.next_value - len(segment) < np.iinfo(self.table.dtype).min:
+            self._make_room(len(segment))
+        start = self.next_value - len(segment)
+        values = np.arange(start, self.next_value, dtype=self.table.dtype)
+        seen = self.table[segment] < self.window_top
+        np.minimum.at(self.table, segment, values)
+        self.next_value = start
+        return (self.table[segment] == values) & ~seen
+
+    def _make_room(self, length):
+        bounds = np.iinfo(self.table.dtype)
+        if self.window_top - self.next_value + length >= int(bounds.max) - int(bounds.min) - 1:
+            self.table = self.table.astype(np.int64)
+            return
+        shift = int(bounds.max) - 1 - self.window_top
+        older = self.table >= self.window_top
+        for half in (shift // 2, shift - shift // 2):  # the shift itself may not fit the type
+            np.add(self.table, half, out=self.table, where=~older)
+        self.table[older] = bounds.max
+        self.window_top += shift
+        self.next_value += shift
+
+
 def _windows(stream, window_words):
     """First occurrences of the stream's slots (ignoring holes), counted afresh after every
     `window_words` of them: per window, (its fetched addresses in demand order, the flat index at
     which it completed), the last, incomplete window (possibly empty) with completion None.
 
-    The stream is scanned in segments. `first[a]` holds
-    `tag + position of a's first occurrence in the current window`, where the tag shrinks by one
-    `stride` per window: a minimum-scatter then both keeps earlier occurrences of this window and
-    overwrites those of older windows, and a slot is new where its own value won.
-    A fold that repeats the one before it is skipped when no window completed since that one
-    began: all its addresses are then already in the window.
+    The stream is scanned in segments (see `_FirstOccurrences`). A fold that repeats the one before
+    it is skipped when no window completed since that one began: all its addresses are then
+    already in the window.
     """
     hole, fold_size, num_slots = stream.hole, stream.fold_size, stream.num_slots
     repeat_starts = np.flatnonzero(stream.repeats) * fold_size
     run_ends = _repeat_run_ends(stream.repeats) * fold_size
-    stride = num_slots + 1
-    window_tag = (num_slots // window_words + 2) * stride
-    first = np.full(hole + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    first = _FirstOccurrences(hole + 1)
     window = []
     found = pos = window_start = 0
     # Segment length: about what a window needs (first guess 4 reads per fetch), doubled while a
@@ -93,9 +135,7 @@ def _windows(stream, window_words):
             stop = min(stop, int(repeat_starts[next_repeat]))
         need = window_words - found
         segment = stream.segment(pos, stop)
-        values = np.arange(pos + window_tag, stop + window_tag, dtype=np.int64)
-        np.minimum.at(first, segment, values)
-        new = np.flatnonzero((first[segment] == values) & (segment != hole))[:need]
+        new = np.flatnonzero(first.first_in_window(segment) & (segment != hole))[:need]
         window.append(stream.addresses_of(segment[new]))
         if len(new) < need:
             found += len(new)
@@ -106,7 +146,7 @@ def _windows(stream, window_words):
         yield np.concatenate(window), end - 1
         window = []
         length = int((end - window_start) * 1.25)
-        window_tag -= stride
+        first.start_window()
         found, pos, window_start = 0, end, end
     yield np.concatenate(window) if window else np.empty(0, np.int64), None
 

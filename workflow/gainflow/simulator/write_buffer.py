@@ -8,19 +8,110 @@ words, or fewer when a drain forces a partial line out), kept as end offsets int
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from gainflow.simulator.geometry import ceil_div
 
-ROW_BLOCK = 1 << 20  # rows numbered at a time when the row cycles are built
+
+@dataclass(frozen=True)
+class RowWords:
+    """The OFMAP addresses written by each demand row, kept per fold shape, not per row (the largest
+    layers have 10^8 rows): every fold has one of a few shapes, each with its words per row."""
+
+    shape_words: np.ndarray  # shapes x fold length: words written by each row of a fold of that shape
+    fold_shapes: np.ndarray  # the shape of each fold
+
+    @classmethod
+    def of_rows(cls, words):
+        """Words per row given row by row (a single fold)."""
+        return cls(np.asarray(words)[None, :], np.zeros(1, dtype=np.int64))
+
+    @property
+    def fold_len(self):
+        return self.shape_words.shape[1]
+
+    @property
+    def num_rows(self):
+        return len(self.fold_shapes) * self.fold_len
+
+    @cached_property
+    def _shape_before(self):
+        """Per shape, the words of its rows before row i, for i = 0 .. fold length."""
+        before = np.zeros((len(self.shape_words), self.fold_len + 1), dtype=np.int64)
+        np.cumsum(self.shape_words, axis=1, out=before[:, 1:])
+        return before
+
+    @cached_property
+    def _fold_before(self):
+        """The words of the folds before fold f, for f = 0 .. folds."""
+        return np.concatenate([[0], np.cumsum(self._shape_before[self.fold_shapes, -1])])
+
+    @property
+    def total(self):
+        return int(self._fold_before[-1])
+
+    def before(self, row):
+        """The words of the rows before `row` (0 .. num_rows)."""
+        fold, offset = divmod(row, self.fold_len)
+        if fold == len(self.fold_shapes):
+            return self.total
+        return int(self._fold_before[fold] + self._shape_before[self.fold_shapes[fold], offset])
+
+    def row_of_word(self, word):
+        """The row that writes word number `word` (words are numbered from 1)."""
+        fold = int(np.searchsorted(self._fold_before, word)) - 1
+        within = word - self._fold_before[fold]
+        return fold * self.fold_len + int(np.searchsorted(self._shape_before[self.fold_shapes[fold]], within)) - 1
+
+    def writing_rows(self):
+        """The first and the last row that write a word."""
+        return self.row_of_word(1), self.row_of_word(self.total)
+
+
+@dataclass(frozen=True)
+class RowCycles:
+    """The cycle of each demand row, `row + the stall before it`, looked up like an array (an int,
+    negative ones too, or an integer array of rows); kept per stalled row, not per row. With
+    `waited_until`, the OFMAP cycles: a stalled row's write ends at the cycle it waited until."""
+
+    num_rows: int
+    stalled_rows: np.ndarray  # int64, increasing
+    stall_before: np.ndarray  # stall of the rows after the first k stalled rows, k = 0 .. stalled rows
+    waited_until: np.ndarray = None  # per stalled row
+
+    def __len__(self):
+        return self.num_rows
+
+    def __getitem__(self, rows):
+        scalar = np.ndim(rows) == 0
+        rows = np.asarray(rows, dtype=np.int64)
+        if scalar and rows < 0:
+            rows = rows + self.num_rows
+        cycles = self._cycles(rows)
+        return int(cycles) if scalar else cycles
+
+    def _cycles(self, rows):
+        if rows.size == 0:
+            return rows.copy()
+        low, high = np.searchsorted(self.stalled_rows, [rows.min(), rows.max()])
+        if low == high and (self.waited_until is None or high == len(self.stalled_rows)
+                            or self.stalled_rows[high] != rows.max()):
+            return rows + self.stall_before[low]  # no stalled row among them: one stall for all
+        before = np.searchsorted(self.stalled_rows, rows)  # stalled rows before each row
+        cycles = rows + self.stall_before[before]
+        if self.waited_until is not None:
+            at = np.minimum(before, len(self.stalled_rows) - 1)
+            cycles = np.where(self.stalled_rows[at] == rows, self.waited_until[at], cycles)
+        return cycles
 
 
 @dataclass(frozen=True)
 class DrainPlan:
-    words_per_row: np.ndarray  # OFMAP addresses written by each demand row
-    row_cycles: np.ndarray  # cycle t of each demand row (IFMAP/FILTER SRAM trace cycle = t + 1)
-    ofmap_cycles: np.ndarray  # OFMAP SRAM trace cycle of each demand row
+    row_words: RowWords  # OFMAP addresses written by each demand row
+    row_cycles: RowCycles  # cycle t of each demand row (IFMAP/FILTER SRAM trace cycle = t + 1)
+    ofmap_cycles: RowCycles  # OFMAP SRAM trace cycle of each demand row
     stall_cycles: int
     line_ends: np.ndarray  # end offset of each DRAM line in the OFMAP address stream
     line_cycles: np.ndarray  # drain cycle of each DRAM line
@@ -106,36 +197,25 @@ class _RowClock:
             self.stalled_row = -1
 
     def row_cycles(self, num_rows):
-        """(row cycles, OFMAP cycles) of all rows, and the total stall."""
+        """(row cycles, OFMAP cycles) of all rows as RowCycles, and the total stall."""
         self._close_stalled_row()
-        # Built in place (no temporaries as long as the rows): stall increments, their running sum,
-        # plus the row number.
-        row_cycles = np.zeros(num_rows, dtype=np.int64)
-        stall = 0
+        stalled = np.array([row for row, _ in self.stalled_rows], dtype=np.int64)
+        waited_until = np.array([until for _, until in self.stalled_rows], dtype=np.int64)
+        stall_before = [0]
         for row, until in self.stalled_rows:
-            extra = max(0, until - (row + stall) - 1)
-            if row + 1 < num_rows:
-                row_cycles[row + 1] += extra
-            stall += extra
-        np.cumsum(row_cycles, out=row_cycles)
-        for start in range(0, num_rows, ROW_BLOCK):
-            row_cycles[start:start + ROW_BLOCK] += np.arange(start, min(start + ROW_BLOCK, num_rows))
-        ofmap_cycles = row_cycles.copy()
-        for row, until in self.stalled_rows:
-            ofmap_cycles[row] = until
-        return row_cycles, ofmap_cycles, stall
+            stall_before.append(stall_before[-1] + max(0, until - (row + stall_before[-1]) - 1))
+        stall_before = np.array(stall_before, dtype=np.int64)
+        return (RowCycles(num_rows, stalled, stall_before), RowCycles(num_rows, stalled, stall_before, waited_until),
+                int(stall_before[-1]))
 
 
-def plan_drains(words_per_row, ofmap_sram_kb, line_width):
-    """DrainPlan for the OFMAP demand rows, given the number of addresses in each."""
+def plan_drains(row_words, ofmap_sram_kb, line_width):
+    """DrainPlan for the OFMAP demand rows, given the number of addresses in each (RowWords)."""
     total = ofmap_sram_kb * 1024
     active = ceil_div(total, 2)  # ceil(total * 0.5)
-    num_rows = len(words_per_row)
-    words_before_row = np.concatenate([[0], np.cumsum(words_per_row)])
-    num_words = int(words_before_row[-1])
-
-    def row_of_word(word):  # words are numbered from 1
-        return int(np.searchsorted(words_before_row, word)) - 1
+    num_rows = row_words.num_rows
+    num_words = row_words.total
+    row_of_word = row_words.row_of_word
 
     lines = _Lines(num_words, line_width, ceil_div(total - active, line_width))
     clock = _RowClock()
@@ -146,11 +226,11 @@ def plan_drains(words_per_row, ofmap_sram_kb, line_width):
         first_over_capacity = total - active + credited + 1
         first_full = total + credited  # the word that leaves no free word
         if (clock.stalled_row >= 0 and clock.stalled_until >= drain_end
-                and words_before_row[clock.stalled_row + 1] > done):
+                and row_words.before(clock.stalled_row + 1) > done):
             first_in_time = done + 1
         else:
             row = min(max(drain_end - clock.stall_after, clock.stalled_row + 1, 0), num_rows)
-            first_in_time = words_before_row[row] + 1
+            first_in_time = row_words.before(row) + 1
         trigger = max(first_over_capacity, first_in_time, done + 1)
         stall_word = max(first_full, done + 1)
         if stall_word < trigger and stall_word <= num_words:
@@ -169,12 +249,12 @@ def plan_drains(words_per_row, ofmap_sram_kb, line_width):
     row_cycles, ofmap_cycles, stall = clock.row_cycles(num_rows)
     # Final flush: from the last row's cycle, without waiting for a running drain.
     lines.pack(num_words)
-    start = int(ofmap_cycles[-1])
+    start = ofmap_cycles[-1]
     while lines.drained < lines.count:
         words, last = lines.drain(start)
         dram_writes += words
         start = last + 1
-    return DrainPlan(np.asarray(words_per_row), row_cycles, ofmap_cycles, stall,
+    return DrainPlan(row_words, row_cycles, ofmap_cycles, stall,
                      lines.ends[:lines.count], lines.cycles[:lines.count], line_width, dram_writes)
 
 
