@@ -8,7 +8,7 @@ events, traces) walks it in chunks of a few folds. Slots a short fold does not u
 operand entry is -1, hold the id `hole`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
 
@@ -30,6 +30,8 @@ class DemandStream:
     hole: int  # id of an empty slot (= the operand's address count)
     address_base: int  # operand offset: address = local id + address_base
     repeats: np.ndarray  # per fold: whether it holds exactly the slots of the fold before it
+    # The folds `segment` gathered last: [(first fold, stop fold, their slots, flat)].
+    _gathered: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def of_slots(cls, slots, slot_rows, slot_columns, fold_len, hole, address_base, repeats):
@@ -53,11 +55,17 @@ class DemandStream:
             yield first, self.gather(first, min(first + step, self.num_folds))
 
     def segment(self, start, stop):
-        """The flat slots `start .. stop - 1` (flat index = fold * fold_size + template slot)."""
-        first = start // self.fold_size
-        slots = self.gather(first, -(-stop // self.fold_size)).reshape(-1)
-        offset = first * self.fold_size
-        return slots[start - offset:stop - offset]
+        """The flat slots `start .. stop - 1` (flat index = fold * fold_size + template slot), a
+        read-only view. Folds are gathered about CHUNK_SLOTS at a time and kept until a segment
+        leaves them: scans ask for many segments shorter than a fold."""
+        first, stop_fold = start // self.fold_size, -(-stop // self.fold_size)
+        if not self._gathered or not (self._gathered[0] <= first and stop_fold <= self._gathered[1]):
+            ahead = min(self.num_folds, first + max(1, CHUNK_SLOTS // max(1, self.fold_size)))
+            slots = self.gather(first, max(stop_fold, ahead)).reshape(-1)
+            slots.flags.writeable = False
+            self._gathered[:] = [first, max(stop_fold, ahead), slots]
+        offset = self._gathered[0] * self.fold_size
+        return self._gathered[2][start - offset:stop - offset]
 
     def rows_of(self, indices):
         """Demand rows of flat slot indices."""
@@ -129,6 +137,9 @@ class _FoldGather:
         self.affine = affine
         self.fold_starts = spec.folds[:, 0] * row_step + spec.folds[:, 2] * col_step
         self.template = u * row_step + j * col_step
+        if affine:  # ids, added in the slots' type (past-the-operand slots may wrap: they are emptied)
+            self.fold_starts = self.fold_starts.astype(source.dtype)
+            self.template = self.template.astype(source.dtype)
         self.u, self.j = u, j
         self.full_rows, self.full_cols = int(spec.folds[:, 1].max()), int(spec.folds[:, 3].max())
 
@@ -136,11 +147,10 @@ class _FoldGather:
         spec = self.spec
         slots = np.empty((stop - first, len(self.template)), dtype=spec.source.dtype)
         # Clipped (or, when affine, past-the-operand) slots of short folds are emptied below.
-        index = self.fold_starts[first:stop, None] + self.template[None, :]
         if self.affine:
-            np.copyto(slots, index, casting="unsafe")
+            np.add(self.fold_starts[first:stop, None], self.template[None, :], out=slots)
         else:
-            np.take(spec.source, index, mode="clip", out=slots)
+            np.take(spec.source, self.fold_starts[first:stop, None] + self.template[None, :], mode="clip", out=slots)
         row_limit, col_limit = spec.folds[first:stop, 1], spec.folds[first:stop, 3]
         short = (row_limit < self.full_rows) | (col_limit < self.full_cols)
         if short.any():
