@@ -20,7 +20,7 @@ SETS_PER_WINDOW = 50
 FIRST_BATCH_WIDTH = 10  # words per cycle, hard-coded in SCALE-Sim v2
 WORDS_PER_SET_DIVISOR = 100  # n = floor(SRAM words / 100)
 
-MAX_SEGMENT = 1 << 22  # stream slots scanned at a time: bounds the scan's temporaries
+MAX_SEGMENT = 1 << 20  # stream slots scanned at a time: bounds the scan's temporaries
 
 # Columns of the batch table.
 FIRST, COUNT, SPAN_LO, SPAN_HI, WIDTH = range(5)
@@ -264,10 +264,15 @@ def batch_layout(batches, set_size):
 
 
 def dram_event_chunks(batches, set_size):
-    """(cycles, addresses) of the fetched addresses of each batch of `fetch_batches`, in DRAM trace
-    order (so in cycle order), padding excluded."""
+    """(cycles, addresses) of the fetched addresses of the batches of `fetch_batches`, in DRAM trace
+    order (so in cycle order), padding excluded: a batch in pieces of at most MAX_SEGMENT addresses."""
     for cycles, addresses, width in batch_layout(batches, set_size):
-        yield (cycles[np.arange(len(addresses)) // width] if width else cycles[:0]), addresses
+        if not width:
+            yield cycles[:0], addresses
+            continue
+        for start in range(0, max(1, len(addresses)), MAX_SEGMENT):
+            stop = min(start + MAX_SEGMENT, len(addresses))
+            yield cycles[np.arange(start, stop) // width], addresses[start:stop]
 
 
 def dram_trace_blocks(plan, rows_per_block):
