@@ -32,7 +32,8 @@ def total_macs(layers):
 
 def test_every_shipped_topology_is_listed_here():
     names = sorted(path.stem for path in (REPO / "topologies").glob("*.csv"))
-    assert names == ["alexnet", "gpt2_128_gemm", "gpt2_gemm", "mobilenet", "resnet18", "resnet50", "yolo_tiny"]
+    assert names == ["alexnet", "gpt2_128_gemm", "gpt2_gemm", "llama7b_gemm", "mobilenet", "resnet18", "resnet50",
+                     "yolo_tiny"]
 
 
 @pytest.mark.parametrize("name, scalesim_file, layer_count, approximate_macs", [
@@ -78,6 +79,17 @@ def test_gpt2_small_block(name, tokens, macs):
                    (tokens, d_model, d_model), (tokens, ff, d_model), (tokens, d_model, ff)]
     assert [layer.name for layer in layers] == ["QKV_proj", "QKT", "QKTV", "Attn_proj", "FF1", "FF2"]
     assert total_macs(layers) == macs
+
+
+def test_llama7b_decoder_block():
+    layers = shipped("llama7b_gemm")
+    mnk = [(layer.ifmap_height, layer.num_filters, layer.window_size) for layer in layers]
+    tokens, d_model, head, ff = 2048, 4096, 128, 11008  # 32 heads of 128 = d_model
+    assert mnk == [(tokens, 3 * d_model, d_model), (tokens, tokens, head), (tokens, head, tokens),
+                   (tokens, d_model, d_model), (tokens, ff, d_model), (tokens, ff, d_model), (tokens, d_model, ff)]
+    assert [layer.name for layer in layers] == ["QKV_proj", "QKT", "QKTV", "Attn_proj", "FF_gate", "FF_up", "FF_down"]
+    # 2048 * (50,331,648 + 262,144 + 262,144 + 16,777,216 + 3 * 45,088,768), as topologies/README.md says
+    assert total_macs(layers) == 415_538_085_888
 
 
 @pytest.mark.parametrize("name, array, sram_kb, dataflow", [
