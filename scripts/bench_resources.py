@@ -22,8 +22,8 @@ machine are printed beside). The exit status is 1 if a check fails.
 Run it from a checkout that nothing edits while it runs: the jobs import gainflow from there.
 
 `--fit` fits the models of every job kind measured and writes them, with what they were fitted on and
-the command, to the models file (workflow/gainflow/data/resources.json; kinds not measured, and models
-set by hand, `"fitted": false`, are kept): per kind, the linear model of the measured peaks (CPU times)
+the command, to the models file (workflow/gainflow/data/resources.json; kinds measured fewer than
+MIN_FIT_JOBS times, and models set by hand, `"fitted": false`, are kept): per kind, the linear model of the measured peaks (CPU times)
 with the smallest spread of estimate / measurement, scaled up until it covers every measurement, plus
 FIT_HEADROOM (see `fit_linear`). The tables it prints are those of the models before the fit; run it
 again with --load to see the new ones.
@@ -63,6 +63,7 @@ LARGE_MB = 200  # above this peak, no estimate may exceed MAX_OVERESTIMATE times
 MAX_OVERESTIMATE = 2.0
 FIT_HEADROOM = 1.1  # fitted models cover every measurement, then this much more
 LAWSON_ROUNDS = 60
+MIN_FIT_JOBS = 5  # a kind measured fewer times keeps its model (one summary job fixes no slope)
 STOP_GRACE_S = 30  # after --timeout: how long Snakemake may take to stop its jobs
 MIN_CPU_SCALE_S = 1.0  # CPU time errors count relative to at least this
 MEASURING_SHELL = """#!{python}
@@ -142,11 +143,13 @@ class SweepWork:
         self.tables = tables
         self.works = {}
 
+    def hardware(self, hw):
+        return load_hardware_config(self.workdir / "results" / "hardware" / f"{hw}.cfg")
+
     def run(self, topo, hw):
         if (topo, hw) not in self.works:
             layers = load_topology(self.workdir / "topologies" / f"{topo}.csv", "gemm" if topo.endswith("_gemm") else "conv")
-            point = load_hardware_config(self.workdir / "results" / "hardware" / f"{hw}.cfg")
-            self.works[topo, hw] = [resources.layer_work(layer, point) for layer in layers]
+            self.works[topo, hw] = [resources.layer_work(layer, self.hardware(hw)) for layer in layers]
         return self.works[topo, hw]
 
     def of(self, job):
@@ -163,7 +166,7 @@ class SweepWork:
             first, last = map(int, re.search(r"_layers(\d+)_(\d+)$", rule).groups())
             return resources.graphs_work(last - first + 1)
         if kind == "report":
-            return resources.report_work(len(self.run(w["topo"], w["hw"])))
+            return resources.report_work(len(self.run(w["topo"], w["hw"])), self.hardware(w["hw"]))
         if kind == "summary":
             return resources.summary_work(self.reports)
         return resources.hardware_work()
@@ -224,20 +227,21 @@ def linear_entry(base, coefficients):
     return {"base": significant(base), "coefficients": {name: significant(value) for name, value in sorted(coefficients.items())}}
 
 
-def fitted_models(jobs, works, runs, command):
+def fitted_models(jobs, works, command):
     """The models file's document with every measured kind refitted (models set by hand kept), and
     one line per refitted kind on how its memory model does on these measurements."""
     document = json.loads(resources.MODELS_FILE.read_text())
-    sources = "; ".join(run.get("command", run["workdir"]) for run in runs)
     lines = []
     for kind in sorted({job["kind"] for job in jobs}):
-        if not document["models"][kind]["fitted"]:
-            continue
         chosen = [(job, works[id(job)]) for job in jobs if job["kind"] == kind]
+        if not document["models"][kind]["fitted"] or len(chosen) < MIN_FIT_JOBS:
+            lines.append(f"{kind}: kept ({len(chosen)} jobs measured)")
+            continue
         memory = linear_entry(*fit_linear([work.memory for _, work in chosen], [job["peak_mb"] for job, _ in chosen],
                                           LARGE_MB))
         cpu = linear_entry(*fit_linear([work.cpu for _, work in chosen], [job["cpu_s"] for job, _ in chosen],
                                        MIN_CPU_SCALE_S))
+        sources = "; ".join(dict.fromkeys(job["source"] for job, _ in chosen))
         document["models"][kind] = {"fitted": True, "fitted_on": f"{len(chosen)} jobs measured {time.strftime('%Y-%m-%d')} "
                                     f"by {sources}", "command": command, "memory_mb": memory, "cpu_s": cpu}
         model = resources.Linear(memory["base"], memory["coefficients"])
@@ -248,9 +252,9 @@ def fitted_models(jobs, works, runs, command):
     return document, lines
 
 
-def write_fit(jobs, works, runs, command):
+def write_fit(jobs, works, command):
     """Refit the measured kinds and write the models file (checked before it is written)."""
-    document, lines = fitted_models(jobs, works, runs, command)
+    document, lines = fitted_models(jobs, works, command)
     target = Path(str(resources.MODELS_FILE))
     resources.models_of(document, target)
     with atomic_file(target) as handle:
@@ -360,14 +364,15 @@ def report(runs, args, declared=False):
             if declared and (job["mem_mb"], job["runtime_min"]) != (estimate.mem_mb, estimate.runtime_min):
                 raise SystemExit(f"{label(job)}: Snakemake declared {job['mem_mb']} MB, {job['runtime_min']} min; "
                                  f"the models give {estimate}")
-            job = {**job, "kind": work.kind, "mem_mb": estimate.mem_mb, "runtime_min": estimate.runtime_min}
+            job = {**job, "kind": work.kind, "mem_mb": estimate.mem_mb, "runtime_min": estimate.runtime_min,
+                   "source": run.get("command", run["workdir"])}
             works[id(job)] = work
             jobs.append(job)
     print(f"{len(jobs)} jobs measured")
     broken = check(jobs)
     print_largest(jobs, args.largest)
     if args.fit:
-        write_fit(jobs, works, runs, command_line())
+        write_fit(jobs, works, command_line())
     if broken:
         print(f"\n{len(broken)} checks failed:\n  " + "\n  ".join(broken[:40]))
         return 1

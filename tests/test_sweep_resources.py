@@ -118,11 +118,14 @@ def test_job_work_of_each_kind():
     lifetimes = resources.lifetimes_work(work, "filter", tables=False)
     assert lifetimes.kind == "lifetimes_filter"
     # FILTER's fold pattern and OFMAP's (built for the drains).
-    quantities = {"mreads": 360e-6, "mwrites": 72e-6, "mentries": 864e-6, "mfold_slots": (72 + 32) / 1e6,
-                  "mdemand_rows": 160e-6}
-    assert lifetimes.memory == {**quantities, "maddresses": 72e-6}
-    assert lifetimes.cpu == quantities
-    assert resources.lifetimes_work(work, "filter", tables=True).kind == "lifetimes_filter_tables"
+    setup = {"mentries": 864e-6, "mfold_slots": (72 + 32) / 1e6, "mdemand_rows": 160e-6}
+    events = {"mreads": 360e-6, "mwrites": 72e-6}
+    # Streamed: the memory follows the footprint and the set-up, not the events; the CPU time all three.
+    assert lifetimes.memory == {**setup, "maddresses": 72e-6}
+    assert lifetimes.cpu == {**setup, **events}
+    with_tables = resources.lifetimes_work(work, "filter", tables=True)
+    assert with_tables.kind == "lifetimes_filter_tables"
+    assert with_tables.memory == {**setup, **events, "maddresses": 72e-6}
     assert resources.lifetimes_work(work, "ofmap", tables=False).cpu["mfold_slots"] == 32e-6
     small = resources.layer_work(Layer("small", 4, 4, 1, 1, 1, 1, 1, 1), Array("os"))
     simulate = resources.simulate_work([work, small])
@@ -132,7 +135,8 @@ def test_job_work_of_each_kind():
     assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0}
     assert resources.layer_step_work(work, tables=True).memory == {"table_mwrites": (128 + 72 + 224) / 1e6}
     assert resources.graphs_work(12).memory == {"layers": 12}
-    assert resources.report_work(54).cpu == {"layers": 54}
+    report = resources.report_work(54, Array("os", ifmap_sram_kb=64, filter_sram_kb=32, ofmap_sram_kb=16))
+    assert (report.memory, report.cpu) == ({"layers": 54, "sram_kb": 112}, {"layers": 54})
     assert resources.summary_work(64).memory == {"reports": 64}
     assert resources.hardware_work().memory == {}
 
@@ -188,7 +192,7 @@ def test_shipped_models_file_has_every_kind_with_its_quantities_and_provenance()
 
 def test_every_kinds_work_has_the_quantities_its_model_names():
     work = resources.layer_work(CONV1, Array("os"))
-    jobs = [resources.simulate_work([work]), resources.graphs_work(2), resources.report_work(2),
+    jobs = [resources.simulate_work([work]), resources.graphs_work(2), resources.report_work(2, Array("os")),
             resources.summary_work(2), resources.hardware_work(),
             *(resources.layer_step_work(work, tables) for tables in (False, True)),
             *(resources.lifetimes_work(work, name, tables) for name in SUBDIVISIONS for tables in (False, True))]

@@ -28,11 +28,12 @@ def expected_estimate(rule, wildcards):
         return None
     topo, hw = wildcards["topo"], wildcards["hw"]
     layers = load_topology(TINY / f"{topo}.csv", "gemm" if topo.endswith("_gemm") else "conv")
-    works = [resources.layer_work(layer, load_hardware_config(TINY / f"{hw}.cfg")) for layer in layers]
+    config = load_hardware_config(TINY / f"{hw}.cfg")
+    works = [resources.layer_work(layer, config) for layer in layers]
     if rule == "simulate":
         return resources.estimate(resources.simulate_work(works))
     if rule == "report":
-        return resources.estimate(resources.report_work(len(layers)))
+        return resources.estimate(resources.report_work(len(layers), config))
     work = works[int(wildcards["layer"])]
     if rule == "lifetimes":
         return resources.estimate(resources.lifetimes_work(work, wildcards["sub"], tables=False))

@@ -341,8 +341,8 @@ def layer_estimate(topo, hw, layer):
 
 
 @functools.cache
-def report_estimate(topo):
-    return job_resources.estimate(job_resources.report_work(LAYER_COUNT[topo]))
+def report_estimate(topo, hw):
+    return job_resources.estimate(job_resources.report_work(LAYER_COUNT[topo], hardware_point(hw)))
 
 
 def wildcard_resources(estimate_of, *wildcard_names):

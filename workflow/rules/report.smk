@@ -23,7 +23,7 @@ rule report:
         clock_hz=clock_hz_param,
         word_bits=config["word_bits"],
     resources:
-        **wildcard_resources(report_estimate, "topo"),
+        **wildcard_resources(report_estimate, "topo", "hw"),
     conda:
         "../../environment.yml"
     log:

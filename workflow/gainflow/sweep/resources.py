@@ -122,16 +122,22 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # in millions (maccesses: SRAM accesses, mreads and mwrites: a buffer's events, mentries: operand
 # matrix entries, mfold_slots: slots of a fold's demand pattern, maddresses: a buffer's footprint,
 # mdemand_rows: demand rows) or plain counts.
-_LIFETIME_MEMORY = ("maddresses", "mdemand_rows", "mentries", "mfold_slots", "mreads", "mwrites")
-_LIFETIME_CPU = ("mdemand_rows", "mentries", "mfold_slots", "mreads", "mwrites")
+# A lifetime job without per-interval tables streams its events against a state row per address: its
+# memory follows the footprint and the layer's set-up (fold patterns, drain plan, operand matrices),
+# plus chunks of a constant size (the base), not the events. With tables it holds every write and
+# interval (gainflow.lifetimes.intervals): memory follows the events too.
+_SETUP = ("mdemand_rows", "mentries", "mfold_slots")
+_STREAMING_MEMORY = ("maddresses", *_SETUP)
+_TABLES_MEMORY = ("maddresses", *_SETUP, "mreads", "mwrites")
+_LIFETIME_CPU = (*_SETUP, "mreads", "mwrites")
 QUANTITIES = {
     "simulate": (("peak_layer_maccesses", "peak_layer_mdemand_rows", "peak_layer_mentries", "peak_layer_mfold_slots"),
                  ("layers", "maccesses")),
-    **{f"lifetimes_{name}{tables}": (_LIFETIME_MEMORY, _LIFETIME_CPU)
-       for name in ("ifmap", "filter", "ofmap") for tables in ("", "_tables")},
+    **{f"lifetimes_{name}": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
+    **{f"lifetimes_{name}_tables": (_TABLES_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     "layer": (("table_mwrites",), ("table_mwrites",)),
     "graphs": (("layers",), ("layers",)),
-    "report": (("layers",), ("layers",)),
+    "report": (("layers", "sram_kb"), ("layers",)),
     "summary": (("reports",), ("reports",)),
     "hardware": ((), ()),
 }
@@ -234,14 +240,15 @@ def _with_tables(kind, tables):
 
 def lifetimes_work(work, subdivision, tables):
     """One buffer of one layer: the layer set up, the buffer's events simulated, its lifetimes computed
-    (with `tables` also every interval handed over)."""
+    (streamed; with `tables` every interval held and handed over)."""
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
-    quantities = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision]),
-                  "mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
-                  "mdemand_rows": _millions(work.demand_rows)}
+    setup = {"mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
+             "mdemand_rows": _millions(work.demand_rows)}
+    events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
+    addresses = {"maddresses": _millions(work.footprint[subdivision])}
     return JobWork(_with_tables(f"lifetimes_{subdivision}", tables),
-                   memory={**quantities, "maddresses": _millions(work.footprint[subdivision])}, cpu=quantities)
+                   memory={**addresses, **setup, **(events if tables else {})}, cpu={**setup, **events})
 
 
 def layer_step_work(work, tables):
@@ -259,9 +266,11 @@ def graphs_work(layers):
     return _counted("graphs", "layers", layers)
 
 
-def report_work(layers):
-    """The report of a run, from its layers' histogram files."""
-    return _counted("report", "layers", layers)
+def report_work(layers, hw):
+    """The report of a run on `hw`, from its layers' histogram files: their sizes are not known before
+    the run; they were largest on the array with the largest buffers (the SRAM in kB counts)."""
+    sram_kb = hw.ifmap_sram_kb + hw.filter_sram_kb + hw.ofmap_sram_kb
+    return JobWork("report", memory={"layers": layers, "sram_kb": sram_kb}, cpu={"layers": layers})
 
 
 def summary_work(reports):
