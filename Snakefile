@@ -44,6 +44,7 @@ rule all:
 
 
 onstart:
+    drop_local_job_rate_limit()
     warn_if_the_disk_is_short()
 
 

@@ -2,6 +2,7 @@
 complete outputs, then stale-only reruns after each kind of edit."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -61,6 +62,21 @@ def test_full_run_writes_every_output(completed_run):
     assert len(summary) > 1
     for plot in [f"pareto_{topology}.png" for topology in LAYERS] + ["sensitivity.png"]:
         assert (results / "summary" / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_local_run_looks_for_jobs_to_start_only_when_one_finishes(tmp_path):
+    """No job rate limit in a local run: Snakemake's scheduling passes are the first one and one per
+    finished job. (Its limiter added a pass per second for every job that finished while others
+    waited: quadratic in the jobs of a run on few cores.)"""
+    workdir = make_workflow_copy(tmp_path / "run")
+    edit_config(workdir, topologies=["tiny"], hardware=["tiny_os"])
+    result = snakemake(workdir, "--verbose", cores=1)
+    output = result.stdout + result.stderr
+    jobs = int(re.search(r"^total\s+(\d+)", output, re.MULTILINE).group(1))
+    passes = len(re.findall(r"^Ready jobs: \d+", output, re.MULTILINE))
+    # named_hardware, simulate, 3 x (3 lifetimes + layer), graphs, report, summary and `all`
+    assert jobs == 18
+    assert 1 <= passes <= jobs + 1
 
 
 def test_nothing_to_do_after_a_complete_run(completed_run):

@@ -359,6 +359,22 @@ def fixed_resources(estimate):
     return {"mem_mb": estimate.mem_mb, "runtime": estimate.runtime_min}
 
 
+# ----------------------------------------------------------------------------- scheduling
+
+
+def drop_local_job_rate_limit():
+    """In a local run, no job rate limit (Snakemake's default allows 100 jobs a second).
+
+    Local jobs wait for cores and memory only. Snakemake's limiter starts a one-second timer at
+    every scheduling pass that leaves jobs waiting, and each timer causes another pass: every job
+    that finishes while others wait adds one pass per second until nothing waits, each pass
+    checking every waiting job's inputs. Without it, passes happen when jobs finish. A SLURM run
+    keeps the limit (it throttles submissions). Runs in `onstart`: the scheduler exists by then.
+    """
+    if workflow.local_exec and getattr(workflow.scheduler, "job_rate_limiter", None) is not None:
+        workflow.scheduler.job_rate_limiter = None
+
+
 # ----------------------------------------------------------------------------- targets
 
 
