@@ -1,10 +1,14 @@
 """The Snakemake workflow, run for real on a tiny sweep (2 topologies x 2 hardware configs):
 complete outputs, then stale-only reruns after each kind of edit."""
 
+import importlib.util
 import json
+import os
 import re
 import shutil
+from pathlib import Path
 
+import gainflow.errors
 import pytest
 from gainflow.cli import main as cli_main
 from gainflow.files import layout
@@ -77,6 +81,21 @@ def test_local_run_looks_for_jobs_to_start_only_when_one_finishes(tmp_path):
     # named_hardware, simulate, 3 x (3 lifetimes + layer), graphs, report, summary and `all`
     assert jobs == 18
     assert 1 <= passes <= jobs + 1
+
+
+def test_workflow_writes_the_bytecode_jobs_import_also_where_python_would_not(tmp_path):
+    """Each job is a new process: the workflow compiles the package once, so that jobs do not
+    compile its modules again, also under PYTHONDONTWRITEBYTECODE (set in many container images)."""
+    source = Path(gainflow.errors.__file__)
+    cached = Path(importlib.util.cache_from_source(source))
+    cached.unlink(missing_ok=True)
+    workdir = make_workflow_copy(tmp_path / "run")
+    snakemake(workdir, "--dry-run", env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    # A .pyc header: magic, flags, then the source's mtime and size it was compiled from.
+    header = cached.read_bytes()[:16]
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[8:12], "little") == int(source.stat().st_mtime)
+    assert int.from_bytes(header[12:16], "little") == source.stat().st_size
 
 
 def test_nothing_to_do_after_a_complete_run(completed_run):
