@@ -6,8 +6,8 @@ profile (Snakemake's default ILP scheduler), as the tests do. Cases (`--case`, d
 
 - full: ResNet-50 x scale32_os from empty results/, --cores 2: wall and CPU time (all processes, and
   Snakemake's own process), jobs, size of results/, files left behind that are not results.
-- startup: the fixed cost of one job: interpreter, imports of each adapter script, and Snakemake's own
-  CPU time per job (from the full case when it ran).
+- startup: the fixed cost of one job: interpreter, numpy, each kind of job's imports and argument
+  parsing (as its job runs them), and Snakemake's own CPU time per job (from the full case when it ran).
 - study: ResNet-18 and MobileNet on a 24-point grid (4 arrays x 3 dataflows x 2 buffer sizes) x
   3 clocks x 2 device corners, --cores 2: wall, CPU, disk.
 - dry: DAG build of 6 topologies x a 50-point grid x 3 clocks (`snakemake -n`): seconds and jobs per second.
@@ -46,11 +46,20 @@ SNAKEMAKE_WITH_SELF_CPU = (
     "sys.argv = ['snakemake', *sys.argv[1:]]\n"
     "main()\n"
 )
-ADAPTER_IMPORTS = {
-    "lifetimes_part": "import gainflow.lifetimes.intervals, gainflow.inputs.topology, gainflow.inputs.hwconfig",
-    "layer": "import gainflow.lifetimes.layer_files",
-    "graphs": "import gainflow.lifetimes.graphs, matplotlib.pyplot",
-    "report (gainflow frontend)": "import gainflow.commands.frontend",
+# What each kind of job runs before its work, in the environment the workflow gives its jobs (one
+# OpenBLAS thread: workflow/rules/common.smk): the adapter's imports and argument parsing (`--help`
+# exits right after them); a graphs job also imports the parts of matplotlib it draws with.
+JOB_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1"}
+STARTUP_COMMANDS = {
+    "interpreter alone": [sys.executable, "-c", "pass"],
+    "numpy alone": [sys.executable, "-c", "import numpy"],
+    "lifetime job (lifetimes_part.py)": [sys.executable, "workflow/scripts/lifetimes_part.py", "--help"],
+    "layer job (layer.py)": [sys.executable, "workflow/scripts/layer.py", "--help"],
+    "report job (gainflow frontend)": [str(Path(sys.executable).with_name("gainflow")), "frontend", "--help"],
+    "graphs job (graphs.py and matplotlib)": [
+        sys.executable, "-c", "import runpy, sys; sys.argv = ['graphs.py', '--help']; "
+        "import matplotlib.figure, matplotlib.backends.backend_agg; "
+        "runpy.run_path('workflow/scripts/graphs.py', run_name='__main__')"],
 }
 
 
@@ -119,17 +128,17 @@ def full_case(tmp):
 
 
 def startup_case(snakemake_per_job):
-    def cpu_of(code):
+    def cpu_of(command):
         started = children_cpu_seconds()
-        subprocess.run([sys.executable, "-c", code], check=True)
+        subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, **JOB_ENVIRONMENT}, stdout=subprocess.DEVNULL)
         return children_cpu_seconds() - started
 
-    repeats = 5
-    bare = min(cpu_of("pass") for _ in range(repeats))
-    print(f"startup: interpreter alone {bare:.3f} CPU-s (best of {repeats})")
-    for adapter, imports in ADAPTER_IMPORTS.items():
-        seconds = min(cpu_of(imports) for _ in range(repeats))
-        print(f"startup: {adapter}: interpreter + imports {seconds:.3f} CPU-s")
+    # The package's bytecode, as the workflow writes it at start (workflow/rules/common.smk).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "workflow" / "gainflow")], check=True)
+    repeats = 10
+    for name, command in STARTUP_COMMANDS.items():
+        print(f"startup: {name}: {min(cpu_of(command) for _ in range(repeats)):.3f} CPU-s "
+              f"(best of {repeats}, {load()})")
     if snakemake_per_job is not None:
         print(f"startup: Snakemake's own process per job (full case): {snakemake_per_job:.3f} CPU-s")
 
