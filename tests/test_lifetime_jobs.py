@@ -79,6 +79,18 @@ def test_either_traces_or_a_layer_to_simulate(tmp_path):
     assert "give either --traces or all of --topology, --input-type and --hardware" in result.stderr
 
 
+def first_write_before_an_earlier_one(trace):
+    """The number of the first line of a trace with an access at a cycle below an earlier access's."""
+    latest = None
+    for number, line in enumerate(trace.read_text().splitlines(), start=1):
+        cycle, *addresses = (int(field) for field in line.split(","))
+        if any(address != -1 for address in addresses):
+            if latest is not None and cycle < latest:
+                return number
+            latest = cycle
+    raise AssertionError(f"{trace} is in cycle order")
+
+
 def test_streaming_job_names_a_trace_out_of_cycle_order(tmp_path):
     """By default the job streams the events, which must come in cycle order: OFMAP writes reversed
     stop it naming the trace, and leave no part. With --intervals (writes sorted first) the same
@@ -90,7 +102,8 @@ def test_streaming_job_names_a_trace_out_of_cycle_order(tmp_path):
     writes.write_text("".join(reversed(writes.read_text().splitlines(keepends=True))))
     result, output = run_job(tmp_path / "streamed", run_info, "traces", subdivision="ofmap", traces=traces)
     assert result.returncode != 0
-    assert f"lifetimes: error: {writes}" in result.stderr and "events not in cycle order" in result.stderr
+    assert f"lifetimes: error: {writes}, line {first_write_before_an_earlier_one(writes)}: events not in cycle " \
+           f"order" in result.stderr
     assert not output.exists()
     result, output = run_job(tmp_path / "intervals", run_info, "traces", subdivision="ofmap", traces=traces,
                              extra=["--intervals"])

@@ -10,7 +10,7 @@ import pytest
 from data_support import GOLDEN, LIFETIMES_EXTRAS, SCALESIM_RUNS, SIMULATOR_EXTRAS, case_dirs
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS, BufferEvents
-from gainflow.events.scalesim_traces import offsets_of
+from gainflow.events.scalesim_traces import line_of_access, offsets_of
 from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
@@ -214,15 +214,25 @@ def write_ofmap_traces(layer_dir, writes, reads):
     (layer_dir.parent / layout.COMPUTE_REPORT).write_text("LayerID, Total Cycles,\n0, 50,\n")
 
 
-@pytest.mark.parametrize("writes, reads, bad_file", [
-    ([(5, 20_000_001), (3, 20_000_002)], [(6, 20_000_001)], layout.sram_trace_name("ofmap")),
-    ([(0, 20_000_001), (10, 20_000_001)], [(11, 20_000_001), (4, 20_000_001)], layout.dram_trace_name("ofmap")),
+@pytest.mark.parametrize("writes, reads, bad_file, line", [
+    # The write at 3 (line 3) after the one at 5.
+    ([(1, 20_000_003), (5, 20_000_001), (3, 20_000_002)], [(6, 20_000_001)], layout.sram_trace_name("ofmap"), 3),
+    # The read at 4 (line 2) after address 1 was written again at 10.
+    ([(0, 20_000_001), (10, 20_000_001)], [(11, 20_000_001), (4, 20_000_001)], layout.dram_trace_name("ofmap"), 2),
 ])
-def test_trace_events_out_of_order_name_the_file(tmp_path, writes, reads, bad_file):
+def test_trace_events_out_of_order_name_the_file_and_line(tmp_path, writes, reads, bad_file, line):
     write_ofmap_traces(tmp_path / "layer0", writes, reads)
     with pytest.raises(InputError, match="events not in cycle order") as error:
         summary_from_trace_dir(tmp_path, 0, "ofmap", offsets_of(None))
-    assert str(tmp_path / "layer0" / bad_file) in str(error.value)
+    assert (error.value.path, error.value.line) == (str(tmp_path / "layer0" / bad_file), line)
+
+
+def test_the_line_of_an_access_in_a_trace_with_empty_slots_and_many_blocks(tmp_path):
+    # Line 1 holds no access, line 2 two, line 3 one: accesses 0, 1 on line 2, access 2 on line 3.
+    path = tmp_path / layout.sram_trace_name("ofmap")
+    path.write_text("0,-1,-1\n1,20000000,20000001\n2,-1,20000005\n" + "3,20000002,-1\n" * 500)
+    lines = [line_of_access(path, "ofmap", offsets_of(None), index, block_bytes=64) for index in range(504)]
+    assert lines[:4] == [2, 2, 3, 4] and lines[-2:] == [503, None]
 
 
 def test_traces_stream_to_the_interval_paths_summary(tmp_path):

@@ -24,7 +24,7 @@ from gainflow.lifetimes.histogram import summarize
 from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
 from gainflow.lifetimes.layer_files import merge_layer_parts
 from gainflow.lifetimes.parts import load_part, save_part
-from gainflow.lifetimes.stream import summarize_stream
+from gainflow.lifetimes.stream import summarize_stream, summary_from_trace_dir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from property_support import check_input_error, files_under, mutated, run_cli
@@ -303,10 +303,31 @@ def test_mutated_trace_directory_is_read_or_names_file_and_line(tmp_path, name, 
     (run_dir / name).write_bytes(data.draw(mutated((TRACE_RUN / name).read_bytes())))
     layer = 1 if str(name).startswith("layer1") else 0
     try:
-        trace_run_lifetimes(run_dir, layer)
+        _, buffers = trace_run_lifetimes(run_dir, layer)
     except InputError as error:
         check_input_error(error, [run_dir / name], ("empty trace file", "not a UTF-8", "missing", "not a trace of a layer"))
         outdir = tmp_path / "out"
         status, stderr = run_cli("lifetimes", "-s", run_dir, "-o", outdir, "--layer", layer)
         assert status == 2 and stderr.startswith("gainflow lifetimes: error: "), stderr
         assert files_under(outdir) == []
+        buffers = None
+    check_streamed_trace_run(run_dir, layer, name, buffers)
+
+
+def check_streamed_trace_run(run_dir, layer, name, buffers):
+    """The streaming analysis of the same run directory: the interval path's summaries, or an
+    InputError naming the mutated file and its line (a mutation may also break the cycle order,
+    which only the streaming analysis requires)."""
+    for position, subdivision in enumerate(SUBDIVISIONS):
+        try:
+            streamed, _ = summary_from_trace_dir(run_dir, layer, subdivision, traces_reader.DEFAULT_OFFSETS)
+        except InputError as error:
+            check_input_error(error, [run_dir / name], ("empty trace file", "not a UTF-8", "missing",
+                                                        "not a trace of a layer", "cycles too far apart",
+                                                        "no row for LayerID"))
+        else:
+            if buffers is not None:
+                expected = summarize(buffers[position])
+                assert streamed.counts() == expected.counts()
+                assert {key: h.lifetimes.tolist() for key, h in streamed.histograms.items()} == \
+                    {key: h.lifetimes.tolist() for key, h in expected.histograms.items()}

@@ -178,6 +178,23 @@ def _joined(blocks):
 def iter_accesses(path, subdivision, offsets=DEFAULT_OFFSETS, block_bytes=BLOCK_BYTES):
     """Yield (cycles, addresses) per block of a trace file: `-1` and width padding removed,
     addresses checked against the buffer's range."""
+    for _, rows, is_access in _access_blocks(path, subdivision, offsets, block_bytes):
+        yield np.broadcast_to(rows[:, :1], is_access.shape)[is_access], rows[:, 1:][is_access]
+
+
+def line_of_access(path, subdivision, offsets, index, block_bytes=BLOCK_BYTES):
+    """The line of the access number `index` (0-based, in the order `iter_accesses` yields them) of
+    a trace file, or None past its last access. Reads the file again: for error messages."""
+    for first_line, _, is_access in _access_blocks(path, subdivision, offsets, block_bytes):
+        accesses = int(np.count_nonzero(is_access))
+        if index < accesses:
+            return first_line + int(np.nonzero(is_access)[0][index])
+        index -= accesses
+    return None
+
+
+def _access_blocks(path, subdivision, offsets, block_bytes):
+    """Yield (first line, rows, which address cells are accesses) per block of a trace file."""
     if subdivision not in SUBDIVISIONS:
         raise ValueError(f"subdivision must be one of {SUBDIVISIONS}, got {subdivision!r}")
     path = Path(path)
@@ -195,7 +212,7 @@ def iter_accesses(path, subdivision, offsets=DEFAULT_OFFSETS, block_bytes=BLOCK_
         accessed = addresses[is_access]
         if len(accessed) and (accessed.min() < lo or accessed.max() >= hi):
             _raise_outside(addresses, is_access, lo, hi, path, first_line)
-        yield np.broadcast_to(rows[:, :1], addresses.shape)[is_access], accessed
+        yield first_line, rows, is_access
 
 
 def _raise_outside(addresses, is_access, lo, hi, path, first_line):

@@ -46,11 +46,13 @@ LAST_WRITE, DEAD_WRITES, UNFILLED_READS = range(3)  # counters (as in _kernels.c
 
 class EventOrderError(ValueError):
     """The events break the streaming order (or their cycles are too far apart to subtract);
-    `stream` is "writes" or "reads": the stream holding the offending event."""
+    `stream` is "writes" or "reads": the stream holding the offending event, `index` its position
+    in that stream (None when no single event is to blame)."""
 
-    def __init__(self, message, stream):
+    def __init__(self, message, stream, index=None):
         super().__init__(message)
         self.stream = stream
+        self.index = index
 
 
 def summarize_stream(subdivision, writes, reads, address_range=None):
@@ -68,6 +70,7 @@ class _Stream:
         self.chunks = iter(chunks)
         self.cycles = self.addresses = self.slots = np.empty(0, np.int64)
         self.position = 0
+        self.start = 0  # index in the stream of the chunk's first event
         self.final = False  # no chunk left
         self.events = 0
 
@@ -83,13 +86,14 @@ class _Stream:
                 self.final = True
                 return
             cycles, addresses = (np.ascontiguousarray(values, np.int64) for values in chunk)
-            self.cycles, self.addresses, self.position = cycles, addresses, 0
+            self.cycles, self.addresses, self.position, self.start = cycles, addresses, 0, self.events
             self.events += len(cycles)
             self.slots = state.slots(addresses)
 
     def remap(self, state):
         """Slots again for the rest of the chunk (the state moved its rows)."""
         self.cycles, self.addresses = self.cycles[self.position:], self.addresses[self.position:]
+        self.start += self.position
         self.position = 0
         self.slots = state.slots(self.addresses)
 
@@ -260,7 +264,7 @@ class _Merge:
                        f"written again at cycle {int(self.state.rows[slot, 0])}")
         else:
             message = f"cycles too far apart to analyse: an event at cycle {cycle} (address {address})"
-        return EventOrderError(message, stream.name)
+        return EventOrderError(message, stream.name, stream.start + stream.position)
 
 
 def _output_block(size):
@@ -291,4 +295,6 @@ def summary_from_trace_dir(run_dir, layer_index, subdivision, offsets):
     try:
         return summarize_stream(subdivision, writes, reads), total_cycles
     except EventOrderError as error:
-        raise InputError(str(error), path=files[error.stream]) from None
+        path = files[error.stream]
+        line = None if error.index is None else traces_reader.line_of_access(path, subdivision, offsets, error.index)
+        raise InputError(str(error), path=path, line=line) from None
