@@ -16,8 +16,9 @@ from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.lifetimes.histogram import summarize
 from gainflow.lifetimes.intervals import compute_lifetimes, pair_from_simulator, pair_from_trace_dir
-from gainflow.lifetimes.stream import (EventOrderError, summarize_stream, summary_from_simulator,
-                                       summary_from_trace_dir)
+from gainflow import kernels
+from gainflow.lifetimes.stream import (DEAD_WRITES, NEEDS_INPUT, NEEDS_WIDER_STATE, NO_WRITE_YET, EventOrderError,
+                                       summarize_stream, summary_from_simulator, summary_from_trace_dir)
 
 
 def histogram_rows(summary):
@@ -41,9 +42,9 @@ def chunked(pairs, size):
              np.array([a for _, a in pairs[start:start + size]], np.int64)) for start in range(0, len(pairs), size)]
 
 
-def stream(writes, reads, write_chunk=None, read_chunk=None, address_range=None):
+def stream(writes, reads, write_chunk=None, read_chunk=None, address_range=None, wide=False):
     return summarize_stream("ifmap", chunked(writes, write_chunk or max(len(writes), 1)),
-                            chunked(reads, read_chunk or max(len(reads), 1)), address_range)
+                            chunked(reads, read_chunk or max(len(reads), 1)), address_range, wide)
 
 
 def interval_path(writes, reads):
@@ -104,10 +105,11 @@ EXPECTED_HISTOGRAMS = {
 }
 
 
+@pytest.mark.parametrize("wide", [False, True], ids=["narrow", "wide"])
 @pytest.mark.parametrize("write_chunk", range(1, len(WRITES) + 1))
 @pytest.mark.parametrize("read_chunk", range(1, len(READS) + 1))
-def test_hand_worked_case_at_every_chunking(write_chunk, read_chunk):
-    summary = stream(WRITES, READS, write_chunk, read_chunk)
+def test_hand_worked_case_at_every_chunking(write_chunk, read_chunk, wide):
+    summary = stream(WRITES, READS, write_chunk, read_chunk, wide=wide)
     assert summary.counts() == EXPECTED_COUNTS
     assert histogram_rows(summary) == EXPECTED_HISTOGRAMS
 
@@ -167,13 +169,14 @@ def test_cycles_too_far_apart_to_subtract_are_named():
         stream([(-(2**62) - 1, 1), (2**62, 1)], [(2**62 - 1, 1)])  # closed by a write
 
 
+@pytest.mark.parametrize("wide", [False, True], ids=["narrow", "wide"])
 @pytest.mark.parametrize("scale", [1, 10**9, 1 << 40])
 @pytest.mark.parametrize("chunk", [1, 2, 5])
-def test_sparse_and_negative_addresses(scale, chunk):
+def test_sparse_and_negative_addresses(scale, chunk, wide):
     """Addresses far apart (the hash table), negative, and a range growing at both ends."""
     writes = [(cycle, address * scale) for cycle, address in [(0, 3), (1, -2), (2, 7), (5, 3), (6, 0), (8, -2)]]
     reads = [(cycle, address * scale) for cycle, address in [(0, 3), (2, 9), (3, 7), (4, -2), (7, 3), (9, -2), (9, 0)]]
-    assert_same_summary(stream(writes, reads, chunk, chunk), interval_path(writes, reads))
+    assert_same_summary(stream(writes, reads, chunk, chunk, wide=wide), interval_path(writes, reads))
 
 
 def test_the_switch_to_sparse_slots_keeps_the_other_streams_pending_chunk():
@@ -182,6 +185,102 @@ def test_the_switch_to_sparse_slots_keeps_the_other_streams_pending_chunk():
     writes = [(cycle, cycle % 10) for cycle in range(40)]
     reads = [(cycle, cycle % 10) for cycle in range(0, 40, 3)] + [(41, 1 << 40), (42, 5)]
     assert_same_summary(stream(writes, reads, 40, 20), interval_path(writes, reads))
+
+
+# ----------------------------------------------------------------------------- narrow and wide state rows
+
+# Narrow rows hold cycle offsets from the first write's cycle: writes up to 2**32 - 3 after it, reads up
+# to 2**32 - 1 (docs/lifetimes.md); an interval's reads up to 2**32 - 1.
+WRITE_REACH, READ_REACH, READS_REACH = 2**32 - 3, 2**32 - 1, 2**32 - 1
+
+
+@pytest.mark.parametrize("base", [0, -7, 1 << 40])
+@pytest.mark.parametrize("chunk", [1, 3])
+@pytest.mark.parametrize("wide", [False, True], ids=["narrow", "wide"])
+def test_cycles_at_and_beyond_the_narrow_rows_reach(base, chunk, wide):
+    """Address 1: written at the base, read at the base + 2**32 - 1 (the last narrow read offset) and
+    at + 2**32 (beyond). Address 2: written at + 2**32 - 3 (the last narrow write offset) and read
+    then; written again at + 2**32 - 2 (beyond) and read at + 2**32 + 5."""
+    writes = [(base, 1), (base + WRITE_REACH, 2), (base + WRITE_REACH + 1, 2)]
+    reads = [(base + WRITE_REACH, 2), (base + READ_REACH, 1), (base + READ_REACH + 1, 1), (base + 2**32 + 5, 2)]
+    summary = stream(writes, reads, chunk, chunk, wide=wide)
+    assert summary.counts() == {"reads": 4, "writes": 3, "dead_writes": 0, "unfilled_reads": 0,
+                                "unique_addresses": 2}
+    # Intervals (write, first read, last read, reads) as offsets from the base: (0, 2**32-1, 2**32, 2),
+    # (2**32-3, 2**32-3, 2**32-3, 1), (2**32-2, 2**32+5, 2**32+5, 1).
+    assert histogram_rows(summary) == {"lifetime": [(0, 1, 1), (7, 1, 1), (2**32, 1, 2)],
+                                       "lifetime_from_first_read": [(0, 2, 2), (1, 1, 2)],
+                                       "prefetch_slack": [(0, 1, 1), (7, 1, 1), (2**32 - 1, 1, 2)]}
+
+
+def merge_kernel(rows, counters, writes, reads, positions=(0, 0)):
+    """One call of the compiled merge over (cycle, slot) lists, both final: (positions, status)."""
+    (write_cycles, write_slots), (read_cycles, read_slots) = (
+        np.ascontiguousarray(np.array(pairs, np.int64).reshape(-1, 2).T) for pairs in (writes, reads))
+    output = [np.empty(4, np.int64) for _ in range(4)]
+    write_position, read_position, _, status = kernels.merge_events(
+        write_cycles, write_slots, positions[0], True, read_cycles, read_slots, positions[1], True, rows,
+        rows.dtype == np.uint32, counters, *output, 0)
+    return (write_position, read_position), status
+
+
+def test_narrow_rows_stop_before_a_cycle_beyond_their_reach_and_go_on_wide():
+    rows, counters = np.zeros((1, 4), np.uint32), np.array([NO_WRITE_YET, 0, 0, 0], np.int64)
+    writes, reads = [(-3, 0)], [(-3 + READ_REACH, 0), (-3 + READ_REACH + 1, 0)]
+    assert merge_kernel(rows, counters, writes, reads) == ((1, 1), NEEDS_WIDER_STATE)
+    # The write field is 2 + the write's offset from the base (the first write's cycle, -3); the
+    # refused read left the row as it was.
+    assert rows.tolist() == [[2, READ_REACH, READ_REACH, 1]] and counters.tolist() == [-3, 0, 0, -3]
+    rows = rows.astype(np.uint64)
+    assert merge_kernel(rows, counters, writes, reads, (1, 1)) == ((1, 2), NEEDS_INPUT)
+    assert rows.tolist() == [[2, READ_REACH, READ_REACH + 1, 2]]
+
+
+def test_narrow_rows_stop_before_a_write_beyond_their_reach():
+    rows, counters = np.zeros((2, 4), np.uint32), np.array([NO_WRITE_YET, 0, 0, 0], np.int64)
+    writes = [(5, 0), (5 + WRITE_REACH, 1), (5 + WRITE_REACH + 1, 0)]
+    assert merge_kernel(rows, counters, writes, []) == ((2, 0), NEEDS_WIDER_STATE)
+    assert rows.tolist() == [[2, 0, 0, 0], [2 + WRITE_REACH, 0, 0, 0]]
+    assert counters.tolist() == [5 + WRITE_REACH, 0, 0, 5]  # the last write, no dead write yet, the base
+    rows = rows.astype(np.uint64)
+    assert merge_kernel(rows, counters, writes, [], (2, 0)) == ((3, 0), NEEDS_INPUT)
+    assert rows.tolist() == [[2 + WRITE_REACH + 1, 0, 0, 0], [2 + WRITE_REACH, 0, 0, 0]]
+    assert counters[DEAD_WRITES] == 1
+
+
+def test_narrow_rows_stop_before_an_intervals_reads_overflow_32_bits():
+    """An interval read 2**32 - 2 times (the state set directly: 4 G events would take minutes), then
+    three reads more: the second would overflow the narrow reads field."""
+    rows = np.array([[2, 0, 4, READS_REACH - 1]], np.uint32)  # written at the base, read from 0 to 4
+    counters = np.array([10, 0, 0, 10], np.int64)  # the last write and the base: cycle 10
+    reads = [(11, 0), (12, 0), (13, 0)]
+    assert merge_kernel(rows, counters, [], reads) == ((0, 1), NEEDS_WIDER_STATE)
+    assert rows.tolist() == [[2, 0, 4, READS_REACH]]
+    rows = rows.astype(np.uint64)
+    assert merge_kernel(rows, counters, [], reads, (0, 1)) == ((0, 3), NEEDS_INPUT)
+    assert rows.tolist() == [[2, 0, 4, READS_REACH + 2]]
+    output = [np.empty(4, np.int64) for _ in range(4)]
+    assert kernels.close_open_intervals(rows, False, 0, counters, *output, 0) == (1, 1, 1, NEEDS_INPUT)
+    lifetime, from_first, slack, interval_reads = (int(values[0]) for values in output)
+    assert (lifetime, from_first, slack, interval_reads) == (4, 4, 0, 2**32 + 1)
+
+
+def test_the_state_takes_16_bytes_per_address():
+    """A dense range of 2 M addresses, a few events: the state rows are the peak, 16 bytes each (32
+    when started wide)."""
+    addresses = 2_000_000
+    cycles = np.arange(1000, dtype=np.int64)
+    for wide, row_bytes in ((False, 16), (True, 32)):
+        tracemalloc.start()
+        try:
+            summary = summarize_stream("ifmap", [(cycles, cycles * 1999)], [(cycles + 1, cycles * 1999)],
+                                       address_range=(0, addresses), wide=wide)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert summary.unique_addresses == 1000
+        # The rows, and the first block of closed intervals (4 x 128 kB) with small arrays besides.
+        assert row_bytes * addresses <= peak < row_bytes * addresses + 1e6
 
 
 def test_memory_follows_the_footprint_not_the_address_span():

@@ -116,12 +116,20 @@ def chunks_of(pairs, lengths):
 CHUNK_LENGTHS = st.lists(st.integers(0, 5), max_size=12)
 
 
-@given(event_lists(), CHUNK_LENGTHS, CHUNK_LENGTHS)
-@settings(max_examples=120)
-def test_streamed_summary_of_events_in_cycle_order_equals_the_interval_paths(events, write_lengths, read_lengths):
-    writes, reads = (sorted(pairs, key=lambda pair: pair[0]) for pairs in events)  # stable: same-cycle order kept
+# Cycles as drawn, or spread 2**27 apart: the events then span up to 80 x 2**27 cycles, beyond the
+# narrow state rows' 2**32, which widen on the way.
+CYCLE_SCALES = st.sampled_from([1, 1 << 27])
+
+
+@given(event_lists(), CHUNK_LENGTHS, CHUNK_LENGTHS, CYCLE_SCALES, st.booleans())
+@settings(max_examples=150)
+def test_streamed_summary_of_events_in_cycle_order_equals_the_interval_paths(events, write_lengths, read_lengths,
+                                                                             cycle_scale, wide):
+    writes, reads = ([(cycle * cycle_scale, address) for cycle, address in sorted(pairs, key=lambda pair: pair[0])]
+                     for pairs in events)  # stable: same-cycle order kept
     expected = summarize(compute_lifetimes(BufferEvents("ofmap", *as_arrays(writes), *as_arrays(reads))))
-    streamed = summarize_stream("ofmap", chunks_of(writes, write_lengths), chunks_of(reads, read_lengths))
+    streamed = summarize_stream("ofmap", chunks_of(writes, write_lengths), chunks_of(reads, read_lengths),
+                                wide=wide)
     assert streamed.counts() == expected.counts()
     for name, histogram in expected.histograms.items():
         for column in ("lifetimes", "intervals", "reads"):

@@ -453,19 +453,63 @@ done:
     return result;
 }
 
-/* Streaming lifetimes (gainflow.lifetimes.stream): one row of four int64 per address slot,
- * {open interval's write cycle, its first read, its last read, its reads}. The write field also says
- * whether the address was seen at all: NEVER_SEEN (no event yet) or SEEN_UNWRITTEN (only unfilled
- * reads); every cycle lies above both. */
-#define NEVER_SEEN INT64_MIN
-#define SEEN_UNWRITTEN (INT64_MIN + 1)
+/* Streaming lifetimes (gainflow.lifetimes.stream): one row of four unsigned fields per address slot,
+ * {write, first read, last read, reads} of its open interval, either uint32 (narrow rows, 16 bytes)
+ * or uint64 (wide rows, 32 bytes), encoded alike so that widening is a plain copy of the values.
+ * Cycles are offsets from the base, the first write's cycle: every stored cycle lies at or after it
+ * (writes come in cycle order, and a read is stored only in the interval of a write at or before it).
+ * The write field also says whether the address was seen at all: UNSEEN (no event yet; all-zero rows,
+ * so a fresh table is zeroed memory), UNWRITTEN (only unfilled reads), else WRITTEN_AT + offset.
+ * An event that does not fit a narrow row (an offset or a reads count beyond 32 bits) stops the
+ * merge before changing anything, with NEEDS_WIDER_STATE: the caller widens the rows and goes on. */
+#define UNSEEN 0
+#define UNWRITTEN 1
+#define WRITTEN_AT 2
 #define STATE_FIELDS 4
-enum { WRITE_CYCLE, FIRST_READ, LAST_READ, READS };
+enum { WRITE_FIELD, FIRST_READ, LAST_READ, READS };
 /* Statuses (>= 0: go on; < 0: the event at the returned position is wrong). */
-enum { NEEDS_INPUT = 0, OUTPUT_FULL = 1, WRITE_BEFORE_FRONTIER = -1, READ_OF_CLOSED_INTERVAL = -2,
-       CYCLE_OUT_OF_RANGE = -3 };
-/* counters[]: the last write's cycle (writes come in cycle order), dead writes, unfilled reads. */
-enum { LAST_WRITE, DEAD_WRITES, UNFILLED_READS, COUNTERS };
+enum { NEEDS_INPUT = 0, OUTPUT_FULL = 1, NEEDS_WIDER_STATE = 2, WRITE_BEFORE_FRONTIER = -1,
+       READ_OF_CLOSED_INTERVAL = -2, CYCLE_OUT_OF_RANGE = -3 };
+/* counters[]: the last write's cycle (NO_WRITE_YET before the first: a cycle no event may have),
+ * dead writes, unfilled reads, the base. */
+enum { LAST_WRITE, DEAD_WRITES, UNFILLED_READS, BASE, COUNTERS };
+#define NO_WRITE_YET INT64_MIN
+
+/* The state rows: narrow (uint32 fields) or wide (uint64). The kernels' loops are compiled once per
+ * width (`narrow` a constant in each copy, see merge_loop), so a field access costs no branch. */
+typedef struct {
+    void *fields;
+    Py_ssize_t rows;
+} State;
+
+static inline uint64_t field_limit(int narrow)
+{
+    return narrow ? UINT32_MAX : UINT64_MAX;
+}
+
+static inline uint64_t get_field(const State *state, Py_ssize_t slot, int field, int narrow)
+{
+    Py_ssize_t at = STATE_FIELDS * slot + field;
+    return narrow ? ((const uint32_t *)state->fields)[at] : ((const uint64_t *)state->fields)[at];
+}
+
+static inline void set_field(State *state, Py_ssize_t slot, int field, uint64_t value, int narrow)
+{
+    Py_ssize_t at = STATE_FIELDS * slot + field;
+    if (narrow)
+        ((uint32_t *)state->fields)[at] = (uint32_t)value;
+    else
+        ((uint64_t *)state->fields)[at] = value;
+}
+
+/* The state buffer as rows of the given width; 0 (and a ValueError) if its size is no whole number of rows. */
+static int state_parse(State *state, Py_buffer *buffer, int narrow)
+{
+    Py_ssize_t row_bytes = STATE_FIELDS * (narrow ? (Py_ssize_t)sizeof(uint32_t) : (Py_ssize_t)sizeof(uint64_t));
+    state->fields = buffer->buf;
+    state->rows = buffer->len / row_bytes;
+    return buffer->len % row_bytes == 0;
+}
 
 /* The block of closed intervals with reads: lifetime, lifetime from the first read, prefetch slack
  * and reads of each, `emitted` of `capacity` filled. */
@@ -489,106 +533,151 @@ static void closed_intervals_release(ClosedIntervals *out)
     PyBuffer_Release(&out->reads);
 }
 
-/* Close the interval of a state row: a dead write without reads, else one more closed interval. */
-static int close_interval(const int64_t *row, ClosedIntervals *out, int64_t *counter)
+/* Close the open interval of a state row: a dead write without reads, else one more closed interval. */
+static inline int close_interval(const State *state, Py_ssize_t slot, ClosedIntervals *out, int64_t *counter,
+                                 int narrow)
 {
-    if (row[READS] == 0) {
+    uint64_t reads = get_field(state, slot, READS, narrow);
+    if (reads == 0) {
         counter[DEAD_WRITES]++;
         return NEEDS_INPUT;
     }
     if (out->emitted == out->capacity)
         return OUTPUT_FULL;
-    Py_ssize_t at = out->emitted;
-    /* write <= first read <= last read: only the widest difference can overflow */
-    if (__builtin_sub_overflow(row[LAST_READ], row[WRITE_CYCLE], &((int64_t *)out->lifetime.buf)[at]))
+    uint64_t write = get_field(state, slot, WRITE_FIELD, narrow) - WRITTEN_AT;
+    uint64_t first = get_field(state, slot, FIRST_READ, narrow), last = get_field(state, slot, LAST_READ, narrow);
+    /* write <= first read <= last read: only the widest difference can leave int64 */
+    if (last - write > (uint64_t)INT64_MAX)
         return CYCLE_OUT_OF_RANGE;
-    ((int64_t *)out->from_first.buf)[at] = row[LAST_READ] - row[FIRST_READ];
-    ((int64_t *)out->slack.buf)[at] = row[FIRST_READ] - row[WRITE_CYCLE];
-    ((int64_t *)out->reads.buf)[at] = row[READS];
-    out->emitted++;
+    Py_ssize_t at = out->emitted++;
+    ((int64_t *)out->lifetime.buf)[at] = (int64_t)(last - write);
+    ((int64_t *)out->from_first.buf)[at] = (int64_t)(last - first);
+    ((int64_t *)out->slack.buf)[at] = (int64_t)(first - write);
+    ((int64_t *)out->reads.buf)[at] = (int64_t)reads;
     return NEEDS_INPUT;
 }
 
-/* Merges writes from `write_position` and reads from `read_position` in cycle order (writes first
- * at equal cycles) into the state, until a side runs out (unless it is final: no chunk follows),
- * the block of closed intervals is full, or an event is out of order. */
+/* Two event streams (cycles and state slots), each consumed from its position. */
+typedef struct {
+    const int64_t *cycles, *slots;
+    Py_ssize_t count, position;
+    int final; /* no chunk follows */
+} Events;
+
+/* A write: closes its address's open interval and opens one. */
+static inline int merge_write(State *state, Py_ssize_t slot, int64_t cycle, int64_t *counter, ClosedIntervals *out,
+                              int narrow)
+{
+    if (cycle < counter[LAST_WRITE])
+        return WRITE_BEFORE_FRONTIER;
+    if (counter[LAST_WRITE] == NO_WRITE_YET)
+        counter[BASE] = cycle;
+    uint64_t offset = (uint64_t)cycle - (uint64_t)counter[BASE]; /* cycle >= base */
+    if (offset > field_limit(narrow) - WRITTEN_AT)
+        return narrow ? NEEDS_WIDER_STATE : CYCLE_OUT_OF_RANGE;
+    int status;
+    if (get_field(state, slot, WRITE_FIELD, narrow) >= WRITTEN_AT
+        && (status = close_interval(state, slot, out, counter, narrow)) != NEEDS_INPUT)
+        return status;
+    set_field(state, slot, WRITE_FIELD, WRITTEN_AT + offset, narrow);
+    set_field(state, slot, READS, 0, narrow);
+    counter[LAST_WRITE] = cycle;
+    return NEEDS_INPUT;
+}
+
+/* A read: counted into its address's open interval (first and last reads are a min and a max: a read
+ * may arrive after a later one), or an unfilled read. */
+static inline int merge_read(State *state, Py_ssize_t slot, int64_t cycle, int64_t *counter, int narrow)
+{
+    uint64_t write_field = get_field(state, slot, WRITE_FIELD, narrow);
+    if (write_field < WRITTEN_AT) {
+        set_field(state, slot, WRITE_FIELD, UNWRITTEN, narrow);
+        counter[UNFILLED_READS]++;
+        return NEEDS_INPUT;
+    }
+    uint64_t offset = (uint64_t)cycle - (uint64_t)counter[BASE];
+    if (cycle < counter[BASE] || offset < write_field - WRITTEN_AT) /* a late read of an interval already closed */
+        return READ_OF_CLOSED_INTERVAL;
+    uint64_t reads = get_field(state, slot, READS, narrow);
+    if (offset > field_limit(narrow) || reads == field_limit(narrow))
+        return narrow ? NEEDS_WIDER_STATE : CYCLE_OUT_OF_RANGE;
+    if (reads == 0 || offset < get_field(state, slot, FIRST_READ, narrow))
+        set_field(state, slot, FIRST_READ, offset, narrow);
+    if (reads == 0 || offset > get_field(state, slot, LAST_READ, narrow))
+        set_field(state, slot, LAST_READ, offset, narrow);
+    set_field(state, slot, READS, reads + 1, narrow);
+    return NEEDS_INPUT;
+}
+
+/* The merge in cycle order (writes first at equal cycles), until a side runs out (unless it is final),
+ * the block of closed intervals is full, an event does not fit the rows, or an event is out of order.
+ * Inlined into merge_events once per width. Sets *bad_slot for a slot outside the state. */
+static inline __attribute__((always_inline)) int merge_loop(Events *writes, Events *reads, State *state,
+                                                            int64_t *counter, ClosedIntervals *out, int *bad_slot,
+                                                            int narrow)
+{
+    for (;;) {
+        int take_write;
+        if (writes->position < writes->count && reads->position < reads->count)
+            take_write = writes->cycles[writes->position] <= reads->cycles[reads->position]; /* ties: the write */
+        else if (writes->position < writes->count && reads->final)
+            take_write = 1;
+        else if (reads->position < reads->count && writes->final)
+            take_write = 0;
+        else
+            return NEEDS_INPUT; /* one side needs its next chunk, or both are done */
+        Events *side = take_write ? writes : reads;
+        int64_t cycle = side->cycles[side->position], slot = side->slots[side->position];
+        if (cycle == NO_WRITE_YET)
+            return CYCLE_OUT_OF_RANGE;
+        if (slot < 0 || slot >= state->rows) {
+            *bad_slot = 1;
+            return NEEDS_INPUT;
+        }
+        int status = take_write ? merge_write(state, slot, cycle, counter, out, narrow)
+                                : merge_read(state, slot, cycle, counter, narrow);
+        if (status != NEEDS_INPUT)
+            return status;
+        side->position++;
+    }
+}
+
 static PyObject *merge_events(PyObject *self, PyObject *args)
 {
     Py_buffer write_cycles, write_slots, read_cycles, read_slots, state_buffer, counter_buffer;
     ClosedIntervals out;
-    Py_ssize_t wp, rp;
-    int writes_final, reads_final;
-    if (!PyArg_ParseTuple(args, "y*y*npy*y*npw*w*w*w*w*w*n", &write_cycles, &write_slots, &wp, &writes_final,
-                          &read_cycles, &read_slots, &rp, &reads_final, &state_buffer, &counter_buffer,
-                          &out.lifetime, &out.from_first, &out.slack, &out.reads, &out.emitted))
+    Events writes, reads;
+    int narrow;
+    if (!PyArg_ParseTuple(args, "y*y*npy*y*npw*pw*w*w*w*w*n", &write_cycles, &write_slots, &writes.position,
+                          &writes.final, &read_cycles, &read_slots, &reads.position, &reads.final, &state_buffer,
+                          &narrow, &counter_buffer, &out.lifetime, &out.from_first, &out.slack, &out.reads,
+                          &out.emitted))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t nw = write_cycles.len / (Py_ssize_t)sizeof(int64_t), nr = read_cycles.len / (Py_ssize_t)sizeof(int64_t);
-    Py_ssize_t rows = state_buffer.len / (Py_ssize_t)(STATE_FIELDS * sizeof(int64_t));
-    if (write_slots.len != write_cycles.len || read_slots.len != read_cycles.len || wp < 0 || wp > nw || rp < 0
-        || rp > nr || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t) || !closed_intervals_parse(&out)) {
+    State state;
+    writes.count = write_cycles.len / (Py_ssize_t)sizeof(int64_t);
+    reads.count = read_cycles.len / (Py_ssize_t)sizeof(int64_t);
+    if (write_slots.len != write_cycles.len || read_slots.len != read_cycles.len || writes.position < 0
+        || writes.position > writes.count || reads.position < 0 || reads.position > reads.count
+        || !state_parse(&state, &state_buffer, narrow)
+        || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t) || !closed_intervals_parse(&out)) {
         PyErr_SetString(PyExc_ValueError, "merge_events: inconsistent array sizes");
         goto done;
     }
-    const int64_t *wc = (const int64_t *)write_cycles.buf, *ws = (const int64_t *)write_slots.buf;
-    const int64_t *rc = (const int64_t *)read_cycles.buf, *rs = (const int64_t *)read_slots.buf;
-    int64_t *state = (int64_t *)state_buffer.buf, *counter = (int64_t *)counter_buffer.buf;
-    int status = NEEDS_INPUT, bad_slot = 0;
+    writes.cycles = (const int64_t *)write_cycles.buf;
+    writes.slots = (const int64_t *)write_slots.buf;
+    reads.cycles = (const int64_t *)read_cycles.buf;
+    reads.slots = (const int64_t *)read_slots.buf;
+    int64_t *counter = (int64_t *)counter_buffer.buf;
+    int status, bad_slot = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (;;) {
-        int take_write;
-        if (wp < nw && rp < nr)
-            take_write = wc[wp] <= rc[rp]; /* equal cycles: the write first */
-        else if (wp < nw && reads_final)
-            take_write = 1;
-        else if (rp < nr && writes_final)
-            take_write = 0;
-        else
-            break; /* one side needs its next chunk, or both are done */
-        int64_t cycle = take_write ? wc[wp] : rc[rp], slot = take_write ? ws[wp] : rs[rp];
-        if (cycle <= SEEN_UNWRITTEN) {
-            status = CYCLE_OUT_OF_RANGE;
-            break;
-        }
-        if (slot < 0 || slot >= rows) {
-            bad_slot = 1;
-            break;
-        }
-        int64_t *row = state + STATE_FIELDS * slot;
-        if (take_write) {
-            if (cycle < counter[LAST_WRITE]) {
-                status = WRITE_BEFORE_FRONTIER;
-                break;
-            }
-            if (row[WRITE_CYCLE] > SEEN_UNWRITTEN && (status = close_interval(row, &out, counter)) != NEEDS_INPUT)
-                break;
-            row[WRITE_CYCLE] = cycle;
-            row[READS] = 0;
-            counter[LAST_WRITE] = cycle;
-            wp++;
-        } else {
-            if (row[WRITE_CYCLE] > SEEN_UNWRITTEN) {
-                if (cycle < row[WRITE_CYCLE]) { /* a late read of an interval already closed */
-                    status = READ_OF_CLOSED_INTERVAL;
-                    break;
-                }
-                /* min and max: a read may arrive after a later one (reads may be slightly out of order) */
-                if (row[READS]++ == 0 || cycle < row[FIRST_READ])
-                    row[FIRST_READ] = cycle;
-                if (row[READS] == 1 || cycle > row[LAST_READ])
-                    row[LAST_READ] = cycle;
-            } else {
-                row[WRITE_CYCLE] = SEEN_UNWRITTEN;
-                counter[UNFILLED_READS]++;
-            }
-            rp++;
-        }
-    }
+    status = narrow ? merge_loop(&writes, &reads, &state, counter, &out, &bad_slot, 1)
+                    : merge_loop(&writes, &reads, &state, counter, &out, &bad_slot, 0);
     Py_END_ALLOW_THREADS
     if (bad_slot)
         PyErr_SetString(PyExc_ValueError, "merge_events: an event's slot lies outside the state");
     else
-        result = Py_BuildValue("nnni", wp, rp, out.emitted, status);
+        result = Py_BuildValue("nnni", writes.position, reads.position, out.emitted, status);
 done:
     PyBuffer_Release(&write_cycles);
     PyBuffer_Release(&write_slots);
@@ -602,32 +691,40 @@ done:
 
 /* The end of the layer: closes the open intervals of the state rows from `row`, until the block of
  * closed intervals is full; counts the rows seen (the footprint). */
+static inline __attribute__((always_inline)) int close_loop(State *state, Py_ssize_t *row, int64_t *counter,
+                                                            ClosedIntervals *out, Py_ssize_t *seen, int narrow)
+{
+    for (; *row < state->rows; ++*row) {
+        uint64_t write_field = get_field(state, *row, WRITE_FIELD, narrow);
+        int status;
+        if (write_field >= WRITTEN_AT && (status = close_interval(state, *row, out, counter, narrow)) != NEEDS_INPUT)
+            return status;
+        *seen += write_field != UNSEEN;
+    }
+    return NEEDS_INPUT;
+}
+
 static PyObject *close_open_intervals(PyObject *self, PyObject *args)
 {
     Py_buffer state_buffer, counter_buffer;
     ClosedIntervals out;
     Py_ssize_t row;
-    if (!PyArg_ParseTuple(args, "y*nw*w*w*w*w*n", &state_buffer, &row, &counter_buffer, &out.lifetime,
+    int narrow;
+    if (!PyArg_ParseTuple(args, "y*pnw*w*w*w*w*n", &state_buffer, &narrow, &row, &counter_buffer, &out.lifetime,
                           &out.from_first, &out.slack, &out.reads, &out.emitted))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t rows = state_buffer.len / (Py_ssize_t)(STATE_FIELDS * sizeof(int64_t));
-    if (row < 0 || row > rows || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t)
-        || !closed_intervals_parse(&out)) {
+    State state;
+    if (!state_parse(&state, &state_buffer, narrow) || row < 0 || row > state.rows
+        || counter_buffer.len != COUNTERS * (Py_ssize_t)sizeof(int64_t) || !closed_intervals_parse(&out)) {
         PyErr_SetString(PyExc_ValueError, "close_open_intervals: inconsistent array sizes");
         goto done;
     }
-    const int64_t *state = (const int64_t *)state_buffer.buf;
     int64_t *counter = (int64_t *)counter_buffer.buf;
     Py_ssize_t seen = 0;
-    int status = NEEDS_INPUT;
+    int status;
     Py_BEGIN_ALLOW_THREADS
-    for (; row < rows; row++) {
-        const int64_t *at = state + STATE_FIELDS * row;
-        if (at[WRITE_CYCLE] > SEEN_UNWRITTEN && (status = close_interval(at, &out, counter)) != NEEDS_INPUT)
-            break;
-        seen += at[WRITE_CYCLE] != NEVER_SEEN;
-    }
+    status = narrow ? close_loop(&state, &row, counter, &out, &seen, 1) : close_loop(&state, &row, counter, &out, &seen, 0);
     Py_END_ALLOW_THREADS
     result = Py_BuildValue("nnni", row, out.emitted, seen, status);
 done:
@@ -709,11 +806,11 @@ static PyMethodDef methods[] = {
      "in CPython set iteration order."},
     {"merge_events", merge_events, METH_VARARGS,
      "merge_events(write_cycles, write_slots, write_position, writes_final, read_cycles, read_slots, "
-     "read_position, reads_final, state, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
+     "read_position, reads_final, state, narrow, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
      "interval_reads, emitted) -> (write_position, read_position, emitted, status) (see "
      "gainflow.lifetimes.stream)."},
     {"close_open_intervals", close_open_intervals, METH_VARARGS,
-     "close_open_intervals(state, row, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
+     "close_open_intervals(state, narrow, row, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
      "interval_reads, emitted) -> (row, emitted, rows seen, status) (see gainflow.lifetimes.stream)."},
     {"address_slots", address_slots, METH_VARARGS,
      "address_slots(addresses, table_keys, table_slots, used, slots) -> slots in use (see "

@@ -4,10 +4,16 @@ The same definition as `gainflow.lifetimes.intervals` (docs/lifetimes.md), the s
 same three exact histograms as `summarize(compute_lifetimes(events))`, but the events are never held
 whole: the two chunk streams are merged in cycle order (at equal cycles writes first) against one
 state row per address (`gainflow._kernels.merge_events`): the open interval's write cycle, its first
-and last read and its reads, `STATE_BYTES_PER_ADDRESS` bytes. Memory is therefore
+and last read and its reads, `STATE_BYTES_PER_ADDRESS` (16) bytes. Memory is therefore
 STATE_BYTES_PER_ADDRESS x footprint (the distinct addresses) + a chunk of each stream + a block of
 closed intervals (at most `OUTPUT_BLOCK`, 32 MB), whatever the number of events; no per-interval table comes out
 (those are ordered by address and take the interval path).
+
+- Rows are narrow: four uint32, the cycles as offsets from the first write's cycle. An event beyond
+  their reach (a cycle more than about 2**32 after the first write, an interval's 2**32nd read) makes
+  them wide (four uint64, `WIDE_STATE_BYTES_PER_ADDRESS` bytes, the same values) before it is merged,
+  so the result is exact in every case; a layer whose cycles are known to span more than
+  `NARROW_CYCLE_SPAN` starts wide (`summary_from_simulator`).
 
 - A write closes its address's open interval (a dead write if it had no reads) and opens one; a read
   of an address never written is an unfilled read; at the end of the layer the open intervals close.
@@ -30,18 +36,26 @@ from gainflow import kernels
 from gainflow.lifetimes.histogram import HISTOGRAM_NAMES, BufferSummary, LifetimeHistogram, merge_histograms
 
 STATE_FIELDS = 4  # open write cycle, first read, last read, reads (as in _kernels.c)
-STATE_BYTES_PER_ADDRESS = STATE_FIELDS * 8
+NARROW, WIDE = np.dtype(np.uint32), np.dtype(np.uint64)  # the rows' fields
+STATE_BYTES_PER_ADDRESS = STATE_FIELDS * NARROW.itemsize
+WIDE_STATE_BYTES_PER_ADDRESS = STATE_FIELDS * WIDE.itemsize
+# Cycles after the first write that narrow rows hold (writes; reads two more): the write field keeps
+# two values for addresses not yet seen and addresses with unfilled reads only (as in _kernels.c).
+WRITTEN_AT = 2
+NARROW_CYCLE_SPAN = int(np.iinfo(np.uint32).max) - WRITTEN_AT
 # Closed intervals reduced into the histograms at a time: from FIRST_OUTPUT_BLOCK, growing while they
 # fill up, to OUTPUT_BLOCK (4 arrays of 8 MB; a reduction costs about the block plus the lifetimes' span).
 FIRST_OUTPUT_BLOCK, OUTPUT_BLOCK = 1 << 14, 1 << 20
-NEVER_SEEN = np.iinfo(np.int64).min  # write field of an address without events (as in _kernels.c)
-SEEN_UNWRITTEN = NEVER_SEEN + 1  # write field of an address with unfilled reads only
+UNSEEN = 0  # write field of an address without events (as in _kernels.c): fresh rows are zeros
+EMPTY_KEY = np.iinfo(np.int64).min  # a free entry of the hash table of addresses (as in _kernels.c)
 # A dense table may span up to 4 x the addresses seen plus this many slots (32 MB) before the
 # addresses go through the hash table instead.
 DENSE_SLACK = 1 << 20
 # Statuses of merge_events (as in _kernels.c).
-NEEDS_INPUT, OUTPUT_FULL, WRITE_BEFORE_FRONTIER, READ_OF_CLOSED_INTERVAL, CYCLE_OUT_OF_RANGE = 0, 1, -1, -2, -3
-LAST_WRITE, DEAD_WRITES, UNFILLED_READS = range(3)  # counters (as in _kernels.c)
+NEEDS_INPUT, OUTPUT_FULL, NEEDS_WIDER_STATE = 0, 1, 2
+WRITE_BEFORE_FRONTIER, READ_OF_CLOSED_INTERVAL, CYCLE_OUT_OF_RANGE = -1, -2, -3
+LAST_WRITE, DEAD_WRITES, UNFILLED_READS, BASE = range(4)  # counters (as in _kernels.c)
+NO_WRITE_YET = np.iinfo(np.int64).min  # the last write's cycle before the first write
 
 
 class EventOrderError(ValueError):
@@ -55,11 +69,13 @@ class EventOrderError(ValueError):
         self.index = index
 
 
-def summarize_stream(subdivision, writes, reads, address_range=None):
+def summarize_stream(subdivision, writes, reads, address_range=None, wide=False):
     """`BufferSummary` of one buffer from two iterables of (cycles, addresses) int64 chunks: its
     writes and its reads, each in cycle order. `address_range` = [lo, hi) of every address when
-    known (the simulator's operand), else the table follows the addresses seen."""
-    return _Merge(subdivision, _AddressState(address_range)).run(writes, reads)
+    known (the simulator's operand), else the table follows the addresses seen. `wide`: start with
+    wide rows (the events are known to span more than NARROW_CYCLE_SPAN cycles); the result is the
+    same either way."""
+    return _Merge(subdivision, _AddressState(address_range, WIDE if wide else NARROW)).run(writes, reads)
 
 
 class _Stream:
@@ -102,13 +118,21 @@ class _AddressState:
     """The per-address state rows, and addresses -> rows: `address - base` in a dense table, or a
     hash table's slots once the addresses are too sparse for one."""
 
-    def __init__(self, address_range):
+    def __init__(self, address_range, fields=NARROW):
         self.fixed = address_range is not None
         self.base = int(address_range[0]) if self.fixed else 0
-        self.rows = _new_rows(int(address_range[1]) - self.base if self.fixed else 0)
+        self.rows = _new_rows(int(address_range[1]) - self.base if self.fixed else 0, fields)
         self.hashed = None  # (keys, slots) of the hash table, once in use
         self.used = 0  # slots in use in the hash table
         self.moves = 0  # how often rows moved (the slots handed out before are stale)
+
+    @property
+    def narrow(self):
+        return self.rows.dtype == NARROW
+
+    def widen(self):
+        """Wide rows with the same values (same slots: no move)."""
+        self.rows = self.rows.astype(WIDE)
 
     def slots(self, addresses):
         if self.hashed is None and len(addresses):
@@ -127,7 +151,7 @@ class _AddressState:
         size = len(self.rows)
         if size:
             low, high = min(low, self.base), max(high, self.base + size)
-        seen = int(np.count_nonzero(self.rows[:, 0] != NEVER_SEEN))
+        seen = int(np.count_nonzero(self.rows[:, 0] != UNSEEN))
         if high - low > 4 * (seen + incoming) + DENSE_SLACK:
             self._switch_to_hash(incoming)
             return
@@ -135,14 +159,14 @@ class _AddressState:
             extra = size // 2
             low = max(min(low, self.base - extra), np.iinfo(np.int64).min + 2)
             high = min(max(high, self.base + size + extra), np.iinfo(np.int64).max)
-        rows = _new_rows(high - low)
+        rows = _new_rows(high - low, self.rows.dtype)
         if size:
             rows[self.base - low:self.base - low + size] = self.rows
         self.rows, self.base = rows, low
         self.moves += 1
 
     def _switch_to_hash(self, incoming):
-        seen = np.flatnonzero(self.rows[:, 0] != NEVER_SEEN)
+        seen = np.flatnonzero(self.rows[:, 0] != UNSEEN)
         self.rows = self.rows[seen]
         self.hashed = _new_table(len(seen) + min(incoming, len(seen)))
         self.used = kernels.address_slots(seen + np.int64(self.base), *self.hashed, 0, np.empty_like(seen))
@@ -162,14 +186,14 @@ class _AddressState:
             self.used = kernels.address_slots(addresses[start:stop], *self.hashed, self.used, result[start:stop])
             start = stop
         if self.used > len(self.rows):
-            rows = _new_rows(max(self.used, 2 * len(self.rows)))
+            rows = _new_rows(max(self.used, 2 * len(self.rows)), self.rows.dtype)
             rows[:len(self.rows)] = self.rows
             self.rows = rows
         return result
 
     def _double_table(self):
         keys, slots = self.hashed
-        occupied = keys != NEVER_SEEN
+        occupied = keys != EMPTY_KEY
         in_slot_order = keys[occupied][np.argsort(slots[occupied])]
         self.hashed = _new_table(len(keys) // 2)
         kernels.address_slots(in_slot_order, *self.hashed, 0, np.empty_like(in_slot_order))
@@ -178,13 +202,12 @@ class _AddressState:
 def _new_table(entries):
     """(keys, slots) of an empty hash table for at least `entries` addresses (at most half full)."""
     size = 1 << max(2 * entries, 2).bit_length()
-    return np.full(size, NEVER_SEEN, np.int64), np.empty(size, np.int64)
+    return np.full(size, EMPTY_KEY, np.int64), np.empty(size, np.int64)
 
 
-def _new_rows(count):
-    rows = np.zeros((count, STATE_FIELDS), np.int64)
-    rows[:, 0] = NEVER_SEEN
-    return rows
+def _new_rows(count, fields):
+    """`count` rows of addresses not yet seen (zeros: pages of rows never touched take no memory)."""
+    return np.zeros((count, STATE_FIELDS), fields)
 
 
 class _Merge:
@@ -193,7 +216,7 @@ class _Merge:
     def __init__(self, subdivision, state):
         self.subdivision = subdivision
         self.state = state
-        self.counters = np.array([np.iinfo(np.int64).min, 0, 0], np.int64)
+        self.counters = np.array([NO_WRITE_YET, 0, 0, 0], np.int64)
         self.output = _output_block(FIRST_OUTPUT_BLOCK)
         self.histograms = dict.fromkeys(HISTOGRAM_NAMES, LifetimeHistogram.empty())
 
@@ -211,10 +234,13 @@ class _Merge:
                 break
             writes.position, reads.position, emitted, status = kernels.merge_events(
                 writes.cycles, writes.slots, writes.position, writes.final, reads.cycles, reads.slots,
-                reads.position, reads.final, self.state.rows, self.counters, *self.output.values(), emitted)
+                reads.position, reads.final, self.state.rows, self.state.narrow, self.counters,
+                *self.output.values(), emitted)
             if status == OUTPUT_FULL:
                 self._reduce(emitted)
                 emitted = 0
+            elif status == NEEDS_WIDER_STATE:
+                self.state.widen()
             elif status < 0:
                 raise self._order_error(status, writes, reads)
         self._reduce(emitted)
@@ -239,7 +265,7 @@ class _Merge:
         row, seen, emitted = 0, 0, 0
         while row < len(self.state.rows):
             row, emitted, seen_now, status = kernels.close_open_intervals(
-                self.state.rows, row, self.counters, *self.output.values(), emitted)
+                self.state.rows, self.state.narrow, row, self.counters, *self.output.values(), emitted)
             seen += seen_now
             if status == CYCLE_OUT_OF_RANGE:
                 raise EventOrderError("cycles too far apart to analyse: a lifetime beyond 2**63 cycles", "reads")
@@ -261,10 +287,14 @@ class _Merge:
                        f"cycle {int(self.counters[LAST_WRITE])}")
         elif status == READ_OF_CLOSED_INTERVAL:
             message = (f"events not in cycle order: a read at cycle {cycle} (address {address}) after its address was "
-                       f"written again at cycle {int(self.state.rows[slot, 0])}")
+                       f"written again at cycle {self._write_cycle(slot)}")
         else:
             message = f"cycles too far apart to analyse: an event at cycle {cycle} (address {address})"
         return EventOrderError(message, stream.name, stream.start + stream.position)
+
+    def _write_cycle(self, slot):
+        """The cycle of the open interval's write of a state row."""
+        return int(self.counters[BASE]) + int(self.state.rows[slot, 0]) - WRITTEN_AT
 
 
 def _output_block(size):
@@ -277,7 +307,10 @@ def summary_from_simulator(layer, hw, subdivision):
     from gainflow.simulator.layer import layer_event_chunks
 
     (writes, reads), address_range, total_cycles = layer_event_chunks(layer, hw, subdivision)
-    return summarize_stream(subdivision, writes, reads, address_range), total_cycles
+    # The events span at least the layer's cycles: where that is beyond narrow rows' reach, start wide
+    # rather than widen on the way (both kinds of rows at once for a moment).
+    wide = total_cycles > NARROW_CYCLE_SPAN
+    return summarize_stream(subdivision, writes, reads, address_range, wide), total_cycles
 
 
 def summary_from_trace_dir(run_dir, layer_index, subdivision, offsets):
