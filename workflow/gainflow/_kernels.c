@@ -7,8 +7,9 @@
  * assign_reads, collect_intervals: reads -> the write intervals they fall in -> their first and last
  *   reads -> lifetimes;
  * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order);
- * merge_events, close_open_intervals, address_slots: the streaming lifetime analysis (writes and reads merged in cycle order
- *   against a per-address state; sparse addresses mapped to dense slots by a hash table).
+ * merge_events, close_open_intervals, address_slots, histogram_add: the streaming lifetime analysis (writes and
+ *   reads merged in cycle order against a per-address state; sparse addresses mapped to dense slots by a hash
+ *   table; the closed intervals counted into exact histograms, hash tables too).
  *
  * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.files.csv_text
  * and gainflow.lifetimes.intervals check types and shapes before calling.
@@ -739,6 +740,13 @@ done:
  * keeps it at most half full). Writes each address's slot to `slots`; returns the slots in use. */
 #define EMPTY_KEY INT64_MIN
 
+/* Fibonacci hashing (the product's top bits) into a table of 2**(64 - shift) entries: consecutive
+ * keys spread over the table. */
+static inline size_t hash_slot(int64_t key, int shift)
+{
+    return (size_t)(((uint64_t)key * UINT64_C(0x9E3779B97F4A7C15)) >> shift);
+}
+
 static PyObject *address_slots(PyObject *self, PyObject *args)
 {
     Py_buffer addresses, table_keys, table_slots, slots;
@@ -762,8 +770,7 @@ static PyObject *address_slots(PyObject *self, PyObject *args)
             empty_key_used = 1;
             break;
         }
-        /* Fibonacci hashing (the product's top bits): consecutive addresses spread over the table. */
-        size_t at = (size_t)(((uint64_t)address[i] * UINT64_C(0x9E3779B97F4A7C15)) >> shift);
+        size_t at = hash_slot(address[i], shift);
         while (key[at] != EMPTY_KEY && key[at] != address[i])
             at = (at + 1) & (size - 1);
         if (key[at] == EMPTY_KEY) {
@@ -782,6 +789,65 @@ done:
     PyBuffer_Release(&table_keys);
     PyBuffer_Release(&table_slots);
     PyBuffer_Release(&slots);
+    return result;
+}
+
+/* Exact histograms of closed intervals (gainflow.lifetimes.stream): distinct values -> (intervals,
+ * reads) in an open-addressing table of rows {value, intervals, reads} (linear probing, a free row's
+ * value EMPTY_KEY, its size a power of two, at most half full). Adds values[i] with counts[i]
+ * intervals (1 each where `counts` is empty) and reads[i] reads, from `position` until the values end or
+ * a new value would fill the table beyond half; returns (position, rows in use). */
+enum { HISTOGRAM_VALUE, HISTOGRAM_INTERVALS, HISTOGRAM_READS, HISTOGRAM_FIELDS };
+
+static PyObject *histogram_add(PyObject *self, PyObject *args)
+{
+    Py_buffer values, reads, counts, table;
+    Py_ssize_t position, used;
+    if (!PyArg_ParseTuple(args, "y*y*y*nw*n", &values, &reads, &counts, &position, &table, &used))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = values.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t row_bytes = HISTOGRAM_FIELDS * (Py_ssize_t)sizeof(int64_t);
+    size_t size = (size_t)(table.len / row_bytes);
+    if (reads.len != values.len || (counts.len != 0 && counts.len != values.len) || table.len % row_bytes
+        || size < 2 || (size & (size - 1)) || used < 0 || (size_t)used > size / 2 || position < 0 || position > count) {
+        PyErr_SetString(PyExc_ValueError, "histogram_add: inconsistent array sizes or table not a power of two");
+        goto done;
+    }
+    const int64_t *value = (const int64_t *)values.buf, *read = (const int64_t *)reads.buf;
+    const int64_t *intervals = counts.len ? (const int64_t *)counts.buf : NULL;
+    int64_t *row = (int64_t *)table.buf;
+    int empty_key_used = 0, shift = 64 - __builtin_ctzll((unsigned long long)size);
+    Py_BEGIN_ALLOW_THREADS
+    for (; position < count; position++) {
+        if (value[position] == EMPTY_KEY) {
+            empty_key_used = 1;
+            break;
+        }
+        size_t at = hash_slot(value[position], shift);
+        while (row[HISTOGRAM_FIELDS * at] != EMPTY_KEY && row[HISTOGRAM_FIELDS * at] != value[position])
+            at = (at + 1) & (size - 1);
+        int64_t *entry = row + HISTOGRAM_FIELDS * at;
+        if (entry[HISTOGRAM_VALUE] == EMPTY_KEY) {
+            if ((size_t)used == size / 2)
+                break;
+            entry[HISTOGRAM_VALUE] = value[position];
+            entry[HISTOGRAM_INTERVALS] = entry[HISTOGRAM_READS] = 0;
+            used++;
+        }
+        entry[HISTOGRAM_INTERVALS] += intervals ? intervals[position] : 1;
+        entry[HISTOGRAM_READS] += read[position];
+    }
+    Py_END_ALLOW_THREADS
+    if (empty_key_used)
+        PyErr_SetString(PyExc_ValueError, "histogram_add: value -2**63 is reserved");
+    else
+        result = Py_BuildValue("nn", position, used);
+done:
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&reads);
+    PyBuffer_Release(&counts);
+    PyBuffer_Release(&table);
     return result;
 }
 
@@ -812,6 +878,9 @@ static PyMethodDef methods[] = {
     {"close_open_intervals", close_open_intervals, METH_VARARGS,
      "close_open_intervals(state, narrow, row, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
      "interval_reads, emitted) -> (row, emitted, rows seen, status) (see gainflow.lifetimes.stream)."},
+    {"histogram_add", histogram_add, METH_VARARGS,
+     "histogram_add(values, reads, counts, position, table, used) -> (position, used) (see "
+     "gainflow.lifetimes.stream)."},
     {"address_slots", address_slots, METH_VARARGS,
      "address_slots(addresses, table_keys, table_slots, used, slots) -> slots in use (see "
      "gainflow.lifetimes.stream)."},

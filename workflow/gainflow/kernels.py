@@ -14,8 +14,8 @@ HOW_TO_BUILD = "reinstall with `pip install .` (needs a C compiler), or run `mak
 
 try:
     from gainflow._kernels import (SOURCE_SHA256, address_slots, assign_reads, bucket_by_address,
-                                   close_open_intervals, collect_intervals, format_rows, merge_events, set_order,
-                                   text_bytes)
+                                   close_open_intervals, collect_intervals, format_rows, histogram_add, merge_events,
+                                   set_order, text_bytes)
 except ImportError as err:
     raise MissingBuildError(
         f"gainflow's compiled module gainflow._kernels does not load ({err}). It is built when the "
@@ -37,4 +37,4 @@ if Path(__file__).with_name("_kernels.c").is_file():
     check_built_from(Path(__file__).with_name("_kernels.c"))
 
 __all__ = ["address_slots", "assign_reads", "bucket_by_address", "check_built_from", "close_open_intervals",
-           "collect_intervals", "format_rows", "merge_events", "set_order", "text_bytes"]
+           "collect_intervals", "format_rows", "histogram_add", "merge_events", "set_order", "text_bytes"]

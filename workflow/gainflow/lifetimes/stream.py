@@ -6,8 +6,9 @@ whole: the two chunk streams are merged in cycle order (at equal cycles writes f
 state row per address (`gainflow._kernels.merge_events`): the open interval's write cycle, its first
 and last read and its reads, `STATE_BYTES_PER_ADDRESS` (16) bytes. Memory is therefore
 STATE_BYTES_PER_ADDRESS x footprint (the distinct addresses) + a chunk of each stream + a block of
-closed intervals (at most `OUTPUT_BLOCK`, 32 MB), whatever the number of events; no per-interval table comes out
-(those are ordered by address and take the interval path).
+closed intervals (`OUTPUT_BLOCK`, 2 MB) + the histograms (48 bytes per distinct value at most), whatever
+the number of events; no per-interval table comes out (those are ordered by address and take the
+interval path).
 
 - Rows are narrow: four uint32, the cycles as offsets from the first write's cycle. An event beyond
   their reach (a cycle more than about 2**32 after the first write, an interval's 2**32nd read) makes
@@ -17,7 +18,8 @@ closed intervals (at most `OUTPUT_BLOCK`, 32 MB), whatever the number of events;
 
 - A write closes its address's open interval (a dead write if it had no reads) and opens one; a read
   of an address never written is an unfilled read; at the end of the layer the open intervals close.
-- Closed intervals are reduced into the histograms block by block, exact integers.
+- Closed intervals are counted into the histograms block by block, exact integers, each histogram a
+  hash table of distinct values (`gainflow._kernels.histogram_add`), sorted at the end.
 - Order: writes must come in cycle order; a read may come late (after events of later cycles: the
   OFMAP's final flush may start before a running drain ends) as long as its address has not been
   written again since its cycle: first and last reads are a min and a max. Anything else raises
@@ -33,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from gainflow import kernels
-from gainflow.lifetimes.histogram import HISTOGRAM_NAMES, BufferSummary, LifetimeHistogram, merge_histograms
+from gainflow.lifetimes.histogram import HISTOGRAM_NAMES, BufferSummary, LifetimeHistogram
 
 STATE_FIELDS = 4  # open write cycle, first read, last read, reads (as in _kernels.c)
 NARROW, WIDE = np.dtype(np.uint32), np.dtype(np.uint64)  # the rows' fields
@@ -43,11 +45,13 @@ WIDE_STATE_BYTES_PER_ADDRESS = STATE_FIELDS * WIDE.itemsize
 # two values for addresses not yet seen and addresses with unfilled reads only (as in _kernels.c).
 WRITTEN_AT = 2
 NARROW_CYCLE_SPAN = int(np.iinfo(np.uint32).max) - WRITTEN_AT
-# Closed intervals reduced into the histograms at a time: from FIRST_OUTPUT_BLOCK, growing while they
-# fill up, to OUTPUT_BLOCK (4 arrays of 8 MB; a reduction costs about the block plus the lifetimes' span).
-FIRST_OUTPUT_BLOCK, OUTPUT_BLOCK = 1 << 14, 1 << 20
+# Closed intervals handed from the merge to the histograms at a time (4 arrays of 512 kB).
+OUTPUT_BLOCK = 1 << 16
+# A histogram's hash table: rows (value, intervals, reads) as in _kernels.c, from this many rows on.
+HISTOGRAM_FIELDS, FIRST_HISTOGRAM_ROWS = 3, 1 << 10
+ONE_INTERVAL_EACH = np.empty(0, np.int64)  # histogram_add's counts: one interval per value
 UNSEEN = 0  # write field of an address without events (as in _kernels.c): fresh rows are zeros
-EMPTY_KEY = np.iinfo(np.int64).min  # a free entry of the hash table of addresses (as in _kernels.c)
+EMPTY_KEY = np.iinfo(np.int64).min  # a free entry of a hash table (addresses, histograms; as in _kernels.c)
 # A dense table may span up to 4 x the addresses seen plus this many slots (32 MB) before the
 # addresses go through the hash table instead.
 DENSE_SLACK = 1 << 20
@@ -217,8 +221,8 @@ class _Merge:
         self.subdivision = subdivision
         self.state = state
         self.counters = np.array([NO_WRITE_YET, 0, 0, 0], np.int64)
-        self.output = _output_block(FIRST_OUTPUT_BLOCK)
-        self.histograms = dict.fromkeys(HISTOGRAM_NAMES, LifetimeHistogram.empty())
+        self.output = _output_block(OUTPUT_BLOCK)
+        self.histograms = {name: _HistogramTable() for name in HISTOGRAM_NAMES}
 
     def run(self, write_chunks, read_chunks):
         writes, reads = _Stream("writes", write_chunks), _Stream("reads", read_chunks)
@@ -245,20 +249,16 @@ class _Merge:
                 raise self._order_error(status, writes, reads)
         self._reduce(emitted)
         unique_addresses = self._close_open_intervals()
-        return BufferSummary(self.subdivision, self.histograms, reads=reads.events, writes=writes.events,
+        histograms = {name: table.histogram() for name, table in self.histograms.items()}
+        return BufferSummary(self.subdivision, histograms, reads=reads.events, writes=writes.events,
                              dead_writes=int(self.counters[DEAD_WRITES]),
                              unfilled_reads=int(self.counters[UNFILLED_READS]), unique_addresses=unique_addresses)
 
     def _reduce(self, count):
         """The first `count` closed intervals of the output block into the histograms."""
-        if count == 0:
-            return
         reads = self.output["reads"][:count]
-        for name in HISTOGRAM_NAMES:
-            block = LifetimeHistogram.of_intervals(self.output[name][:count], reads)
-            self.histograms[name] = merge_histograms([self.histograms[name], block])
-        if count == len(self.output["reads"]) < OUTPUT_BLOCK:  # full: many intervals to come, fewer reductions
-            self.output = _output_block(min(4 * count, OUTPUT_BLOCK))
+        for name, table in self.histograms.items():
+            table.add(self.output[name][:count], reads)
 
     def _close_open_intervals(self):
         """The end of the layer closes every open interval; returns the distinct addresses seen."""
@@ -295,6 +295,44 @@ class _Merge:
     def _write_cycle(self, slot):
         """The cycle of the open interval's write of a state row."""
         return int(self.counters[BASE]) + int(self.state.rows[slot, 0]) - WRITTEN_AT
+
+
+class _HistogramTable:
+    """A histogram being counted: distinct values -> intervals and their reads (exact int64), in a
+    hash table that doubles whenever a new value would fill it beyond half."""
+
+    def __init__(self):
+        self.rows = _new_histogram_rows(FIRST_HISTOGRAM_ROWS)
+        self.used = 0
+
+    def add(self, values, reads, counts=ONE_INTERVAL_EACH):
+        """Each value with its reads, and `counts` intervals (one each by default)."""
+        position = 0
+        while position < len(values):
+            position, self.used = kernels.histogram_add(values, reads, counts, position, self.rows, self.used)
+            if position < len(values):
+                self._double()
+
+    def histogram(self):
+        """The `LifetimeHistogram`: the distinct values in ascending order."""
+        rows = self._occupied()
+        rows = rows[np.argsort(rows[:, 0])]
+        return LifetimeHistogram(*(np.ascontiguousarray(rows[:, field]) for field in range(HISTOGRAM_FIELDS)))
+
+    def _occupied(self):
+        return self.rows[self.rows[:, 0] != EMPTY_KEY]
+
+    def _double(self):
+        occupied = self._occupied()
+        self.rows, self.used = _new_histogram_rows(2 * len(self.rows)), 0
+        values, intervals, reads = (np.ascontiguousarray(occupied[:, field]) for field in range(HISTOGRAM_FIELDS))
+        self.add(values, reads, intervals)
+
+
+def _new_histogram_rows(count):
+    rows = np.zeros((count, HISTOGRAM_FIELDS), np.int64)
+    rows[:, 0] = EMPTY_KEY
+    return rows
 
 
 def _output_block(size):
