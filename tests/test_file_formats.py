@@ -7,6 +7,7 @@
 - the workflow's SCALE-Sim reports and traces equal SCALE-Sim's own (the golden cases) byte for byte.
 """
 
+import gzip
 import re
 import shutil
 import subprocess
@@ -32,7 +33,7 @@ WORKFLOW_ONLY_FILES = (layout.GRAPH_DATA,)  # the graph's data, drawn by a later
 NUMBER = re.compile(r"-?\d+(\.\d+)?(e[+-]\d+)?")
 # The columns that hold text, per file kind; every other field must be a NUMBER or empty.
 TEXT_COLUMNS = {
-    "lifetime": {"subdivision", "histogram"},
+    "lifetime": {"subdivision"},
     "summary": {"topology", "hardware", "dataflow", "device_corner", "lifetime_start", "design", "design_kind"},
 }
 
@@ -169,7 +170,8 @@ def csv_kind(path):
 def non_numbers(path):
     """(line, column, field) of every field that is neither a number nor empty nor in a text column."""
     has_header, kind = csv_kind(path)
-    lines = path.read_text().splitlines()
+    data = path.read_bytes()
+    lines = (gzip.decompress(data) if path.name.endswith(".gz") else data).decode().splitlines()
     header = [name.strip() for name in lines[0].split(",")] if has_header else None
     text_columns = TEXT_COLUMNS.get(kind, set())
     found = []
@@ -183,11 +185,12 @@ def non_numbers(path):
 
 
 def test_every_csv_field_is_a_number_or_empty(sweep):
-    written = sorted(path for folder in ("results", "simulator", "traces") for path in (sweep / folder).rglob("*.csv"))
+    written = sorted(path for folder in ("results", "simulator", "traces") for pattern in ("*.csv", "*.csv.gz")
+                     for path in (sweep / folder).rglob(pattern))
     kinds = {csv_kind(path)[1] for path in written}
     assert kinds == {"trace", "report", "summary", "lifetime"}
     names = {path.name for path in written}
-    assert {"layer0_aggregate_data.csv", "layer0_lifetime_histogram.csv", "IFMAP_DRAM_TRACE.csv",
+    assert {"layer0_aggregate_data.csv", "layer0_lifetime_histogram.csv.gz", "IFMAP_DRAM_TRACE.csv",
             "OFMAP_SRAM_TRACE.csv", layout.COMPUTE_REPORT, layout.SUMMARY_TABLE} <= names
     assert {str(path.relative_to(sweep)): non_numbers(path) for path in written} == {
         str(path.relative_to(sweep)): [] for path in written}

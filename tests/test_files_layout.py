@@ -25,7 +25,7 @@ def test_sweep_names():
 def test_per_layer_files():
     assert layout.layer_dir("out/run", 3) == Path("out/run/layer3")
     assert [layout.layer_file("out/run", 3, kind) for kind in layout.LAYER_FILE_KINDS] == [
-        Path("out/run/layer3/layer3_lifetime_data.csv"), Path("out/run/layer3/layer3_lifetime_histogram.csv"),
+        Path("out/run/layer3/layer3_lifetime_data.csv"), Path("out/run/layer3/layer3_lifetime_histogram.csv.gz"),
         Path("out/run/layer3/layer3_aggregate_data.csv"), Path("out/run/layer3/layer3_graph.png"),
         Path("out/run/layer3/layer3_graph_data.json")]
     assert layout.part_file_name(3, "filter") == "layer3_filter.part"

@@ -3,6 +3,7 @@ with byte-identical reports, ignored when stale, and bad sidecars name file and 
 start from golden cases' inputs (tests/data/golden)."""
 
 import contextlib
+import gzip
 import io
 import os
 import re
@@ -41,20 +42,18 @@ def buffer(subdivision, lifetimes, interval_reads, first_reads=None):
 
 # ifmap lifetimes 5, 3, 5, 0 with 2, 1, 4, 1 reads, first read 1, 3, 5, 0 cycles after the write (the
 # prefetch slack), so from the first read 4, 0, 0, 0; no filter intervals; one ofmap interval of 7
-# cycles, first read after 2, so 5 from the first read.
-HAND_SIDECAR = ("subdivision,lifetime,intervals,reads,histogram\n"
-                "ifmap,0,1,1,lifetime\n"  # the lifetime-0 interval
-                "ifmap,3,1,1,lifetime\n"
-                "ifmap,5,2,6,lifetime\n"  # two intervals of 5 cycles: 2 + 4 reads
-                "ofmap,7,1,3,lifetime\n"
-                "ifmap,0,3,6,lifetime_from_first_read\n"  # 1 + 4 + 1 reads
-                "ifmap,4,1,2,lifetime_from_first_read\n"
-                "ofmap,5,1,3,lifetime_from_first_read\n"
-                "ifmap,0,1,1,prefetch_slack\n"
-                "ifmap,1,1,2,prefetch_slack\n"
-                "ifmap,3,1,1,prefetch_slack\n"
-                "ifmap,5,1,4,prefetch_slack\n"
-                "ofmap,2,1,3,prefetch_slack\n")
+# cycles, first read after 2, so 5 from the first read. Per subdivision one row per value any of the
+# three histograms counts: intervals and reads from the fill, from the first read, of the slack.
+HAND_SIDECAR = ("subdivision,cycles,lifetime_intervals,lifetime_reads,lifetime_from_first_read_intervals,"
+                "lifetime_from_first_read_reads,prefetch_slack_intervals,prefetch_slack_reads\n"
+                "ifmap,0,1,1,3,6,1,1\n"  # the lifetime-0 interval; from the first read 1 + 4 + 1 reads
+                "ifmap,1,0,0,0,0,1,2\n"
+                "ifmap,3,1,1,0,0,1,1\n"
+                "ifmap,4,0,0,1,2,0,0\n"
+                "ifmap,5,2,6,0,0,1,4\n"  # two intervals of 5 cycles: 2 + 4 reads
+                "ofmap,2,0,0,0,0,1,3\n"
+                "ofmap,5,0,0,1,3,0,0\n"
+                "ofmap,7,1,3,0,0,0,0\n")
 
 
 @pytest.fixture(scope="module")
@@ -78,17 +77,39 @@ def sidecar(run_dir):
     return layout.layer_file(run_dir, 0, layout.LIFETIME_HISTOGRAM)
 
 
+def sidecar_text(run_dir):
+    return gzip.decompress(sidecar(run_dir).read_bytes()).decode()
+
+
 def test_sidecar_holds_exact_counts_per_distinct_lifetime(hand_run):
-    assert sidecar(hand_run).read_text() == HAND_SIDECAR
+    assert sidecar(hand_run).name == "layer0_lifetime_histogram.csv.gz"
+    assert sidecar_text(hand_run) == HAND_SIDECAR
+
+
+def test_sidecar_is_a_deterministic_gzip_file(hand_run, tmp_path):
+    # No time stamp and no file name in the gzip header (RFC 1952): equal layers, equal bytes.
+    data = sidecar(hand_run).read_bytes()
+    assert data[:10] == bytes([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF])
+    write_layer_files(tmp_path / "again", 0, [buffer("ofmap", [7], [3], [2]),
+                                              buffer("ifmap", [5, 3, 5, 0], [2, 1, 4, 1], [1, 3, 5, 0])], 100)
+    assert (tmp_path / "again" / "layer0_lifetime_histogram.csv.gz").read_bytes() == data
 
 
 def test_sidecar_of_far_apart_lifetimes(tmp_path):
     # A span of 2**40 cycles over three intervals: counted by sorting, not by one bin per cycle.
+    # First read at the write: slack 0, lifetimes from the first read as from the fill.
     write_layer_files(tmp_path, 0, [buffer("filter", [2**40, 3, 2**40], [1, 2, 3])], 10)
-    assert (tmp_path / "layer0_lifetime_histogram.csv").read_text() == (
-        "subdivision,lifetime,intervals,reads,histogram\nfilter,3,1,2,lifetime\nfilter,1099511627776,2,4,lifetime\n"
-        "filter,3,1,2,lifetime_from_first_read\nfilter,1099511627776,2,4,lifetime_from_first_read\n"
-        "filter,0,3,6,prefetch_slack\n")
+    lines = gzip.decompress((tmp_path / "layer0_lifetime_histogram.csv.gz").read_bytes()).decode().splitlines()
+    assert lines[1:] == ["filter,0,0,0,0,0,3,6", "filter,3,1,2,1,2,0,0", "filter,1099511627776,2,4,2,4,0,0"]
+
+
+def test_sidecar_of_a_layer_without_intervals(tmp_path):
+    write_layer_files(tmp_path / "run" / "layer0", 0, [buffer(name, [], []) for name in ("ifmap", "filter", "ofmap")], 10)
+    RunInfo("empty", (LayerInfo(0, 10),)).write(tmp_path / "run" / layout.RUN_INFO)
+    assert sidecar_text(tmp_path / "run") == HAND_SIDECAR.splitlines(keepends=True)[0]
+    layout.layer_file(tmp_path / "run", 0, layout.LIFETIME_TABLE).unlink()
+    assert all(h.total_intervals() == 0 for totals in load_processed_run(tmp_path / "run").buffers.values()
+               for h in totals.histograms.values())
 
 
 def test_sidecar_alone_gives_the_histograms(hand_run):
@@ -119,19 +140,32 @@ def test_lifetime_table_gives_the_sidecar_histograms(hand_run):
     assert histograms_of(load_processed_run(hand_run).buffers) == from_sidecar
 
 
-def test_files_without_first_reads_serve_the_fill_start_only(hand_run):
-    # A sidecar and a lifetime table as written before first reads were measured.
-    lines = sidecar(hand_run).read_text().splitlines()
-    sidecar(hand_run).write_text("subdivision,lifetime,intervals,reads\n" + "".join(
-        line.removesuffix(",lifetime") + "\n" for line in lines[1:5]))
+def test_a_lifetime_table_without_first_reads_serves_the_fill_start_only(hand_run):
+    # A lifetime table as written before first reads were measured, without a sidecar.
+    table = layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE)
+    table.write_text("".join(line.rsplit(",", 1)[0] + "\n" for line in table.read_text().splitlines()))
+    sidecar(hand_run).unlink()
     buffers = load_processed_run(hand_run).buffers
     assert list(buffers["ifmap"].histogram.reads) == [1, 1, 6] and list(buffers["ifmap"].histograms) == ["lifetime"]
     with pytest.raises(InputError, match="lifetime start 'first_read': the layer files hold no lifetimes from the first"):
         load_processed_run(hand_run, lifetime_start="first_read")
-    table = layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE)
-    table.write_text("".join(line.rsplit(",", 1)[0] + "\n" for line in table.read_text().splitlines()))
+
+
+def test_an_older_gainflows_histogram_file_alone_asks_for_a_rerun(hand_run):
+    layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE).unlink()
     sidecar(hand_run).unlink()
-    assert list(load_processed_run(hand_run).buffers["ifmap"].histogram.reads) == [1, 1, 6]
+    legacy = hand_run / "layer0" / "layer0_lifetime_histogram.csv"
+    legacy.write_text("subdivision,lifetime,intervals,reads,histogram\nifmap,0,1,1,lifetime\n")
+    with pytest.raises(InputError, match=r"layer0_lifetime_histogram\.csv: a histogram file of an older gainflow; "
+                                         r"this one reads layer0_lifetime_histogram\.csv\.gz"):
+        load_processed_run(hand_run)
+
+
+def test_a_sidecar_spelled_otherwise_gives_the_same_histograms(hand_run):
+    # Line ends of another system and spaces, as another program may write them: the line-by-line reader.
+    expected = histograms_of(load_processed_run(hand_run).buffers)
+    write_sidecar_text(hand_run, HAND_SIDECAR.replace(",", ", ").replace("\n", "\r\n").replace(", ", ",", 7))
+    assert histograms_of(load_processed_run(hand_run).buffers) == expected
 
 
 def test_first_read_outside_its_interval_in_a_lifetime_table_names_the_line(hand_run):
@@ -144,7 +178,7 @@ def test_first_read_outside_its_interval_in_a_lifetime_table_names_the_line(hand
 
 
 def test_a_sidecar_older_than_its_lifetime_csv_is_ignored(hand_run):
-    sidecar(hand_run).write_text("not,a,sidecar\n")
+    write_sidecar_text(hand_run, "not,a,sidecar\n")
     csv_path = layout.layer_file(hand_run, 0, layout.LIFETIME_TABLE)
     stale = sidecar(hand_run).stat().st_mtime_ns
     os.utime(csv_path, ns=(stale + 10**9, stale + 10**9))
@@ -157,35 +191,58 @@ def replace_line(path, number, text):
     path.write_text("\n".join(lines) + "\n")
 
 
+def write_sidecar_text(run_dir, text):
+    sidecar(run_dir).write_bytes(gzip.compress(text.encode()))
+
+
+def replace_sidecar_line(run_dir, number, text):
+    lines = sidecar_text(run_dir).splitlines()
+    lines[number - 1] = text
+    write_sidecar_text(run_dir, "\n".join(lines) + "\n")
+
+
 @pytest.mark.parametrize("edits, line, message", [
     ({1: "subdivision,lifetime,intervals"}, 1, "bad header 'subdivision,lifetime,intervals'"),
-    ({2: "psum,0,1,1,lifetime"}, 2, "column 'subdivision': expected one of"),
-    ({3: "ifmap,3,x,1,lifetime"}, 3, "column 'intervals': expected an integer, got 'x'"),
-    ({4: "ifmap,5,2.5,6,lifetime"}, 4, "column 'intervals': expected an integer, got '2.5'"),
-    ({3: "ifmap,3,0,1,lifetime"}, 3, "column 'intervals': expected a positive integer"),
-    ({5: "ofmap,7,1,-3,lifetime"}, 5, "column 'reads': expected a non-negative integer"),
-    ({4: "ifmap,3,2,6,lifetime"}, 4, "column 'lifetime': expected histograms in the order"),  # lifetime 3 twice
-    ({2: "ofmap,0,1,1,lifetime"}, 3, "column 'lifetime': expected histograms in the order"),  # ifmap after ofmap
-    ({6: "ifmap,0,3,6,lifetime"}, 6, "column 'lifetime': expected histograms in the order"),  # ifmap after ofmap
-    ({9: "ifmap,0,1,1,slack"}, 9, "column 'histogram': expected one of"),
+    ({2: "psum,0,1,1,3,6,1,1"}, 2, "column 'subdivision': expected one of"),
+    ({4: "ifmap,3,x,1,0,0,1,1"}, 4, "column 'lifetime_intervals': expected an integer, got 'x'"),
+    ({4: "ifmap,3,2.5,1,0,0,1,1"}, 4, "column 'lifetime_intervals': expected an integer, got '2.5'"),
+    ({9: "ofmap,7,1,-3,0,0,0,0"}, 9, "column 'lifetime_reads': expected a non-negative integer, got '-3'"),
+    ({5: "ifmap,3,0,0,1,2,0,0"}, 5, "column 'cycles': expected subdivisions in the order"),  # 3 twice
+    ({2: "ofmap,0,1,1,3,6,1,1"}, 3, "column 'cycles': expected subdivisions in the order"),  # ifmap after ofmap
+    ({3: "ifmap,1,0,5,0,0,1,2"}, 3, "column 'lifetime_reads': expected 0 where lifetime_intervals is 0, got 5"),
+    ({3: "ifmap,1,0,0,0,0,0,0"}, 3, "column 'cycles': expected a value that some histogram counts, got 1"),
 ])
 def test_bad_sidecar_rows_name_file_and_line(hand_run, edits, line, message):
     for number, text in edits.items():
-        replace_line(sidecar(hand_run), number, text)
-    expected = re.escape(f"layer0_lifetime_histogram.csv, line {line}: {message}")
+        replace_sidecar_line(hand_run, number, text)
+    expected = re.escape(f"layer0_lifetime_histogram.csv.gz, line {line}: {message}")
     with pytest.raises(InputError, match=expected):
         load_processed_run(hand_run)
 
 
-def test_extra_field_names_the_line(hand_run):
-    replace_line(sidecar(hand_run), 3, "ifmap,3,1,1,lifetime,9")
-    with pytest.raises(InputError, match=r"layer0_lifetime_histogram\.csv: malformed CSV.*line 3"):
+@pytest.mark.parametrize("row", ["ifmap,1,0,0,0,0,1,2,9", "ifmap,1,0,0,0,0,1"])
+def test_a_longer_or_shorter_row_names_the_line(hand_run, row):
+    replace_sidecar_line(hand_run, 3, row)
+    with pytest.raises(InputError, match=r"layer0_lifetime_histogram\.csv\.gz: malformed CSV: expected 8 fields in "
+                                         r"line 3, saw [79]"):
+        load_processed_run(hand_run)
+
+
+@pytest.mark.parametrize("data, message", [
+    (HAND_SIDECAR.encode(), "not a readable gzip file"),
+    (gzip.compress(HAND_SIDECAR.encode())[:-12], "not a readable gzip file"),  # truncated
+    (gzip.compress(b"\xff\xfe"), "malformed CSV"),
+])
+def test_a_sidecar_that_is_no_gzip_text_is_an_input_error(hand_run, data, message):
+    sidecar(hand_run).write_bytes(data)
+    with pytest.raises(InputError, match=re.escape(f"layer0_lifetime_histogram.csv.gz: {message}")):
         load_processed_run(hand_run)
 
 
 def test_sidecar_disagreeing_with_the_aggregate_counts_is_an_error(hand_run):
-    replace_line(sidecar(hand_run), 4, "ifmap,5,3,6,lifetime")
-    with pytest.raises(InputError, match=r"ifmap: 4 intervals, but layer0_lifetime_histogram\.csv has 5"):
+    replace_sidecar_line(hand_run, 6, "ifmap,5,3,6,0,0,1,4")
+    with pytest.raises(InputError, match=r"ifmap: 4 intervals, but layer0_lifetime_histogram\.csv\.gz has 5 in its "
+                                         r"'lifetime' histogram"):
         load_processed_run(hand_run)
 
 
@@ -200,7 +257,7 @@ def test_report_from_sidecars_is_byte_identical_to_the_csv_path(tmp_path, case):
     # 100 MHz: the test library's Dense technology (1 us retention) refreshes some intervals.
     options = ["--clock-hz", "1e8", "--gc-list", gc_path, "--area-power", ap_path]
     gainflow("frontend", run_dir, "-o", tmp_path / "sidecar.json", *options)
-    sidecars = sorted(run_dir.glob("layer*/layer*_lifetime_histogram.csv"))
+    sidecars = sorted(run_dir.glob("layer*/layer*_lifetime_histogram.csv.gz"))
     assert len(sidecars) == len(list(run_dir.glob("layer*/layer*_lifetime_data.csv"))) > 1
     for path in sidecars:
         path.unlink()

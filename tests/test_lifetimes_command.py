@@ -62,7 +62,7 @@ def test_command_both_ways_writes_identical_files(tmp_path):
     from_csv = tree(tmp_path / "csv")
     assert sorted(from_csv) == ["padding_os/layer0/layer0_aggregate_data.csv", "padding_os/layer0/layer0_graph.png",
                                 "padding_os/layer0/layer0_lifetime_data.csv",
-                                "padding_os/layer0/layer0_lifetime_histogram.csv", "padding_os/run_info.json"]
+                                "padding_os/layer0/layer0_lifetime_histogram.csv.gz", "padding_os/run_info.json"]
     assert from_csv == tree(tmp_path / "sim")
     # writes / unique_addresses per buffer: 1820/800, 9216/1152, 1024/1024, as plain numbers.
     aggregate = from_csv["padding_os/layer0/layer0_aggregate_data.csv"].decode().splitlines()

@@ -1,5 +1,6 @@
 """Aggregate rows (hand-computed) and GainSight's per-layer files written from `BufferLifetimes`."""
 
+import gzip
 import json
 
 import numpy as np
@@ -110,11 +111,13 @@ def test_layer_files_are_written_in_subdivision_order(tmp_path):
     buffers = [buffer("ofmap", [1], writes=1, unique_addresses=1), buffer("ifmap", [2], writes=1, unique_addresses=1)]
     write_layer_files(tmp_path / "layer3", 3, buffers, total_cycles=10)
     assert sorted(p.name for p in (tmp_path / "layer3").iterdir()) == [
-        "layer3_aggregate_data.csv", "layer3_graph.png", "layer3_lifetime_data.csv", "layer3_lifetime_histogram.csv"]
+        "layer3_aggregate_data.csv", "layer3_graph.png", "layer3_lifetime_data.csv", "layer3_lifetime_histogram.csv.gz"]
     lines = layout.layer_file(tmp_path, 3, layout.LIFETIME_TABLE).read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["ifmap", "ofmap"]
     aggregate = layout.layer_file(tmp_path, 3, layout.AGGREGATE_TABLE).read_text().splitlines()
     assert [line.split(",")[0] for line in aggregate[1:]] == ["ifmap", "ofmap"]
+    histogram = gzip.decompress(layout.layer_file(tmp_path, 3, layout.LIFETIME_HISTOGRAM).read_bytes()).decode()
+    assert [line.split(",")[0] for line in histogram.splitlines()[1:]] == ["ifmap", "ifmap", "ofmap", "ofmap"]
     assert layout.layer_file(tmp_path, 3, layout.GRAPH).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

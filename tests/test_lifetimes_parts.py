@@ -1,6 +1,7 @@
 """Part files (a lifetime job's hand-over to the per-layer step) and the per-layer step on them:
 the files it writes from histograms and counts are byte-identical to the per-interval path's."""
 
+import gzip
 import json
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from gainflow.lifetimes.parts import load_part, save_part
 DATA = Path(__file__).resolve().parent / "data"
 # Per-layer files written by the per-interval path (every statistic taken over the intervals' rows:
 # np.median, np.quantile, np.histogram), before the part files: `layer<i>_aggregate_data.csv`,
-# `layer<i>_lifetime_histogram.csv`, `layer<i>_graph_data.json` per case.
+# `layer<i>_lifetime_histogram.csv` (the fill histogram, uncompressed, in the layout of that time),
+# `layer<i>_graph_data.json` per case.
 GOLDEN = DATA / "layer_summaries"
 GOLDEN_CASES = {
     "padding_os": (DATA / "lifetimes" / "padding_os",),
@@ -35,7 +37,8 @@ GOLDEN_CASES = {
     **{f"{topology}_{hardware}": (DATA / "workflow" / f"{topology}.csv", DATA / "workflow" / f"{hardware}.cfg")
        for topology in ("tiny", "tiny_gemm") for hardware in ("tiny_os", "tiny_ws")},
 }
-SUMMARY_FILES = ("lifetime_histogram.csv", "aggregate_data.csv", "graph_data.json")
+SUMMARY_FILES = ("lifetime_histogram.csv.gz", "aggregate_data.csv", "graph_data.json")
+GOLDEN_FILES = ("lifetime_histogram.csv", "aggregate_data.csv", "graph_data.json")
 FILL_AGGREGATE_COLUMNS = ("subdivision", "intervals", "mean", "median", "p90", "max", "min", "reads", "writes",
                           "dead_writes", "unfilled_reads", "unique_addresses", "cycles", "read_rate", "write_rate",
                           "writes_per_address")
@@ -193,7 +196,7 @@ def test_merge_with_tables_equals_writing_the_layer_directly(tmp_path):
     write_layer_files(tmp_path / "direct", 1, buffers, 50)
     merged = layer_files(tmp_path / "merged", 1)
     assert sorted(merged) == ["layer1_aggregate_data.csv", "layer1_graph.png", "layer1_lifetime_data.csv",
-                              "layer1_lifetime_histogram.csv"]
+                              "layer1_lifetime_histogram.csv.gz"]
     assert merged == layer_files(tmp_path / "direct", 1)
 
 
@@ -248,30 +251,33 @@ def test_layer_files_from_parts_equal_the_per_interval_golden_files(tmp_path, ca
         merge_layer_parts(save_layer(tmp_path / f"parts{index}", [b for b, _ in pairs], pairs[0][1], intervals=False),
                           tmp_path / "out", index, tables=False, with_graph=False)
         expected = {f"layer{index}_{name}": (GOLDEN / case / f"layer{index}_{name}").read_bytes()
-                    for name in SUMMARY_FILES}
+                    for name in GOLDEN_FILES}
         assert fill_columns(layer_files(tmp_path / "out", index), index) == expected
 
 
 def fill_columns(files, index):
-    """The per-layer files as they were before lifetimes were also measured from the first read: the
-    histogram file's `lifetime` rows without the `histogram` column, the aggregate's leading columns."""
+    """The per-layer files as they were before lifetimes were also measured from the first read and
+    the histogram file was compressed: the histogram file's `lifetime` columns where they count
+    intervals (`subdivision,lifetime,intervals,reads`, uncompressed), the aggregate's leading columns."""
     histogram, aggregate = f"layer{index}_lifetime_histogram.csv", f"layer{index}_aggregate_data.csv"
-    lines = files[histogram].decode().splitlines(keepends=True)
-    assert lines[0] == "subdivision,lifetime,intervals,reads,histogram\n"
-    kept = ["subdivision,lifetime,intervals,reads\n"] + [line.removesuffix(",lifetime\n") + "\n"
-                                                          for line in lines[1:] if line.endswith(",lifetime\n")]
+    lines = gzip.decompress(files.pop(histogram + ".gz")).decode().splitlines()
+    assert lines[0] == ",".join(SIDECAR_HEADER)
+    rows = [line.split(",")[:4] for line in lines[1:]]
+    kept = ["subdivision,lifetime,intervals,reads\n"] + [",".join(row) + "\n" for row in rows if row[2] != "0"]
     columns = len(FILL_AGGREGATE_COLUMNS)
-    rows = [",".join(line.split(",")[:columns]) for line in files[aggregate].decode().splitlines()]
-    assert rows[0] == ",".join(FILL_AGGREGATE_COLUMNS)
-    return {**files, histogram: "".join(kept).encode(), aggregate: ("\n".join(rows) + "\n").encode()}
+    aggregate_rows = [",".join(line.split(",")[:columns]) for line in files[aggregate].decode().splitlines()]
+    assert aggregate_rows[0] == ",".join(FILL_AGGREGATE_COLUMNS)
+    return {**files, histogram: "".join(kept).encode(), aggregate: ("\n".join(aggregate_rows) + "\n").encode()}
 
 
-HISTOGRAM_ROWS = ("lifetime", "lifetime_from_first_read", "prefetch_slack")  # in the file's order
+# The histogram file's columns, written out.
+SIDECAR_HEADER = ("subdivision", "cycles", "lifetime_intervals", "lifetime_reads", "lifetime_from_first_read_intervals",
+                  "lifetime_from_first_read_reads", "prefetch_slack_intervals", "prefetch_slack_reads")
 
 
 def per_interval_files(buffers, cycles):
     """The per-layer summary files as the per-interval path computed them: over every row."""
-    histogram_rows, aggregate_rows, panels = {name: [] for name in HISTOGRAM_ROWS}, [], []
+    histogram_rows, aggregate_rows, panels = [], [], []
 
     def statistics(values, prefix, names=("mean", "median", "p90", "max", "min")):
         every = {"mean": int(values.sum()) / len(values) if len(values) else None,
@@ -283,13 +289,15 @@ def per_interval_files(buffers, cycles):
     for lifetimes in buffers:
         values, count = lifetimes.lifetime, len(lifetimes.lifetime)
         slack = lifetimes.first_read_cycle - lifetimes.write_cycle
-        for name, per_interval in (("lifetime", values), ("lifetime_from_first_read", values - slack),
-                                   ("prefetch_slack", slack)):
-            distinct, intervals = np.unique(per_interval, return_counts=True)
-            reads = np.zeros(len(distinct), dtype=np.int64)
-            np.add.at(reads, np.searchsorted(distinct, per_interval), lifetimes.interval_reads)
-            histogram_rows[name] += [f"{lifetimes.subdivision},{v},{n},{r},{name}\n"
-                                     for v, n, r in zip(distinct, intervals, reads)]
+        # Per value any of the three takes, each one's intervals and reads there.
+        rows = {}
+        for column, per_interval in enumerate((values, values - slack, slack)):
+            for value, reads in zip(per_interval.tolist(), lifetimes.interval_reads.tolist()):
+                row = rows.setdefault(value, [0] * 6)
+                row[2 * column] += 1
+                row[2 * column + 1] += reads
+        histogram_rows += [f"{lifetimes.subdivision},{value}," + ",".join(map(str, rows[value])) + "\n"
+                           for value in sorted(rows)]
         aggregate_rows.append({
             "subdivision": lifetimes.subdivision, "intervals": count,
             "mean": int(values.sum()) / count if count else None,
@@ -306,8 +314,7 @@ def per_interval_files(buffers, cycles):
         panels.append({"subdivision": lifetimes.subdivision, "intervals": count, "dead_writes": lifetimes.dead_writes,
                        "unfilled_reads": lifetimes.unfilled_reads, "counts": [int(c) for c in counts]})
     return {
-        "layer0_lifetime_histogram.csv": ("subdivision,lifetime,intervals,reads,histogram\n"
-                                          + "".join(row for name in HISTOGRAM_ROWS for row in histogram_rows[name])).encode(),
+        "layer0_lifetime_histogram.csv": (",".join(SIDECAR_HEADER) + "\n" + "".join(histogram_rows)).encode(),
         "layer0_aggregate_data.csv": aggregate_csv(aggregate_rows).encode(),
         "layer0_graph_data.json": (json.dumps(panels) + "\n").encode(),
     }
@@ -325,4 +332,6 @@ def test_layer_files_from_parts_equal_the_per_interval_ones_on_random_layers(tmp
         cycles = int(rng.integers(1, 10**9))
         merge_layer_parts(save_layer(tmp_path / f"parts{case}", buffers, cycles, intervals=False),
                           tmp_path / f"out{case}", 0, tables=False, with_graph=False)
-        assert layer_files(tmp_path / f"out{case}", 0) == per_interval_files(buffers, cycles), case
+        files = layer_files(tmp_path / f"out{case}", 0)
+        files["layer0_lifetime_histogram.csv"] = gzip.decompress(files.pop("layer0_lifetime_histogram.csv.gz"))
+        assert files == per_interval_files(buffers, cycles), case

@@ -43,7 +43,7 @@ PARETO_PREFIX = "pareto_"
 
 # The per-layer files of a lifetimes run, by kind: `layer<i>_<kind>`.
 LIFETIME_TABLE = "lifetime_data.csv"
-LIFETIME_HISTOGRAM = "lifetime_histogram.csv"
+LIFETIME_HISTOGRAM = "lifetime_histogram.csv.gz"
 AGGREGATE_TABLE = "aggregate_data.csv"
 GRAPH = "graph.png"
 GRAPH_DATA = "graph_data.json"

@@ -2,22 +2,27 @@
 
 Layout (`OUT/<run_name>/`): `run_info.json` and, per layer i listed there, in `layer<i>/`:
 `layer<i>_lifetime_data.csv` (header `subdivision,address,lifetime,write_cycle,reads,first_read_cycle`)
-or its sidecar `layer<i>_lifetime_histogram.csv` (below) or both, and `layer<i>_aggregate_data.csv`
+or its sidecar `layer<i>_lifetime_histogram.csv.gz` (below) or both, and `layer<i>_aggregate_data.csv`
 (one row per subdivision; columns in docs/lifetimes.md).
 
 Lifetime CSVs can hold tens of millions of rows, so each layer is read from its
-`layer<i>_lifetime_histogram.csv` sidecar (header `subdivision,lifetime,intervals,reads,histogram`,
-exact counts per distinct value of each named histogram, written by `gainflow.lifetimes.layer_files`)
-when it is current: alone (the workflow writes no lifetime CSV unless `lifetime_tables` is set) it is
+`layer<i>_lifetime_histogram.csv.gz` sidecar (a gzip-compressed CSV, columns
+`gainflow.lifetimes.histogram.SIDECAR_COLUMNS`: per subdivision and value in cycles, each named
+histogram's exact intervals and reads there; written by `gainflow.lifetimes.layer_files`) when it is
+current: alone (the workflow writes no lifetime CSV unless `lifetime_tables` is set) it is
 authoritative; beside a lifetime CSV it must not be older than the CSV. Otherwise the lifetime CSV is
 streamed in chunks and reduced to the same `LifetimeHistogram`s per subdivision; no rows are kept.
 
-Files written before lifetimes were also measured from the first read (a sidecar without the
-`histogram` column, a lifetime CSV without `first_read_cycle`) give only the `lifetime` histogram:
-enough for the lifetime start `fill`; the start `first_read` then is an InputError.
+A lifetime CSV written before lifetimes were also measured from the first read (without
+`first_read_cycle`) gives only the `lifetime` histogram: enough for the lifetime start `fill`; the
+start `first_read` then is an InputError. (The sidecars of that time, `layer<i>_lifetime_histogram.csv`,
+are not read: rerun the layers.)
 """
 
 import csv
+import gzip
+import io
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,14 +38,14 @@ from gainflow.lifetimes.histogram import (
     LIFETIME_FROM_FIRST_READ,
     LIFETIME_STARTS,
     PREFETCH_SLACK,
+    SIDECAR_COLUMNS,
     LifetimeHistogram,
     merge_histograms,
 )
 
 LIFETIME_COLUMNS = ("subdivision", "address", "lifetime")  # leading columns, in this order
 FIRST_READ_COLUMNS = ("write_cycle", "first_read_cycle")  # both or neither give the first-read histograms
-HISTOGRAM_COLUMNS = ["subdivision", "lifetime", "intervals", "reads", "histogram"]  # exactly these
-FILL_ONLY_HISTOGRAM_COLUMNS = HISTOGRAM_COLUMNS[:-1]  # the sidecar before first reads were measured
+LEGACY_SIDECAR = "lifetime_histogram.csv"  # its name before the sidecar was compressed (not read)
 AGGREGATE_COUNTS = ("intervals", "reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
 CHUNK_ROWS = 1_000_000
 
@@ -116,6 +121,10 @@ def read_layer_histograms(run_dir, layer_index, chunk_rows):
     sidecar_path = layout.layer_file(run_dir, layer_index, layout.LIFETIME_HISTOGRAM)
     if sidecar_is_current(sidecar_path, csv_path):
         return sidecar_path, read_histogram_sidecar(sidecar_path)
+    legacy = csv_path.with_name(f"{layout.layer_dir_name(layer_index)}_{LEGACY_SIDECAR}")
+    if legacy.exists() and not csv_path.exists():
+        raise InputError(f"a histogram file of an older gainflow; this one reads {sidecar_path.name} (rerun the "
+                         "layer's lifetimes)", path=legacy)
     return csv_path, read_lifetime_histograms(csv_path, chunk_rows)
 
 
@@ -132,52 +141,109 @@ def sidecar_is_current(sidecar_path, csv_path):
 
 
 def read_histogram_sidecar(path):
-    """subdivision -> {histogram name: LifetimeHistogram} of a `layer<i>_lifetime_histogram.csv`."""
-    table = read_small_table(path, check_histogram_header)
-    names = table["subdivision"]
-    check_subdivisions(table, names, 0, path)
-    kinds = table.get("histogram", np.full(len(names), LIFETIME, dtype=object))
-    unknown = ~np.isin(kinds, HISTOGRAM_NAMES)
-    if unknown.any():
-        first_bad_row(table, 0, path, "histogram", unknown, f"one of {HISTOGRAM_NAMES}")
-    lifetimes, intervals, reads = (integer_column(table, column, 0, path) for column in HISTOGRAM_COLUMNS[1:4])
-    if (intervals == 0).any():
-        first_bad_row(table, 0, path, "intervals", intervals == 0, "a positive integer")
-    # Rows as written: histograms, then subdivisions in order, values strictly increasing within each.
-    kind = np.array([HISTOGRAM_NAMES.index(name) for name in kinds], dtype=np.int64)
-    order = np.array([SUBDIVISIONS.index(name) for name in names], dtype=np.int64)
-    group = kind * len(SUBDIVISIONS) + order
-    unordered = np.concatenate(([False], (group[1:] < group[:-1])
-                                | ((group[1:] == group[:-1]) & (lifetimes[1:] <= lifetimes[:-1]))))
+    """subdivision -> {histogram name: LifetimeHistogram} of a `layer<i>_lifetime_histogram.csv.gz`."""
+    text = read_gzip_text(path)
+    subdivisions, numbers = parse_sidecar(text) or parse_sidecar_by_line(text, path)
+    check_subdivisions({"subdivision": subdivisions}, subdivisions, 0, path)
+    columns = dict(zip(SIDECAR_COLUMNS[1:], numbers.T))
+    position = np.array([SUBDIVISIONS.index(name) for name in subdivisions], dtype=np.int64)
+    check_sidecar_rows(columns, position, path)
+    cycles = columns["cycles"]
+    histograms = {subdivision: {} for subdivision in SUBDIVISIONS}
+    for name in HISTOGRAM_NAMES:
+        intervals, reads = columns[f"{name}_intervals"], columns[f"{name}_reads"]
+        for index, subdivision in enumerate(SUBDIVISIONS):
+            rows = (position == index) & (intervals > 0)
+            histograms[subdivision][name] = LifetimeHistogram(cycles[rows], intervals[rows], reads[rows])
+    return histograms
+
+
+def check_sidecar_rows(columns, position, path):
+    """Rows as written: subdivisions in order (`position`: each row's index in SUBDIVISIONS), values
+    increasing within each, every row counted by some histogram, no reads where none is counted."""
+    cycles = columns["cycles"]
+    unordered = np.concatenate(([False], (position[1:] < position[:-1])
+                                | ((position[1:] == position[:-1]) & (cycles[1:] <= cycles[:-1]))))
     if unordered.any():
-        first_bad_row(table, 0, path, "lifetime", unordered,
-                      f"histograms in the order {HISTOGRAM_NAMES}, subdivisions in the order {SUBDIVISIONS} "
-                      "and increasing values within each")
-    present = HISTOGRAM_NAMES if "histogram" in table else (LIFETIME,)
-    return {name: {histogram_name: LifetimeHistogram(*(values[group == index * len(SUBDIVISIONS) + position]
-                                                       for values in (lifetimes, intervals, reads)))
-                   for index, histogram_name in enumerate(HISTOGRAM_NAMES) if histogram_name in present}
-            for position, name in enumerate(SUBDIVISIONS)}
+        first_bad_row(columns, 0, path, "cycles", unordered,
+                      f"subdivisions in the order {SUBDIVISIONS} and increasing values within each")
+    counted = np.zeros(len(cycles), dtype=bool)
+    for name in HISTOGRAM_NAMES:
+        intervals, reads = columns[f"{name}_intervals"], columns[f"{name}_reads"]
+        if ((intervals == 0) & (reads > 0)).any():
+            first_bad_row(columns, 0, path, f"{name}_reads", (intervals == 0) & (reads > 0),
+                          f"0 where {name}_intervals is 0")
+        counted |= intervals > 0
+    if not counted.all():
+        first_bad_row(columns, 0, path, "cycles", ~counted, "a value that some histogram counts")
 
 
-def check_histogram_header(header, path):
-    if header not in (HISTOGRAM_COLUMNS, FILL_ONLY_HISTOGRAM_COLUMNS):
-        raise InputError(f"bad header {','.join(header)!r}, expected {','.join(HISTOGRAM_COLUMNS)}",
+def read_gzip_text(path):
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(f"not a readable gzip file: {err}", path=path) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"malformed CSV: {err}", path=path) from None
+
+
+def parse_sidecar(text):
+    """(subdivisions, integer matrix of the other columns) of a well-formed sidecar's text, by numpy's
+    compiled parser; None for anything else (`parse_sidecar_by_line` then names the line)."""
+    header, _, body = text.partition("\n")
+    rows, numbers = body.count("\n"), len(SIDECAR_COLUMNS) - 1
+    # Every row's columns are parsed below: this many commas leave no room for a longer or shorter row.
+    if header != ",".join(SIDECAR_COLUMNS) or body.count(",") != rows * numbers or (body and not body.endswith("\n")):
+        return None
+    if not rows:
+        return np.zeros(0, dtype=object), np.zeros((0, numbers), dtype=np.int64)
+    try:
+        values = np.loadtxt(io.StringIO(body), delimiter=",", usecols=range(1, 1 + numbers), dtype=np.int64,
+                            ndmin=2, comments=None)
+    except ValueError:
+        return None
+    if (values < 0).any():
+        return None
+    return np.array([line.partition(",")[0] for line in body.splitlines()], dtype=object), values
+
+
+def parse_sidecar_by_line(text, path):
+    """What `parse_sidecar` gives, row by row: the first malformed line is an InputError."""
+    table = read_rows(csv.reader(io.StringIO(text, newline="")), path, check_sidecar_header)
+    numbers = [integer_column(table, column, 0, path) for column in SIDECAR_COLUMNS[1:]]
+    return table["subdivision"], np.column_stack(numbers).reshape(-1, len(numbers))
+
+
+def check_sidecar_header(header, path):
+    if header != list(SIDECAR_COLUMNS):
+        raise InputError(f"bad header {','.join(header)!r}, expected {','.join(SIDECAR_COLUMNS)}",
                          path=path, line=1)
 
 
 def read_small_table(path, check_header_fields=None):
-    """column -> numpy array of the fields' text, for the per-layer sidecar and aggregate files.
+    """column -> numpy array of the fields' text, for the per-layer aggregate files.
 
     They are small, so the csv module reads them; pandas (whose import alone costs a report job about
     0.35 CPU-s, with one job per clock and device corner) is left to the large lifetime tables.
     """
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))
+            return read_rows(csv.reader(handle), path, check_header_fields)
     except FileNotFoundError:
         raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
-    except (UnicodeDecodeError, csv.Error) as err:
+    except UnicodeDecodeError as err:
+        raise InputError(f"malformed CSV: {err}", path=path) from None
+
+
+def read_rows(reader, path, check_header_fields=None):
+    """column -> numpy array of the fields' text of the rows of a csv `reader`; every row as long
+    as the header."""
+    try:
+        rows = list(reader)
+    except csv.Error as err:
         raise InputError(f"malformed CSV: {err}", path=path) from None
     if not rows:
         raise InputError("malformed CSV: the file is empty", path=path)
@@ -214,6 +280,7 @@ def check_header_fields(header, path, required_leading, required_anywhere):
 def first_bad_row(chunk, start_row, path, column, bad_mask, expected):
     position = int(np.flatnonzero(bad_mask)[0])
     value = np.asarray(chunk[column])[position]
+    value = value.item() if isinstance(value, np.generic) else value  # 5, not np.int64(5)
     raise InputError(f"column '{column}': expected {expected}, got {value!r}",
                      path=path, line=start_row + position + 2)
 

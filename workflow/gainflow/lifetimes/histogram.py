@@ -25,6 +25,11 @@ HISTOGRAM_NAMES = (LIFETIME, LIFETIME_FROM_FIRST_READ, PREFETCH_SLACK)
 # Where a lifetime starts -> the histogram of those lifetimes (`gainflow frontend --lifetime-start`).
 LIFETIME_STARTS = {"fill": LIFETIME, "first_read": LIFETIME_FROM_FIRST_READ}
 COUNT_NAMES = ("reads", "writes", "dead_writes", "unfilled_reads", "unique_addresses")
+# The columns of a layer's histogram file (`layer<i>_lifetime_histogram.csv.gz`, written by
+# gainflow.lifetimes.layer_files, read by gainflow.frontend.processed_run): a subdivision and a number
+# of cycles, then per histogram the intervals it counts at that value and their reads.
+SIDECAR_COLUMNS = ("subdivision", "cycles", *(f"{name}_{count}" for name in HISTOGRAM_NAMES
+                                               for count in ("intervals", "reads")))
 
 
 @dataclass(frozen=True)
