@@ -33,7 +33,7 @@ def test_a_layers_files_by_hand():
     assert disk.lifetime_table_bytes(work) == 424 * 27
     # Per cycle an SRAM and a DRAM row per buffer: 8 + 2 x 8 ports, 4 bytes an address.
     assert disk.trace_bytes(work, Array()) == 2 * 160 * 24 * 4
-    histogram = 32 * 40  # 160 cycles, a row per 4
+    histogram = 160  # 160 cycles, a byte each
     assert disk.layer_bytes(work, Array(), tables=False, traces=False) == 40_000 + histogram
     assert disk.layer_bytes(work, Array(), tables=True, traces=True) == 40_000 + histogram + 424 * 27 + 2 * 160 * 24 * 4
     assert disk.run_bytes([work, work], Array(), 3, tables=False, traces=False) == \

@@ -1,5 +1,5 @@
 """Rule `layer`: a layer's three per-buffer part files -> GainSight's per-layer files in LAYER_DIR
-(`layer<i>_lifetime_histogram.csv`, `layer<i>_aggregate_data.csv`, with `--tables` also
+(`layer<i>_lifetime_histogram.csv.gz`, `layer<i>_aggregate_data.csv`, with `--tables` also
 `layer<i>_lifetime_data.csv`) and the graph's data (`layer<i>_graph_data.json`, drawn by the graphs
 rules), through gainflow.lifetimes.layer_files.merge_layer_parts."""
 

@@ -9,8 +9,11 @@ workflow's `scalesim_runs` read):
 A lifetimes run directory (what `gainflow lifetimes` and the workflow write, and the frontend reads):
 
     <run>/run_info.json
-    <run>/layer<i>/layer<i>_lifetime_data.csv, _lifetime_histogram.csv, _aggregate_data.csv,
+    <run>/layer<i>/layer<i>_lifetime_data.csv, _lifetime_histogram.csv.gz, _aggregate_data.csv,
                    _graph.png (or _graph_data.json, the graph's data, in the workflow)
+
+(`_lifetime_histogram.csv.gz`: the exact lifetime histograms, a gzip-compressed CSV with one row per
+subdivision and value that any histogram counts; formats in `gainflow.lifetimes.layer_files`.)
     <run>/frontend_report.json (`gainflow frontend`'s default report path)
 
 The workflow writes `layer<i>_lifetime_data.csv` only with `lifetime_tables`, and adds

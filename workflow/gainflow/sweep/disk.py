@@ -4,19 +4,20 @@ exceeds the free space of the results directory's file system.
 
 An estimate, not a bound: the per-interval tables are counted at one row per write event (at least
 one interval per write is never exceeded; measured on AlexNet layer 4 on scale32_os: 4.09 million rows
-against 6.92 million writes), the histogram files at one row per LAYER_CYCLES_PER_HISTOGRAM_ROW
-cycles, the traces at two digits-wide entries per port and cycle. The lifetime jobs' temporary
+against 6.92 million writes), the (compressed) histogram files at HISTOGRAM_BYTES_PER_CYCLE of the
+layer's cycles, the traces at two digits-wide entries per port and cycle. The lifetime jobs' temporary
 hand-over files and Snakemake's own files are not counted.
 """
 
-import math
 import shutil
 from pathlib import Path
 
 # Measured sizes (a run of the tiny test sweep and AlexNet on scale32_os, 2026-12-02), rounded up.
 LAYER_FILES_BYTES = 40_000  # per layer: graph PNG (~30 kB), aggregate table, graph data
-HISTOGRAM_ROW_BYTES = 32  # a histogram row ("filter,1234,56,78,lifetime"): 30 bytes on AlexNet
-LAYER_CYCLES_PER_HISTOGRAM_ROW = 4  # AlexNet layer 4: 18,773 rows for 112,575 cycles (1 per 6)
+# A gzip-compressed histogram file per layer cycle (demand row): 8.1 MB for 7.9 M cycles over the
+# layers of ResNet-18 and MobileNet on 32x32 arrays with 64 and 512 kB buffers (the study's largest
+# files; median 1.0 per layer), fewer on larger arrays.
+HISTOGRAM_BYTES_PER_CYCLE = 1
 RUN_FILES_BYTES = 10_000  # per run: SCALE-Sim's three reports, run_info.json
 REPORT_BYTES = 40_000  # one JSON report (27.5 kB on the tiny sweep)
 SUMMARY_BYTES = 500_000  # summary table and plots (200 kB on the tiny sweep)
@@ -46,7 +47,7 @@ def trace_bytes(work, hw):
 
 def layer_bytes(work, hw, *, tables, traces):
     """The files of one layer of a run: `work` its LayerWork on `hw` (the run's array)."""
-    histogram = HISTOGRAM_ROW_BYTES * math.ceil(work.demand_rows / LAYER_CYCLES_PER_HISTOGRAM_ROW)
+    histogram = HISTOGRAM_BYTES_PER_CYCLE * work.demand_rows
     return (LAYER_FILES_BYTES + histogram + (lifetime_table_bytes(work) if tables else 0)
             + (trace_bytes(work, hw) if traces else 0))
 
