@@ -128,7 +128,7 @@ def rule_counts(jobs):
     return counts
 
 
-def result_files(workdir, suffixes=(".csv", ".json")):
+def result_files(workdir, suffixes=(".csv", ".gz", ".json")):
     """Relative path -> bytes of every result file with one of `suffixes`."""
     results = workdir / "results"
     return {
