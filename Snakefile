@@ -46,7 +46,13 @@ rule all:
 onstart:
     drop_local_job_rate_limit()
     warn_if_the_disk_is_short()
+    start_job_server()
 
 
 onsuccess:
+    stop_job_server()
     print(where_results_are())
+
+
+onerror:
+    stop_job_server()

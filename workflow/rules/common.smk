@@ -32,6 +32,7 @@ from gainflow.lifetimes.histogram import LIFETIME_STARTS
 from gainflow.sweep.clocks import LABEL_PATTERN, sweep_clocks
 from gainflow.sweep import disk as disk_estimate, resources as job_resources
 from gainflow.sweep.grid import check_names, expand_grids
+from gainflow.sweep import job_server
 from gainflow.sweep.scalesim_runs import check_run_names, check_scalesim_run, scalesim_runs
 
 SUBDIVISIONS = ("ifmap", "filter", "ofmap")
@@ -232,6 +233,11 @@ def adapter_script(name):
     return f"workflow/scripts/{name}.py"
 
 
+# Every Python job runs through workflow/scripts/run_job.py: in a local run's job server (a bare
+# interpreter asks it to fork the job, see the next section), else it runs the job itself.
+RUN_JOB = "python -S workflow/scripts/run_job.py"
+
+
 # ----------------------------------------------------------------------------- input and param functions
 
 
@@ -390,6 +396,26 @@ def drop_local_job_rate_limit():
     """
     if workflow.local_exec and getattr(workflow.scheduler, "job_rate_limiter", None) is not None:
         workflow.scheduler.job_rate_limiter = None
+
+
+local_job_server = None  # the local run's job server process (gainflow.sweep.job_server), if any
+
+
+def start_job_server():
+    """In a local run, the job server the jobs ask to fork them (gainflow.sweep.job_server): each job
+    then costs a bare interpreter's start instead of Python's, numpy's and the package's. Not with
+    GAINFLOW_JOB_SERVER=off, nor where jobs run elsewhere (a cluster) or in a software environment
+    of their own (--software-deployment-method): there, and if the server is not there, jobs run in
+    their own processes. Runs in `onstart`; the server ends in `onsuccess`/`onerror`, or when this
+    process does, however it ends."""
+    global local_job_server
+    if not workflow.local_exec or workflow.deployment_settings.deployment_method:
+        os.environ[job_server.SOCKET_VARIABLE] = "off"
+    local_job_server = job_server.start()
+
+
+def stop_job_server():
+    job_server.stop(local_job_server)
 
 
 # ----------------------------------------------------------------------------- targets
