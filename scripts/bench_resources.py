@@ -8,7 +8,9 @@ memory is per process, so jobs side by side do not change it). Every job's shell
 (Snakemake's `shell_exec` resource) that runs the command with bash and records the command's peak
 resident memory (getrusage of its processes: exact, where Snakemake's `benchmark:` directive samples
 every few seconds and misses short peaks), CPU and wall time. A job is matched to what Snakemake
-printed for it (rule, wildcards, resources) by its log file.
+printed for it (rule, wildcards, resources) by its log file. The sweep runs without the job server
+(GAINFLOW_JOB_SERVER=off): each job in a process of its own, as on a cluster, so that its peak and
+CPU time are its own (a job forked from the server would share the server's memory and imports).
 
 Checks: no job's peak exceeds its `mem_mb`; above 200 MB no `mem_mb` exceeds twice the peak; no job's
 CPU time exceeds its `runtime` (on a cluster a job has its cores to itself; the wall times of a shared
@@ -95,7 +97,7 @@ def run_snakemake(command, workdir, timeout_s):
     with SIGTERM (Snakemake then stops its jobs), or SIGKILL to its process group if it has not ended
     STOP_GRACE_S later, and the status is None."""
     process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+                               start_new_session=True, env={**os.environ, "GAINFLOW_JOB_SERVER": "off"})
     try:
         output, _ = process.communicate(timeout=timeout_s)
         return process.returncode, output

@@ -56,12 +56,14 @@ atexit.register(_record)
 
 
 def recording_environment(root):
-    """An environment whose Python processes record their imports into root/imports/."""
+    """An environment whose Python processes record their imports into root/imports/. Jobs run in
+    processes of their own (GAINFLOW_JOB_SERVER=off): forked from the job server, each would have
+    loaded what the server imported for all of them."""
     (root / "hook").mkdir()
     (root / "hook" / "sitecustomize.py").write_text(RECORDER)
     (root / "imports").mkdir()
     path = os.pathsep.join(filter(None, [str(root / "hook"), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, "GAINFLOW_IMPORT_LOG": str(root / "imports")}
+    return {**os.environ, "PYTHONPATH": path, "GAINFLOW_IMPORT_LOG": str(root / "imports"), "GAINFLOW_JOB_SERVER": "off"}
 
 
 @pytest.fixture(scope="module")

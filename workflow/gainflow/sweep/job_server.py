@@ -228,13 +228,19 @@ def become_job(job):
 
 def reopen_standard_streams():
     """New sys.stdin/stdout/stderr on the job's descriptors, buffered as Python buffers them at
-    start-up (stdout line-buffered only on a terminal, stderr always), so a log that takes both
-    streams gets their lines in the same order as from a job of its own."""
-    for name, fd, mode in (("stdin", 0, "rb"), ("stdout", 1, "wb"), ("stderr", 2, "wb")):
+    start-up in the job's environment (stdout line-buffered on a terminal only, stderr always; neither
+    with PYTHONUNBUFFERED), so a log that takes both streams gets their lines in the same order as
+    from a job of its own, and a killed job leaves as much in it."""
+    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
+    for name, fd in (("stdin", 0), ("stdout", 1), ("stderr", 2)):
         old = getattr(sys, name)
-        line_buffering = name == "stderr" or os.isatty(fd)
-        stream = io.TextIOWrapper(open(fd, mode, closefd=False), encoding=old.encoding, errors=old.errors,
-                                  line_buffering=line_buffering)
+        if fd == 0:
+            binary = open(fd, "rb", closefd=False)
+        else:
+            binary = open(fd, "wb", buffering=0 if unbuffered else -1, closefd=False)
+        line_buffering = not unbuffered and (name == "stderr" or os.isatty(fd))
+        stream = io.TextIOWrapper(binary, encoding=old.encoding, errors=old.errors, line_buffering=line_buffering,
+                                  write_through=unbuffered and fd != 0)
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)
 
