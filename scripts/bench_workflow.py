@@ -7,12 +7,16 @@ profile (Snakemake's default ILP scheduler), as the tests do. Cases (`--case`, d
 - full: ResNet-50 x scale32_os from empty results/, --cores 2: wall and CPU time (all processes, and
   Snakemake's own process), jobs, size of results/, files left behind that are not results.
 - startup: the fixed cost of one job: interpreter, numpy, each kind of job's imports and argument
-  parsing (as its job runs them), and Snakemake's own CPU time per job (from the full case when it ran).
+  parsing (as its job runs them) in a process of its own and as the job server serves it (the client's
+  process and the server's forked child), and Snakemake's own CPU time per job (from the full case
+  when it ran).
 - study: ResNet-18 and MobileNet on a 24-point grid (4 arrays x 3 dataflows x 2 buffer sizes) x
   3 clocks x 2 device corners, --cores 2: wall, CPU, disk.
 - dry: DAG build of 6 topologies x a 50-point grid x 3 clocks (`snakemake -n`): seconds and jobs per second.
 
-    .venv/bin/python scripts/bench_workflow.py [--case full --case dry ...] [--profile none]
+    .venv/bin/python scripts/bench_workflow.py [--case full --case dry ...] [--profile none] [--job-server off]
+
+`--job-server off` runs the sweeps with GAINFLOW_JOB_SERVER=off: every job in a process of its own.
 """
 
 import argparse
@@ -31,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from workflow_support import make_workflow_copy  # noqa: E402  (the tests' repository copy)
+
+from gainflow.sweep import job_server  # noqa: E402
 
 ARRAYS = ["32x32", "64x64", "128x128", "256x256"]
 CLOCKS = [5e8, 1e9, 1.5e9]
@@ -63,19 +69,29 @@ STARTUP_COMMANDS = {
 }
 
 
+# The same jobs through the job server: the client (a bare interpreter) asks the server to fork them.
+SERVED_COMMANDS = {
+    "lifetime job (lifetimes_part.py)": ["workflow/scripts/lifetimes_part.py", "--help"],
+    "layer job (layer.py)": ["workflow/scripts/layer.py", "--help"],
+    "report job (gainflow frontend)": ["gainflow", "frontend", "--help"],
+    "graphs job (graphs.py, matplotlib in the server)": ["workflow/scripts/graphs.py", "--help"],
+}
+
+
 def children_cpu_seconds():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
 PROFILE_ARGS = []  # ["--workflow-profile", "none"] with --profile none
+SWEEP_ENVIRONMENT = {}  # {"GAINFLOW_JOB_SERVER": "off"} with --job-server off
 
 
 def run_snakemake(workdir, *args, cores=2):
     """(wall s, CPU s of all processes, Snakemake's own CPU s, combined output); raises on failure."""
     command = [sys.executable, "-c", SNAKEMAKE_WITH_SELF_CPU, "--cores", str(cores), *PROFILE_ARGS, *args]
     started, cpu_before = time.perf_counter(), children_cpu_seconds()
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env={**os.environ, **SWEEP_ENVIRONMENT})
     wall, cpu = time.perf_counter() - started, children_cpu_seconds() - cpu_before
     output = result.stdout + result.stderr
     if result.returncode != 0:
@@ -113,7 +129,8 @@ def load():
 
 
 def profile():
-    return "no profile: ILP scheduler" if PROFILE_ARGS else "profiles/default: greedy scheduler"
+    scheduler = "no profile: ILP scheduler" if PROFILE_ARGS else "profiles/default: greedy scheduler"
+    return f"{scheduler}, job server {'off' if SWEEP_ENVIRONMENT else 'on'}"
 
 
 def full_case(tmp):
@@ -139,8 +156,40 @@ def startup_case(snakemake_per_job):
     for name, command in STARTUP_COMMANDS.items():
         print(f"startup: {name}: {min(cpu_of(command) for _ in range(repeats)):.3f} CPU-s "
               f"(best of {repeats}, {load()})")
+    served_startup(repeats=20)
     if snakemake_per_job is not None:
         print(f"startup: Snakemake's own process per job (full case): {snakemake_per_job:.3f} CPU-s")
+
+
+def served_startup(repeats):
+    """Each served kind's mean CPU time over `repeats` jobs: the client's process (this process's
+    children) and the server's forked children (its reaped children's time in /proc/<server>/stat)."""
+    server = job_server.start()  # this process's server: its pid gives its children's CPU time
+    environment = {**os.environ, **JOB_ENVIRONMENT, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    del os.environ[job_server.SOCKET_VARIABLE]  # only for the jobs below, not for later sweeps
+
+    def served(arguments):
+        return subprocess.run([sys.executable, "-S", "workflow/scripts/run_job.py", *arguments], check=True, cwd=ROOT,
+                              env=environment, stdout=subprocess.DEVNULL)
+
+    try:
+        while f"@{environment[job_server.SOCKET_VARIABLE]}" not in Path("/proc/net/unix").read_text():
+            time.sleep(0.01)
+        served(SERVED_COMMANDS["layer job (layer.py)"])  # returns once the server has done its imports
+        for name, arguments in SERVED_COMMANDS.items():
+            clients, forked = children_cpu_seconds(), reaped_children_cpu_seconds(server.pid)
+            for _ in range(repeats):
+                served(arguments)
+            cpu = children_cpu_seconds() - clients + reaped_children_cpu_seconds(server.pid) - forked
+            print(f"startup served: {name}: {cpu / repeats:.3f} CPU-s (mean of {repeats}, {load()})")
+    finally:
+        job_server.stop(server)
+
+
+def reaped_children_cpu_seconds(pid):
+    """CPU seconds of the children `pid` has waited for (cutime + cstime of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def study_case(tmp):
@@ -176,7 +225,11 @@ def main():
                         help="run only these cases (repeatable); default: full, startup, dry")
     parser.add_argument("--profile", choices=("default", "none"), default="default",
                         help="default: the shipped profiles/default (as users run it); none: no profile")
+    parser.add_argument("--job-server", choices=("on", "off"), default="on",
+                        help="on: local runs' job server (as users run it); off: every job a process of its own")
     args = parser.parse_args()
+    if args.job_server == "off":
+        SWEEP_ENVIRONMENT[job_server.SOCKET_VARIABLE] = "off"
     cases = args.case or ["full", "startup", "dry"]
     if args.profile == "none":
         PROFILE_ARGS.extend(["--workflow-profile", "none"])

@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -134,9 +135,29 @@ def test_without_a_server_the_client_becomes_the_job(tmp_path, socket_name):
     environment = {key: value for key, value in os.environ.items() if key != VARIABLE}
     if socket_name is not None:
         environment[VARIABLE] = socket_name
-    result = subprocess.run(client_command("job.py", 4), cwd=tmp_path, capture_output=True, text=True, env=environment)
+    result = subprocess.run(client_command("job.py", 4), cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, env=environment)
     assert result.returncode == 4 and result.stderr == "to stderr\n"
     assert json.loads(result.stdout)["ppid"] == os.getpid()  # the client's own process ran it: exec
+
+
+def test_a_server_that_closes_before_forking_leaves_the_job_to_the_client(tmp_path):
+    """A server that cannot take the job (it failed at start) closes the connection unanswered."""
+    name = f"gainflow-test-closing-{os.getpid()}"
+    (tmp_path / "job.py").write_text(REPORTING_JOB)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as listener:
+        listener.bind("\0" + name)
+        listener.listen()
+        client = subprocess.Popen(client_command("job.py", 5), cwd=tmp_path, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, text=True, env={**os.environ, VARIABLE: name})
+        connection, _ = listener.accept()
+        request, streams, _, _ = connection.recvmsg(1 << 20, socket.CMSG_SPACE(12))
+        assert request and len(streams[0][2]) == 12  # the request came, with three descriptors
+        for i in range(3):
+            os.close(int.from_bytes(streams[0][2][4 * i:4 * i + 4], sys.byteorder))
+        connection.close()
+    output, _ = client.communicate(timeout=60)
+    assert client.returncode == 5 and json.loads(output)["ppid"] == os.getpid()
 
 
 def start_slow_job(tmp_path, socket_name):

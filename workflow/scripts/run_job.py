@@ -4,8 +4,9 @@ when there is one (gainflow.sweep.job_server: no interpreter start, no imports) 
 
 A bare interpreter: only built-in modules, no site packages (`-S`), so asking the server costs about
 a tenth of a job's own start. Without a server (GAINFLOW_JOB_SERVER unset or `off`, or nothing
-listening: a cluster run, a server that has ended) it replaces itself with the job (exec): the job
-then runs exactly as without this script. With a server it exits with the job's exit code (128 + n
+listening: a cluster run, a server that has ended, or one that closes the connection before it has
+forked the job) it replaces itself with the job (exec): the job then runs exactly as without this
+script. With a server it exits with the job's exit code (128 + n
 for a job killed by signal n); if it is killed, the server kills the job.
 """
 
@@ -64,6 +65,9 @@ def main():
         run_alone(program, args)
     # Ctrl-C ends this process quietly (the job gets its own SIGINT and reports it in its log).
     _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+    if not connection.recv(64):  # closed before the job was forked: the server could not take it
+        connection.close()
+        run_alone(program, args)
     reply = connection.recv(64)
     if not reply:
         sys.stderr.write("run_job.py: the job server ended before the job did\n")

@@ -10,6 +10,8 @@ the imports, and the child becomes the job (streams, folder, environment, argv, 
 `__main__`) and exits as `python SCRIPT ARGS` would. The server is single-threaded (fork in a threaded
 process is unsafe) and waits on its socket, its connections and pidfds of its parent and children:
 
+- a request: the child is forked and the client told so (a client whose connection closes before
+  that, a server that could not start, runs the job itself);
 - the child ends: its status goes to the client (a signal n as 128 + n, as a shell reports it);
 - the client goes away (Snakemake cancels the job, Ctrl-C): the child is killed;
 - the parent (Snakemake) ends, however it ends: the children are killed and the server exits;
@@ -39,6 +41,7 @@ import gainflow
 SOCKET_VARIABLE = "GAINFLOW_JOB_SERVER"  # the socket's name in the jobs' environment, or "off"
 STREAMS = 3  # stdin, stdout, stderr, passed in this order
 MAX_REQUEST_BYTES = 1 << 20
+STARTED = marshal.dumps(None)  # the first reply: the job is forked; the second is its exit code
 # Imported before serving, beyond the whole package (its modules import numpy): what jobs import
 # inside functions. pandas is left out: only the lifetime jobs of existing SCALE-Sim runs load it.
 THIRD_PARTY_MODULES = ("jsonschema", "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.ticker")
@@ -133,6 +136,10 @@ class Server:
             return job
         for fd in job.fds:
             os.close(fd)
+        try:
+            connection.send(STARTED)
+        except OSError:
+            pass  # the client is gone: the child is killed below, when its connection reads as closed
         pidfd = os.pidfd_open(pid)
         self.children[pid] = (pidfd, connection)
         self.selector.register(pidfd, selectors.EVENT_READ, lambda _, pid=pid: self.child_ended(pid))
@@ -307,12 +314,15 @@ def main(argv=None):
     parser.add_argument("--socket", required=True, help="name of the socket in the abstract namespace")
     parser.add_argument("--parent", type=int, required=True, help="exit when this process ends")
     args = parser.parse_args(argv)
-    # Listening before the imports: the first jobs wait for them instead of starting on their own.
-    listener = listen(args.socket)
     parent_pidfd = os.pidfd_open(args.parent)
     if os.getppid() != args.parent:  # it ended before the pidfd was opened
         return
+    # Listening before the imports: the first jobs wait for them instead of starting on their own.
+    listener = listen(args.socket)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is Snakemake's to handle; the server follows it
+    # No OpenBLAS threads (numpy starts them at import unless told): the server must stay one thread
+    # to fork safely. The jobs do no linear algebra; the workflow sets the same for jobs of their own.
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
     preload()
     sys.stdout.flush()
     sys.stderr.flush()
