@@ -163,7 +163,7 @@ def startup_case(snakemake_per_job):
 
 def served_startup(repeats):
     """Each served kind's mean CPU time over `repeats` jobs: the client's process (this process's
-    children) and the server's forked children (its reaped children's time in /proc/<server>/stat)."""
+    children) and the server's forked children (the time of its reaped children in /proc/<server>/stat)."""
     server = job_server.start()  # this process's server: its pid gives its children's CPU time
     environment = {**os.environ, **JOB_ENVIRONMENT, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     del os.environ[job_server.SOCKET_VARIABLE]  # only for the jobs below, not for later sweeps
@@ -176,20 +176,23 @@ def served_startup(repeats):
         while f"@{environment[job_server.SOCKET_VARIABLE]}" not in Path("/proc/net/unix").read_text():
             time.sleep(0.01)
         served(SERVED_COMMANDS["layer job (layer.py)"])  # returns once the server has done its imports
+        print(f"startup served: the server's own start (its imports), once per run: "
+              f"{process_cpu_seconds(server.pid)[0]:.2f} CPU-s ({load()})")
         for name, arguments in SERVED_COMMANDS.items():
-            clients, forked = children_cpu_seconds(), reaped_children_cpu_seconds(server.pid)
+            clients, forked = children_cpu_seconds(), process_cpu_seconds(server.pid)[1]
             for _ in range(repeats):
                 served(arguments)
-            cpu = children_cpu_seconds() - clients + reaped_children_cpu_seconds(server.pid) - forked
+            cpu = children_cpu_seconds() - clients + process_cpu_seconds(server.pid)[1] - forked
             print(f"startup served: {name}: {cpu / repeats:.3f} CPU-s (mean of {repeats}, {load()})")
     finally:
         job_server.stop(server)
 
 
-def reaped_children_cpu_seconds(pid):
-    """CPU seconds of the children `pid` has waited for (cutime + cstime of /proc/<pid>/stat)."""
+def process_cpu_seconds(pid):
+    """(CPU seconds of process `pid`, of the children it has waited for), from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
 def study_case(tmp):

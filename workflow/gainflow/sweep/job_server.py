@@ -54,8 +54,8 @@ def start():
     if os.environ.get(SOCKET_VARIABLE) == "off":
         return None
     name = f"gainflow-jobs-{os.getpid()}-{secrets.token_hex(8)}"
-    server = subprocess.Popen([sys.executable, "-m", "gainflow.sweep.job_server", "--socket", name, "--parent", str(os.getpid())],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "gainflow.sweep.job_server", "--socket", name, "--parent", str(os.getpid())]
+    server = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     os.environ[SOCKET_VARIABLE] = name
     return server
 
@@ -113,7 +113,7 @@ class Server:
             connection, _ = listener.accept()
         except OSError:
             return None
-        if peer_credentials(connection)[1] != os.getuid():  # the abstract namespace has no permissions: only our own user
+        if peer_credentials(connection)[1] != os.getuid():  # no permissions in the abstract namespace
             connection.close()
             return None
         self.selector.register(connection, selectors.EVENT_READ, self.request)
@@ -129,7 +129,13 @@ class Server:
         if job is None:
             connection.close()
             return None
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: the client runs the job itself
+            for fd in job.fds:
+                os.close(fd)
+            connection.close()
+            return None
         if pid == 0:
             self.close_all_in_child()
             connection.close()
@@ -147,7 +153,7 @@ class Server:
         return None
 
     def child_ended(self, pid):
-        pidfd, connection = self.children.pop(pid)
+        pidfd, connection = self.children.pop(pid)  # its pidfd is closed below: no second call
         self.selector.unregister(pidfd)
         os.close(pidfd)
         _, status = os.waitpid(pid, 0)
@@ -161,7 +167,10 @@ class Server:
         return None
 
     def client_gone(self, pid):
-        """The client's connection closed (or sent more than it should): its job is cancelled."""
+        """The client's connection closed (or sent more than it should): its job is cancelled. (Not
+        if the child's end, earlier in the same batch of events, has closed the connection.)"""
+        if pid not in self.children or self.children[pid][1] is None:
+            return None
         pidfd, connection = self.children[pid]
         self.selector.unregister(connection)
         connection.close()
