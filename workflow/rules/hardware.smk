@@ -41,4 +41,4 @@ rule grid_point:
     log:
         "logs/hardware/{hw}.log",
     shell:
-        RUN_JOB + " {input.adapter} --base {input.base} --name {wildcards.hw} {params.point} --output {output} 2> {log}"
+        f"{RUN_JOB} {{input.adapter}} --base {{input.base}} --name {{wildcards.hw}} {{params.point}} --output {{output}} 2> {{log}}"

@@ -62,7 +62,7 @@ rule scalesim_lifetimes:
     log:
         "logs/{topo}/{hw}/layer{layer}/lifetimes_{sub}.log",
     shell:
-        RUN_JOB + " {input.adapter} --run-info {input.run_info} --traces {params.run_dir:q} --layer {wildcards.layer}"
+        f"{RUN_JOB} {{input.adapter}} --run-info {{input.run_info}} --traces {{params.run_dir:q}} --layer {{wildcards.layer}}"
         " --subdivision {wildcards.sub} {params.intervals_flag} --output {output} 2> {log}"
 
 
@@ -90,7 +90,7 @@ rule layer:
     log:
         "logs/{topo}/{hw}/layer{layer}/layer.log",
     shell:
-        RUN_JOB + " {input.adapter} --layer {wildcards.layer} --parts {input.parts} {params.tables_flag}"
+        f"{RUN_JOB} {{input.adapter}} --layer {{wildcards.layer}} --parts {{input.parts}} {{params.tables_flag}}"
         " --layer-dir results/{wildcards.topo}/{wildcards.hw}/layer{wildcards.layer} 2> {log}"
 
 
@@ -127,5 +127,5 @@ for graphs_topology in SWEEP_TOPOLOGIES:
             log:
                 f"logs/{{topo}}/{{hw}}/graphs_layers{graphs_layers[0]}_{graphs_layers[-1]}.log",
             shell:
-                RUN_JOB + " {input.adapter} --run-dir results/{wildcards.topo}/{wildcards.hw} --layers {params.layers}"
+                f"{RUN_JOB} {{input.adapter}} --run-dir results/{{wildcards.topo}}/{{wildcards.hw}} --layers {{params.layers}}"
                 " 2> {log}"

@@ -29,6 +29,6 @@ rule report:
     log:
         "logs/{topo}/{hw}/report-{clock}-{corner}-{start}.log",
     shell:
-        RUN_JOB + " gainflow frontend results/{wildcards.topo}/{wildcards.hw} --output {output} --gc-list {input.gc_list}"
+        f"{RUN_JOB} gainflow frontend results/{{wildcards.topo}}/{{wildcards.hw}} --output {{output}} --gc-list {{input.gc_list}}"
         " --area-power {input.area_power} --device-corner {wildcards.corner} --clock-hz {params.clock_hz}"
         " --lifetime-start {wildcards.start} --word-bits {params.word_bits} > {log} 2>&1"

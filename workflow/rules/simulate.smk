@@ -19,7 +19,7 @@ rule simulate:
     log:
         "logs/{topo}/{hw}/simulate.log",
     shell:
-        RUN_JOB + " {input.adapter} --topology {input.topology} --input-type {params.input_type}"
+        f"{RUN_JOB} {{input.adapter}} --topology {{input.topology}} --input-type {{params.input_type}}"
         " --hardware {input.hardware} --name {wildcards.hw} --outdir results/{wildcards.topo}/{wildcards.hw} {params.traces_flag}"
         " 2> {log}"
 
@@ -47,7 +47,7 @@ rule scalesim_run:
     log:
         "logs/{topo}/{hw}/scalesim_run.log",
     shell:
-        RUN_JOB + " {input.adapter} --scalesim-run {params.run_dir:q} --topology {input.topology}"
+        f"{RUN_JOB} {{input.adapter}} --scalesim-run {{params.run_dir:q}} --topology {{input.topology}}"
         " --input-type {params.input_type} --hardware {input.hardware} --name {wildcards.hw}"
         " --outdir results/{wildcards.topo}/{wildcards.hw} 2> {log}"
 

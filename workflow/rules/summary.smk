@@ -27,5 +27,5 @@ rule summary:
         "logs/summary.log",
     localrule: True
     shell:
-        RUN_JOB + " {input.adapter} --reports {input.reports} --dpi {params.dpi} --table {output.table}"
+        f"{RUN_JOB} {{input.adapter}} --reports {{input.reports}} --dpi {{params.dpi}} --table {{output.table}}"
         " --pareto {output.pareto} --sensitivity {output.sensitivity} 2> {log}"
