@@ -54,7 +54,11 @@ def alive(pid):
         return False
 
 
-def wait_until(condition, timeout_s=2.0):
+# Kills and exits take milliseconds on a quiet machine; the margin is for a loaded one.
+KILL_TIMEOUT_S = 5.0
+
+
+def wait_until(condition, timeout_s=KILL_TIMEOUT_S):
     deadline = time.monotonic() + timeout_s
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -208,7 +212,7 @@ def test_server_and_jobs_end_when_their_parent_is_killed(tmp_path):
     parent.wait()
     killed = time.monotonic()
     wait_until(lambda: not alive(int(server_pid)) and not alive(job))
-    assert time.monotonic() - killed < 2
+    assert time.monotonic() - killed < KILL_TIMEOUT_S
     assert client.wait(timeout=5) == 1
 
 
