@@ -56,6 +56,7 @@ from gainflow.files.atomic import atomic_file  # noqa: E402
 
 from gainflow.inputs.hwconfig import load_hardware_config  # noqa: E402
 from gainflow.inputs.topology import load_topology  # noqa: E402
+from gainflow.lifetimes.stream import STATE_BYTES_PER_ADDRESS  # noqa: E402
 from gainflow.sweep import resources  # noqa: E402
 
 # One grid point (the `is` dataflow, which no shipped config uses) covers the grid_point rule.
@@ -342,8 +343,10 @@ def main():
         workdir = make_workflow_copy(tmp / "sweep", tmp / "sweep.yaml",
                                      [ROOT / "topologies" / f"{t}.csv" for t in topologies],
                                      [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
+        # The streaming state per address of the code measured: the models count it exactly.
         run = {"command": command_line(), "workdir": str(workdir), "reports": len(topologies) * (len(hardware) + 1),
-               "tables": args.lifetime_tables, "jobs": run_sweep(workdir, args.cores, args.target, args.timeout)}
+               "tables": args.lifetime_tables, "state_bytes_per_address": STATE_BYTES_PER_ADDRESS,
+               "jobs": run_sweep(workdir, args.cores, args.target, args.timeout)}
         if args.save:
             # The inputs the models need (topologies, generated configs) are kept beside the measurements.
             kept = args.save.with_suffix(".inputs")
