@@ -66,6 +66,7 @@ LARGE_MB = 200  # above this peak, no estimate may exceed MAX_OVERESTIMATE times
 MAX_OVERESTIMATE = 2.0
 FIT_HEADROOM = 1.1  # fitted models cover every measurement, then this much more
 LAWSON_ROUNDS = 60
+DESCENT_SMALLEST_STEP = 1e-3  # of a coefficient's typical size (see _descend)
 MIN_FIT_JOBS = 5  # a kind measured fewer times keeps its model (one summary job fixes no slope)
 STOP_GRACE_S = 30  # after --timeout: how long Snakemake may take to stop its jobs
 MIN_CPU_SCALE_S = 1.0  # CPU time errors count relative to at least this
@@ -140,10 +141,11 @@ def run_sweep(workdir, cores, targets, timeout_s=None):
 class SweepWork:
     """JobWork of each measured job, from the sweep's topologies and (generated) hardware configs."""
 
-    def __init__(self, workdir, reports, tables):
+    def __init__(self, workdir, reports, tables, state_bytes_per_address):
         self.workdir = Path(workdir)
         self.reports = reports
         self.tables = tables
+        self.state_bytes_per_address = state_bytes_per_address
         self.works = {}
 
     def hardware(self, hw):
@@ -162,7 +164,8 @@ class SweepWork:
         if kind == "simulate":
             return resources.simulate_work(self.run(w["topo"], w["hw"]))
         if kind == "lifetimes":
-            return resources.lifetimes_work(self.run(w["topo"], w["hw"])[int(w["layer"])], w["sub"], self.tables)
+            return resources.lifetimes_work(self.run(w["topo"], w["hw"])[int(w["layer"])], w["sub"], self.tables,
+                                            self.state_bytes_per_address)
         if kind == "layer":
             return resources.layer_step_work(self.run(w["topo"], w["hw"])[int(w["layer"])], self.tables)
         if kind == "graphs":
@@ -192,12 +195,14 @@ def nonnegative_least_squares(features, target, weights):
 
 def fit_linear(quantities, measured, scale_floor):
     """(base, {name: coefficient}), all >= 0, scaled to cover every measurement (times FIT_HEADROOM),
-    with the smallest spread of estimate / measurement. A measurement below `scale_floor` counts as
-    `scale_floor` in that spread: small jobs need only be covered.
+    with the smallest spread: the largest estimate / max(measurement, `scale_floor`) over the smallest
+    estimate / measurement. Small jobs need only be covered: how far above them an estimate lies
+    counts as if they had measured `scale_floor`.
 
-    The candidates are weighted least-squares fits of the relative errors, starting from equal weights
-    and multiplying each job's weight by the square root of its error each round (a damped Lawson
-    iteration, which tends to the fit with the smallest largest error); the best candidate is kept."""
+    The first candidates are weighted least-squares fits of the relative errors, starting from equal
+    weights and multiplying each job's weight by the square root of its error each round (a damped
+    Lawson iteration); the best of them is then improved one coefficient at a time on the spread
+    itself (`_descend`)."""
     names = sorted(quantities[0])
     scale = np.maximum(np.array(measured, dtype=float), scale_floor)
     features = np.array([[1.0] + [q[name] for name in names] for q in quantities]) / scale[:, None]
@@ -206,19 +211,51 @@ def fit_linear(quantities, measured, scale_floor):
     best, best_spread = None, np.inf
     for _ in range(LAWSON_ROUNDS):
         coefficients = nonnegative_least_squares(features, target, weights)
-        estimates = features @ coefficients
-        if (estimates > 0).all():
-            ratios = estimates / target
-            spread = ratios.max() / ratios.min()
-            if spread < best_spread:
-                best, best_spread = coefficients * FIT_HEADROOM / ratios.min(), spread
-        errors = np.abs(estimates - target) + 1e-9
+        spread = _spread(features, target, coefficients)
+        if spread < best_spread:
+            best, best_spread = coefficients, spread
+        errors = np.abs(features @ coefficients - target) + 1e-9
         weights = np.maximum(weights * np.sqrt(errors), 1e-6)
         weights /= weights.sum()
     if best is None:  # nothing to fit (e.g. every quantity zero and a zero base): the largest measurement
         best = np.zeros(features.shape[1])
         best[0] = float(np.max(np.array(measured, dtype=float))) * FIT_HEADROOM
+    else:
+        best = _descend(features, target, best)
+        best = best * FIT_HEADROOM / ((features @ best) / target).min()
     return float(best[0]), {name: float(value) for name, value in zip(names, best[1:])}
+
+
+def _spread(features, target, coefficients):
+    """The spread of `fit_linear` (features and target divided by the scale), inf if an estimate is
+    not positive."""
+    estimates = features @ coefficients
+    if not (estimates > 0).all():
+        return np.inf
+    return estimates.max() / (estimates / target).min()
+
+
+def _descend(features, target, coefficients):
+    """`coefficients` improved on the spread: each in turn moved up or down by a step (relative to the
+    others' size, so a zero one can start), kept where the spread shrinks; the step halves when no
+    move helps."""
+    coefficients = coefficients.copy()
+    # A coefficient's typical size: what makes its quantity's median contribution the median target.
+    typical = np.array([np.median(target) / max(np.median(column[column > 0]) if (column > 0).any() else 1.0, 1e-12)
+                        for column in features.T])
+    spread, step = _spread(features, target, coefficients), 0.5
+    while step > DESCENT_SMALLEST_STEP:
+        moved = False
+        for index in range(len(coefficients)):
+            for delta in (step, -step):
+                trial = coefficients.copy()
+                trial[index] = max(0.0, trial[index] + delta * typical[index])
+                trial_spread = _spread(features, target, trial)
+                if trial_spread < spread - 1e-12:
+                    coefficients, spread, moved = trial, trial_spread, True
+        if not moved:
+            step /= 2
+    return coefficients
 
 
 def significant(value):
@@ -362,7 +399,9 @@ def report(runs, args, declared=False):
     must be what Snakemake declared) and print the tables (and with --fit the fitted models)."""
     jobs, works = [], {}
     for run in runs:
-        sweep = SweepWork(run["workdir"], run["reports"], run["tables"])
+        # Runs saved before the state's size was recorded measured the current code's.
+        sweep = SweepWork(run["workdir"], run["reports"], run["tables"],
+                          run.get("state_bytes_per_address", STATE_BYTES_PER_ADDRESS))
         for job in run["jobs"]:
             work = sweep.of(job)
             estimate = resources.estimate(work)

@@ -11,7 +11,9 @@ from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import Layer, load_topology
+from gainflow.lifetimes.stream import STATE_BYTES_PER_ADDRESS
 from gainflow.simulator.layer import run_layer, simulate_layer
+from gainflow.simulator.memory import buffer_arrays
 from gainflow.sweep import resources
 from gainflow.sweep.resources import Estimate, JobModel, JobWork, Linear
 from gainflow.sweep.local_memory import available_memory_mb, local_memory_pool_mb
@@ -120,8 +122,11 @@ def test_job_work_of_each_kind():
     # FILTER's fold pattern and OFMAP's (built for the drains).
     setup = {"mentries": 864e-6, "mfold_slots": (72 + 32) / 1e6, "mdemand_rows": 160e-6}
     events = {"mreads": 360e-6, "mwrites": 72e-6}
-    # Streamed: the memory follows the footprint and the set-up, not the events; the CPU time all three.
-    assert lifetimes.memory == {**setup, "maddresses": 72e-6}
+    # Streamed: the memory is the simulator's arrays and the state rows of the footprint, not the
+    # events; the CPU time follows the set-up and the events.
+    assert lifetimes.memory == {"simulator_mb": buffer_arrays(CONV1, Array("os"), "filter")["peak"] / 1e6,
+                                "state_mb": STATE_BYTES_PER_ADDRESS * 72 / 1e6}
+    assert resources.lifetimes_work(work, "filter", False, state_bytes_per_address=32).memory["state_mb"] == 32 * 72 / 1e6
     assert lifetimes.cpu == {**setup, **events}
     with_tables = resources.lifetimes_work(work, "filter", tables=True)
     assert with_tables.kind == "lifetimes_filter_tables"

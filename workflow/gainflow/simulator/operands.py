@@ -43,20 +43,26 @@ class AffineIds:
     dtype: np.dtype
 
 
-def _id_dtype(address_count):
+def id_dtype(address_count):
     """int32 when every id and the hole (`address_count`) fit: halves the streams."""
     return np.dtype(np.int32) if address_count < np.iinfo(np.int32).max else np.dtype(np.int64)
+
+
+def ifmap_is_affine(layer):
+    """Whether every window of `layer` is the flat input from its output pixel's row on: one output
+    column, windows as wide as the input, none past the bottom edge (GEMMs)."""
+    rows_fit = (layer.ofmap_height - 1) * layer.stride_height + layer.filter_height <= layer.ifmap_height
+    return layer.ofmap_width == 1 and layer.filter_width == layer.ifmap_width and rows_fit
 
 
 def _ifmap_ids(layer, address_count):
     """The IFMAP operand: AffineIds when the window of output pixel `p` is the flat input from
     `p * stride * width * channels` on (one output column, windows as wide as the input, none past
     the bottom edge: GEMMs), else the matrix (`address_count` where a window runs past the edge)."""
-    rows_fit = (layer.ofmap_height - 1) * layer.stride_height + layer.filter_height <= layer.ifmap_height
-    if layer.ofmap_width == 1 and layer.filter_width == layer.ifmap_width and rows_fit:
+    if ifmap_is_affine(layer):
         row_step = layer.stride_height * layer.ifmap_width * layer.channels
-        return AffineIds((layer.ofmap_height, layer.window_size), row_step, 1, _id_dtype(address_count))
-    return ifmap_matrix(layer, outside=address_count).astype(_id_dtype(address_count))
+        return AffineIds((layer.ofmap_height, layer.window_size), row_step, 1, id_dtype(address_count))
+    return ifmap_matrix(layer, outside=address_count).astype(id_dtype(address_count))
 
 
 @dataclass(frozen=True)
@@ -108,8 +114,8 @@ def demand_specs(layer, hw, plan):
     ifmap_count = layer.ifmap_height * layer.ifmap_width * layer.channels
     pixels, window, filters = layer.ofmap_height * layer.ofmap_width, layer.window_size, layer.num_filters
     ifm = _ifmap_ids(layer, ifmap_count)
-    flt = AffineIds((window, filters), 1, window, _id_dtype(window * filters))  # entry (k, n): n * K + k
-    ofm = AffineIds((pixels, filters), filters, 1, _id_dtype(pixels * filters))  # row-major P x NF
+    flt = AffineIds((window, filters), 1, window, id_dtype(window * filters))  # entry (k, n): n * K + k
+    ofm = AffineIds((pixels, filters), filters, 1, id_dtype(pixels * filters))  # row-major P x NF
     R, C, T = plan.rows, plan.cols, plan.temporal
     ifmap_range = (hw.ifmap_offset, ifmap_count)
     filter_range = (hw.filter_offset, window * filters)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gainflow.errors import InputError
-from gainflow.simulator.geometry import ceil_div
+from gainflow.lifetimes.stream import STATE_BYTES_PER_ADDRESS
+from gainflow.simulator.memory import buffer_arrays, fold_slots, folding
 from gainflow.simulator.read_buffer import read_window_words
 
 RUNTIME_MARGIN = 3  # wall time asked for / estimated CPU time (shared nodes, slow file systems)
@@ -47,6 +48,9 @@ class LayerWork:
     fold_slots: dict
     # Demand rows of the layer (folds x rows per fold): the drain plan keeps a few integers per row.
     demand_rows: int
+    # Per buffer: the bytes of the simulator's arrays live at once while it makes that buffer's events
+    # (gainflow.simulator.memory.buffer_arrays).
+    simulator_bytes: dict
 
     @property
     def total_accesses(self):
@@ -56,34 +60,18 @@ class LayerWork:
 def layer_work(layer, hw):
     """LayerWork of `layer` (gainflow.inputs.topology.Layer) on `hw`: anything with `dataflow`,
     `array_height`, `array_width` and the SRAM sizes (a HardwareConfig or a grid point)."""
-    pixels = layer.ofmap_height * layer.ofmap_width
-    window, filters = layer.window_size, layer.num_filters
-    # The fold geometry of gainflow.simulator.geometry.plan_folds: spread over rows, columns, temporal.
-    spread_rows, spread_cols, temporal = {
-        "os": (pixels, filters, window),
-        "ws": (window, filters, pixels),
-        "is": (window, pixels, filters),
-    }[hw.dataflow]
-    row_folds = ceil_div(spread_rows, hw.array_height)
-    col_folds = ceil_div(spread_cols, hw.array_width)
+    fold = folding(layer, hw)
+    pixels, window, filters = layer.ofmap_height * layer.ofmap_width, layer.window_size, layer.num_filters
     # Over all folds, the rows used add up to spread_rows per column fold, the columns used to
     # spread_cols per row fold (gainflow.simulator.geometry.sram_counters sums them fold by fold).
-    row_reads = temporal * spread_rows * col_folds
-    col_reads = temporal * spread_cols * row_folds
-    used = spread_rows * spread_cols
+    row_reads = fold.temporal * fold.spread_rows * fold.col_folds
+    col_reads = fold.temporal * fold.spread_cols * fold.row_folds
+    used = fold.spread_rows * fold.spread_cols
     ifmap, filter_, ofmap = {
-        "os": (row_reads, col_reads, used + row_folds * col_folds * (hw.array_height + hw.array_width)),
+        "os": (row_reads, col_reads, used + fold.folds * (hw.array_height + hw.array_width)),
         "ws": (row_reads, used, col_reads),
         "is": (used, row_reads, col_reads),
     }[hw.dataflow]
-    # A fold's slots: the operand streamed along the rows covers T x (rows used), the one along the
-    # columns T x (columns used), the stationary one (rows used) x (columns used).
-    fold_rows, fold_cols = min(hw.array_height, spread_rows), min(hw.array_width, spread_cols)
-    fold_slots = dict(zip(("ifmap", "filter", "ofmap"), {
-        "os": (temporal * fold_rows, temporal * fold_cols, fold_rows * fold_cols),
-        "ws": (temporal * fold_rows, fold_rows * fold_cols, temporal * fold_cols),
-        "is": (fold_rows * fold_cols, temporal * fold_rows, temporal * fold_cols),
-    }[hw.dataflow]))
     footprint = {"ifmap": layer.ifmap_height * layer.ifmap_width * layer.channels, "filter": window * filters,
                  "ofmap": pixels * filters}
     fetch_window = {"ifmap": read_window_words(hw.ifmap_sram_kb), "filter": read_window_words(hw.filter_sram_kb)}
@@ -91,11 +79,12 @@ def layer_work(layer, hw):
     fills = {name: min(footprint[name], reads[name]) if footprint[name] <= fetch_window[name] else reads[name]
              for name in fetch_window}
     # Rows per fold as gainflow.simulator.geometry.plan_folds counts them.
-    fold_len = temporal + (hw.array_height + hw.array_width - 2 if hw.dataflow == "os"
-                           else 2 * hw.array_height + hw.array_width - 2)
+    fold_len = fold.temporal + (hw.array_height + hw.array_width - 2 if hw.dataflow == "os"
+                                else 2 * hw.array_height + hw.array_width - 2)
     return LayerWork(reads=reads, writes={**fills, "ofmap": ofmap}, footprint=footprint,
-                     operand_entries=(pixels + filters) * window + pixels * filters, fold_slots=fold_slots,
-                     demand_rows=row_folds * col_folds * fold_len)
+                     operand_entries=(pixels + filters) * window + pixels * filters,
+                     fold_slots=fold_slots(fold, hw.dataflow), demand_rows=fold.folds * fold_len,
+                     simulator_bytes={name: buffer_arrays(layer, hw, name)["peak"] for name in reads})
 
 
 @dataclass(frozen=True)
@@ -121,13 +110,14 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # The quantities of each job kind's models (memory, CPU time), as the *_work functions below give them:
 # in millions (maccesses: SRAM accesses, mreads and mwrites: a buffer's events, mentries: operand
 # matrix entries, mfold_slots: slots of a fold's demand pattern, maddresses: a buffer's footprint,
-# mdemand_rows: demand rows) or plain counts.
-# A lifetime job without per-interval tables streams its events against a state row per address: its
-# memory follows the footprint and the layer's set-up (fold patterns, drain plan, operand matrices),
-# plus chunks of a constant size (the base), not the events. With tables it holds every write and
-# interval (gainflow.lifetimes.intervals): memory follows the events too.
+# mdemand_rows: demand rows), in MB (10^6 bytes, *_mb) or plain counts.
+# A lifetime job without per-interval tables streams its events: its memory is the simulator's arrays
+# while it makes the buffer's events (simulator_mb) and the state row per address of the buffer's
+# footprint (state_mb), plus blocks and histograms of a few MB (the base), whatever the number of
+# events. With tables it holds every write and interval (gainflow.lifetimes.intervals): memory follows
+# the events too.
 _SETUP = ("mdemand_rows", "mentries", "mfold_slots")
-_STREAMING_MEMORY = ("maddresses", *_SETUP)
+_STREAMING_MEMORY = ("simulator_mb", "state_mb")
 _TABLES_MEMORY = ("maddresses", *_SETUP, "mreads", "mwrites")
 _LIFETIME_CPU = (*_SETUP, "mreads", "mwrites")
 QUANTITIES = {
@@ -233,22 +223,21 @@ def simulate_work(works):
                    cpu={"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)})
 
 
-def _with_tables(kind, tables):
-    """Per-interval tables change what a job holds: such jobs have models of their own."""
-    return f"{kind}_tables" if tables else kind
-
-
-def lifetimes_work(work, subdivision, tables):
+def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTES_PER_ADDRESS):
     """One buffer of one layer: the layer set up, the buffer's events simulated, its lifetimes computed
-    (streamed; with `tables` every interval held and handed over)."""
+    (streamed, against `state_bytes_per_address` per address of the footprint; with `tables` every
+    interval held and handed over)."""
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
     setup = {"mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
              "mdemand_rows": _millions(work.demand_rows)}
     events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
-    addresses = {"maddresses": _millions(work.footprint[subdivision])}
-    return JobWork(_with_tables(f"lifetimes_{subdivision}", tables),
-                   memory={**addresses, **setup, **(events if tables else {})}, cpu={**setup, **events})
+    if tables:
+        return JobWork(f"lifetimes_{subdivision}_tables", cpu={**setup, **events},
+                       memory={"maddresses": _millions(work.footprint[subdivision]), **setup, **events})
+    streaming = {"simulator_mb": _millions(work.simulator_bytes[subdivision]),
+                 "state_mb": _millions(state_bytes_per_address * work.footprint[subdivision])}
+    return JobWork(f"lifetimes_{subdivision}", memory=streaming, cpu={**setup, **events})
 
 
 def layer_step_work(work, tables):
