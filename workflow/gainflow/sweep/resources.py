@@ -26,7 +26,7 @@ from pathlib import Path
 
 from gainflow.errors import InputError
 from gainflow.lifetimes.stream import STATE_BYTES_PER_ADDRESS
-from gainflow.simulator.memory import buffer_arrays, fold_slots, folding
+from gainflow.simulator.memory import buffer_arrays, fold_slots, folding, report_arrays
 from gainflow.simulator.read_buffer import read_window_words
 
 RUNTIME_MARGIN = 3  # wall time asked for / estimated CPU time (shared nodes, slow file systems)
@@ -49,8 +49,9 @@ class LayerWork:
     # Demand rows of the layer (folds x rows per fold): the drain plan keeps a few integers per row.
     demand_rows: int
     # Per buffer: the bytes of the simulator's arrays live at once while it makes that buffer's events
-    # (gainflow.simulator.memory.buffer_arrays).
+    # (gainflow.simulator.memory.buffer_arrays); and while it makes the layer's report (report_arrays).
     simulator_bytes: dict
+    report_bytes: int
 
     @property
     def total_accesses(self):
@@ -84,7 +85,8 @@ def layer_work(layer, hw):
     return LayerWork(reads=reads, writes={**fills, "ofmap": ofmap}, footprint=footprint,
                      operand_entries=(pixels + filters) * window + pixels * filters,
                      fold_slots=fold_slots(fold, hw.dataflow), demand_rows=fold.folds * fold_len,
-                     simulator_bytes={name: buffer_arrays(layer, hw, name)["peak"] for name in reads})
+                     simulator_bytes={name: buffer_arrays(layer, hw, name)["peak"] for name in reads},
+                     report_bytes=report_arrays(layer, hw)["peak"])
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # The quantities of each job kind's models (memory, CPU time), as the *_work functions below give them:
 # in millions (maccesses: SRAM accesses, mreads and mwrites: a buffer's events, mentries: operand
 # matrix entries, mfold_slots: slots of a fold's demand pattern, maddresses: a buffer's footprint,
-# mdemand_rows: demand rows), in MB (10^6 bytes, *_mb) or plain counts.
+# mdemand_rows: demand rows), in MB (10^6 bytes, *_mb) or plain counts. A simulate job's memory is the
+# simulator's arrays while it makes its largest layer's report (one layer at a time).
 # A lifetime job without per-interval tables streams its events: its memory is the simulator's arrays
 # while it makes the buffer's events (simulator_mb) and the state row per address of the buffer's
 # footprint (state_mb), plus blocks and histograms of a few MB (the base), whatever the number of
@@ -121,8 +124,7 @@ _STREAMING_MEMORY = ("simulator_mb", "state_mb")
 _TABLES_MEMORY = ("maddresses", *_SETUP, "mreads", "mwrites")
 _LIFETIME_CPU = (*_SETUP, "mreads", "mwrites")
 QUANTITIES = {
-    "simulate": (("peak_layer_maccesses", "peak_layer_mdemand_rows", "peak_layer_mentries", "peak_layer_mfold_slots"),
-                 ("layers", "maccesses")),
+    "simulate": (("peak_layer_simulator_mb",), ("layers", "maccesses")),
     **{f"lifetimes_{name}": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     **{f"lifetimes_{name}_tables": (_TABLES_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     "layer": (("table_mwrites",), ("table_mwrites",)),
@@ -215,11 +217,7 @@ def _millions(count):
 
 def simulate_work(works):
     """A whole topology (its layers' LayerWork) simulated for its reports, one layer at a time."""
-    return JobWork("simulate",
-                   memory={"peak_layer_maccesses": max(_millions(work.total_accesses) for work in works),
-                           "peak_layer_mentries": max(_millions(work.operand_entries) for work in works),
-                           "peak_layer_mfold_slots": max(_millions(sum(work.fold_slots.values())) for work in works),
-                           "peak_layer_mdemand_rows": max(_millions(work.demand_rows) for work in works)},
+    return JobWork("simulate", memory={"peak_layer_simulator_mb": max(_millions(work.report_bytes) for work in works)},
                    cpu={"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)})
 
 
