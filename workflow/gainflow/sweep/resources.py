@@ -117,11 +117,11 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # A lifetime job without per-interval tables streams its events: its memory is the simulator's arrays
 # while it makes the buffer's events (simulator_mb) and the state row per address of the buffer's
 # footprint (state_mb), plus blocks and histograms of a few MB (the base), whatever the number of
-# events. With tables it holds every write and interval (gainflow.lifetimes.intervals): memory follows
-# the events too.
+# events. With tables it holds every write and its interval (gainflow.lifetimes.intervals) and a
+# table per address: the simulator's arrays, the writes (mwrites) and the footprint (maddresses).
 _SETUP = ("mdemand_rows", "mentries", "mfold_slots")
 _STREAMING_MEMORY = ("simulator_mb", "state_mb")
-_TABLES_MEMORY = ("maddresses", *_SETUP, "mreads", "mwrites")
+_TABLES_MEMORY = ("maddresses", "mwrites", "simulator_mb")
 _LIFETIME_CPU = (*_SETUP, "mreads", "mwrites")
 QUANTITIES = {
     "simulate": (("peak_layer_simulator_mb",), ("layers", "maccesses")),
@@ -230,12 +230,13 @@ def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTE
     setup = {"mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
              "mdemand_rows": _millions(work.demand_rows)}
     events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
+    simulator = {"simulator_mb": _millions(work.simulator_bytes[subdivision])}
     if tables:
         return JobWork(f"lifetimes_{subdivision}_tables", cpu={**setup, **events},
-                       memory={"maddresses": _millions(work.footprint[subdivision]), **setup, **events})
-    streaming = {"simulator_mb": _millions(work.simulator_bytes[subdivision]),
-                 "state_mb": _millions(state_bytes_per_address * work.footprint[subdivision])}
-    return JobWork(f"lifetimes_{subdivision}", memory=streaming, cpu={**setup, **events})
+                       memory={**simulator, "mwrites": events["mwrites"],
+                               "maddresses": _millions(work.footprint[subdivision])})
+    return JobWork(f"lifetimes_{subdivision}", cpu={**setup, **events},
+                   memory={**simulator, "state_mb": _millions(state_bytes_per_address * work.footprint[subdivision])})
 
 
 def layer_step_work(work, tables):
