@@ -172,7 +172,7 @@ class SweepWork:
             first, last = map(int, re.search(r"_layers(\d+)_(\d+)$", rule).groups())
             return resources.graphs_work(last - first + 1)
         if kind == "report":
-            return resources.report_work(len(self.run(w["topo"], w["hw"])), self.hardware(w["hw"]))
+            return resources.report_work(self.run(w["topo"], w["hw"]), self.hardware(w["hw"]))
         if kind == "summary":
             return resources.summary_work(self.reports)
         return resources.hardware_work()

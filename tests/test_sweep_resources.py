@@ -140,11 +140,14 @@ def test_job_work_of_each_kind():
     assert simulate.memory == {"peak_layer_simulator_mb": report_arrays(CONV1, Array("os"))["peak"] / 1e6}
     assert report_arrays(CONV1, Array("os"))["peak"] > report_arrays(small_layer, Array("os"))["peak"]
     assert simulate.cpu == {"maccesses": (work.total_accesses + small.total_accesses) / 1e6, "layers": 2}
-    assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0}
-    assert resources.layer_step_work(work, tables=True).memory == {"table_mwrites": (128 + 72 + 224) / 1e6}
+    assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0, "mdemand_rows": 160e-6}
+    assert resources.layer_step_work(work, tables=True).memory == {"table_mwrites": (128 + 72 + 224) / 1e6,
+                                                                   "mdemand_rows": 160e-6}
     assert resources.graphs_work(12).memory == {"layers": 12}
-    report = resources.report_work(54, Array("os", ifmap_sram_kb=64, filter_sram_kb=32, ofmap_sram_kb=16))
-    assert (report.memory, report.cpu) == ({"layers": 54, "sram_kb": 112}, {"layers": 54})
+    report = resources.report_work([work, small], Array("os", ifmap_sram_kb=64, filter_sram_kb=32, ofmap_sram_kb=16))
+    rows = (160 + small.demand_rows) / 1e6
+    assert (report.memory, report.cpu) == ({"layers": 2, "sram_kb": 112, "mdemand_rows": rows},
+                                           {"layers": 2, "mdemand_rows": rows})
     assert resources.summary_work(64).memory == {"reports": 64}
     assert resources.hardware_work().memory == {}
 
@@ -200,7 +203,7 @@ def test_shipped_models_file_has_every_kind_with_its_quantities_and_provenance()
 
 def test_every_kinds_work_has_the_quantities_its_model_names():
     work = resources.layer_work(CONV1, Array("os"))
-    jobs = [resources.simulate_work([work]), resources.graphs_work(2), resources.report_work(2, Array("os")),
+    jobs = [resources.simulate_work([work]), resources.graphs_work(2), resources.report_work([work], Array("os")),
             resources.summary_work(2), resources.hardware_work(),
             *(resources.layer_step_work(work, tables) for tables in (False, True)),
             *(resources.lifetimes_work(work, name, tables) for name in SUBDIVISIONS for tables in (False, True))]

@@ -33,7 +33,7 @@ def expected_estimate(rule, wildcards):
     if rule == "simulate":
         return resources.estimate(resources.simulate_work(works))
     if rule == "report":
-        return resources.estimate(resources.report_work(len(layers), config))
+        return resources.estimate(resources.report_work(works, config))
     work = works[int(wildcards["layer"])]
     if rule == "lifetimes":
         return resources.estimate(resources.lifetimes_work(work, wildcards["sub"], tables=False))

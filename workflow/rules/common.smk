@@ -365,7 +365,7 @@ def layer_estimate(topo, hw, layer):
 
 @functools.cache
 def report_estimate(topo, hw):
-    return job_resources.estimate(job_resources.report_work(LAYER_COUNT[topo], hardware_point(hw)))
+    return job_resources.estimate(job_resources.report_work(run_work(topo, hw), hardware_point(hw)))
 
 
 def wildcard_resources(estimate_of, *wildcard_names):

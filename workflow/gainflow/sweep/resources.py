@@ -127,9 +127,9 @@ QUANTITIES = {
     "simulate": (("peak_layer_simulator_mb",), ("layers", "maccesses")),
     **{f"lifetimes_{name}": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     **{f"lifetimes_{name}_tables": (_TABLES_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
-    "layer": (("table_mwrites",), ("table_mwrites",)),
+    "layer": (("mdemand_rows", "table_mwrites"), ("mdemand_rows", "table_mwrites")),
     "graphs": (("layers",), ("layers",)),
-    "report": (("layers", "sram_kb"), ("layers",)),
+    "report": (("layers", "mdemand_rows", "sram_kb"), ("layers", "mdemand_rows")),
     "summary": (("reports",), ("reports",)),
     "hardware": ((), ()),
 }
@@ -240,9 +240,11 @@ def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTE
 
 
 def layer_step_work(work, tables):
-    """A layer's three part files merged; with `tables` also its per-interval table: at most one
-    interval per write."""
-    quantities = {"table_mwrites": _millions(sum(work.writes.values())) if tables else 0.0}
+    """A layer's three part files merged (their histograms: at most one distinct lifetime per cycle,
+    which the demand rows count); with `tables` also its per-interval table: at most one interval
+    per write."""
+    quantities = {"table_mwrites": _millions(sum(work.writes.values())) if tables else 0.0,
+                  "mdemand_rows": _millions(work.demand_rows)}
     return JobWork("layer", memory=quantities, cpu=quantities)
 
 
@@ -254,11 +256,15 @@ def graphs_work(layers):
     return _counted("graphs", "layers", layers)
 
 
-def report_work(layers, hw):
-    """The report of a run on `hw`, from its layers' histogram files: their sizes are not known before
-    the run; they were largest on the array with the largest buffers (the SRAM in kB counts)."""
+def report_work(works, hw):
+    """The report of a run on `hw` (`works`: its layers' LayerWork), from its layers' histogram files:
+    their sizes are not known before the run; they grow with the layers' cycles (at most one distinct
+    lifetime per cycle: the demand rows count) and were largest on the array with the largest buffers
+    (the SRAM in kB counts)."""
     sram_kb = hw.ifmap_sram_kb + hw.filter_sram_kb + hw.ofmap_sram_kb
-    return JobWork("report", memory={"layers": layers, "sram_kb": sram_kb}, cpu={"layers": layers})
+    rows = _millions(sum(work.demand_rows for work in works))
+    return JobWork("report", memory={"layers": len(works), "sram_kb": sram_kb, "mdemand_rows": rows},
+                   cpu={"layers": len(works), "mdemand_rows": rows})
 
 
 def summary_work(reports):
