@@ -146,7 +146,7 @@ def test_job_work_of_each_kind():
     assert resources.graphs_work(12).memory == {"layers": 12}
     report = resources.report_work([work, small], Array("os", ifmap_sram_kb=64, filter_sram_kb=32, ofmap_sram_kb=16))
     rows = (160 + small.demand_rows) / 1e6
-    assert (report.memory, report.cpu) == ({"layers": 2, "sram_kb": 112, "mdemand_rows_sram_mb": rows * 112 / 1000},
+    assert (report.memory, report.cpu) == ({"layers": 2, "sram_kb": 112, "peak_layer_mdemand_rows_sram_mb": 160e-6 * 112 / 1000},
                                            {"layers": 2, "mdemand_rows": rows})
     assert resources.summary_work(64).memory == {"reports": 64}
     assert resources.hardware_work().memory == {}

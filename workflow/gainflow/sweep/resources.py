@@ -129,7 +129,7 @@ QUANTITIES = {
     **{f"lifetimes_{name}_tables": (_TABLES_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     "layer": (("mdemand_rows", "table_mwrites"), ("mdemand_rows", "table_mwrites")),
     "graphs": (("layers",), ("layers",)),
-    "report": (("layers", "mdemand_rows_sram_mb", "sram_kb"), ("layers", "mdemand_rows")),
+    "report": (("layers", "peak_layer_mdemand_rows_sram_mb", "sram_kb"), ("layers", "mdemand_rows")),
     "summary": (("reports",), ("reports",)),
     "hardware": ((), ()),
 }
@@ -259,12 +259,12 @@ def graphs_work(layers):
 def report_work(works, hw):
     """The report of a run on `hw` (`works`: its layers' LayerWork), from its layers' histogram files
     and the buffers' cells: their sizes are not known before the run. Measured, the memory grew with
-    the SRAM (in kB) and, beyond, with the layers' cycles (the demand rows: at most one distinct
-    lifetime per cycle) times the SRAM in MB (larger buffers, more distinct lifetimes)."""
+    the layers, the SRAM (in kB) and, beyond, with the largest layer's cycles (its demand rows: at most
+    one distinct lifetime per cycle) times the SRAM in MB (larger buffers, more distinct lifetimes)."""
     sram_kb = hw.ifmap_sram_kb + hw.filter_sram_kb + hw.ofmap_sram_kb
-    rows = _millions(sum(work.demand_rows for work in works))
-    return JobWork("report", memory={"layers": len(works), "sram_kb": sram_kb, "mdemand_rows_sram_mb": rows * sram_kb / 1000},
-                   cpu={"layers": len(works), "mdemand_rows": rows})
+    largest = _millions(max(work.demand_rows for work in works)) * sram_kb / 1000
+    return JobWork("report", memory={"layers": len(works), "sram_kb": sram_kb, "peak_layer_mdemand_rows_sram_mb": largest},
+                   cpu={"layers": len(works), "mdemand_rows": _millions(sum(work.demand_rows for work in works))})
 
 
 def summary_work(reports):
