@@ -15,21 +15,8 @@ from gainflow.simulator.memory import (CHUNK_HELD_BYTES, CHUNK_WORKING_BYTES, LI
                                        PATTERN_BYTES, PIECE_HELD_BYTES, PIECE_WORKING_BYTES, SEGMENT_BYTES,
                                        WINDOW_BYTES, buffer_arrays, drain_lines, fold_slots, folding, ofmap_words,
                                        report_arrays)
+from simulator_support import CONV1, Array
 from workflow_support import ROOT, TINY, TINY_HARDWARE
-
-
-@dataclasses.dataclass(frozen=True)
-class Array:
-    dataflow: str
-    array_height: int = 8
-    array_width: int = 8
-    ifmap_sram_kb: int = 1
-    filter_sram_kb: int = 1
-    ofmap_sram_kb: int = 1
-
-
-# 8x8x2 input, 3x3 filters, 4 of them, stride 1 -> 6x6 output: P = 36 pixels, K = 18, NF = 4.
-CONV1 = Layer("conv1", 8, 8, 3, 3, 2, 4, 1, 1)
 
 
 def test_output_stationary_conv_by_hand():

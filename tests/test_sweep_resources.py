@@ -18,22 +18,8 @@ from gainflow.sweep import resources
 from gainflow.sweep.resources import Estimate, JobModel, JobWork, Linear
 from gainflow.sweep.local_memory import available_memory_mb, local_memory_pool_mb
 from data_support import DELETE, broken
+from simulator_support import CONV1, Array
 from workflow_support import TINY, TINY_HARDWARE
-
-
-@dataclasses.dataclass(frozen=True)
-class Array:
-    dataflow: str
-    array_height: int = 8
-    array_width: int = 8
-    ifmap_sram_kb: int = 1
-    filter_sram_kb: int = 1
-    ofmap_sram_kb: int = 1
-
-
-# tests/data/workflow/tiny.csv conv1: 8x8x2 input, 3x3 filters, 4 of them, stride 1 -> 6x6 output,
-# P = 36 pixels, K = 18 window, NF = 4 filters.
-CONV1 = Layer("conv1", 8, 8, 3, 3, 2, 4, 1, 1)
 
 
 def test_output_stationary_counts_by_hand():
