@@ -345,9 +345,9 @@ def command_line():
     return " ".join(["scripts/bench_resources.py", *sys.argv[1:]])
 
 
-def sweep_config(topologies, hardware, tables):
+def sweep_config(topologies, hardware, tables, traces):
     return {"topologies": topologies, "hardware": hardware, "hardware_grid": GRID, "clock_hz": [1.0e9],
-            "device_corners": {"nominal": {}}, "lifetime_tables": tables}
+            "device_corners": {"nominal": {}}, "lifetime_tables": tables, "save_traces": traces}
 
 
 def main():
@@ -357,6 +357,8 @@ def main():
     parser.add_argument("--hardware", action="append", help="hardware/<name>.cfg (repeatable; default: all)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--lifetime-tables", action="store_true", help="sweep with `lifetime_tables: true`")
+    parser.add_argument("--save-traces", action="store_true", help="sweep with `save_traces: true` (the simulate "
+                        "jobs write SCALE-Sim traces, the lifetime jobs parse them)")
     parser.add_argument("--target", action="append", default=[],
                         help="run only the jobs for this file of the sweep (repeatable), e.g. one layer's "
                              "results/<topology>/<hardware>/layer<i>/layer<i>_aggregate_data.csv")
@@ -375,14 +377,14 @@ def main():
     hardware = args.hardware or shipped("hardware", ".cfg")
     with tempfile.TemporaryDirectory(prefix="gainflow-bench-resources-") as tmp:
         tmp = Path(tmp)
-        config = sweep_config(topologies, hardware, args.lifetime_tables)
+        config = sweep_config(topologies, hardware, args.lifetime_tables, args.save_traces)
         (tmp / "sweep.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
         workdir = make_workflow_copy(tmp / "sweep", tmp / "sweep.yaml",
                                      [ROOT / "topologies" / f"{t}.csv" for t in topologies],
                                      [ROOT / "hardware" / f"{h}.cfg" for h in shipped("hardware", ".cfg")])
         # The streaming state per address of the code measured: the models count it exactly.
         run = {"command": command_line(), "workdir": str(workdir), "reports": len(topologies) * (len(hardware) + 1),
-               "tables": args.lifetime_tables, "state_bytes_per_address": STATE_BYTES_PER_ADDRESS,
+               "tables": args.lifetime_tables, "traces": args.save_traces, "state_bytes_per_address": STATE_BYTES_PER_ADDRESS,
                "jobs": run_sweep(workdir, args.cores, args.target, args.timeout)}
         if args.save:
             # The inputs the models need (topologies, generated configs) are kept beside the measurements.
