@@ -20,6 +20,13 @@ machine are printed beside). The exit status is 1 if a check fails.
     .venv/bin/python scripts/bench_resources.py --topology alexnet --hardware scale32_os
     .venv/bin/python scripts/bench_resources.py --exclude gpt2_gemm --save runs.json
     .venv/bin/python scripts/bench_resources.py --load runs.json --load more.json --fit
+    .venv/bin/python scripts/bench_resources.py --load old.json --drop report --load new.json --fit
+
+`--drop KIND` leaves a job kind out of the run loaded just before it (repeatable), e.g. where the code
+of that kind's jobs has changed since the run was measured. `--save-traces` sweeps with
+`save_traces: true`: the simulate jobs also write SCALE-Sim traces and the lifetime jobs parse them
+(kinds simulate_traces and lifetimes_*_traces; an existing SCALE-Sim run's lifetime jobs, rule
+scalesim_lifetimes, are of the latter).
 
 Run it from a checkout that nothing edits while it runs: the jobs import gainflow from there.
 
@@ -89,9 +96,30 @@ def shipped(folder, suffix):
 
 
 def job_kind(rule):
+    """The rule's kind of work (an existing SCALE-Sim run's lifetime jobs parse its traces)."""
     if rule.startswith("graphs_"):
         return "graphs"
-    return {"named_hardware": "hardware", "grid_point": "hardware"}.get(rule, rule)
+    return {"named_hardware": "hardware", "grid_point": "hardware", "scalesim_run": "hardware",
+            "scalesim_lifetimes": "lifetimes"}.get(rule, rule)
+
+
+class LoadRun(argparse.Action):
+    """--load PATH: one more run to read, as [PATH, kinds to drop]."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), (value, [])])
+
+
+class DropKind(argparse.Action):
+    """--drop KIND: a job kind left out of the run of the --load before it."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        runs = getattr(namespace, self.dest)
+        if not runs:
+            parser.error(f"{option_string} {value}: give it after the --load of the run it applies to")
+        if value not in resources.QUANTITIES:
+            parser.error(f"{option_string} {value}: no such job kind (kinds: {', '.join(resources.QUANTITIES)})")
+        runs[-1][1].append(value)
 
 
 def run_snakemake(command, workdir, timeout_s):
@@ -141,10 +169,11 @@ def run_sweep(workdir, cores, targets, timeout_s=None):
 class SweepWork:
     """JobWork of each measured job, from the sweep's topologies and (generated) hardware configs."""
 
-    def __init__(self, workdir, reports, tables, state_bytes_per_address):
+    def __init__(self, workdir, reports, tables, traces, state_bytes_per_address):
         self.workdir = Path(workdir)
         self.reports = reports
         self.tables = tables
+        self.traces = traces
         self.state_bytes_per_address = state_bytes_per_address
         self.works = {}
 
@@ -162,10 +191,10 @@ class SweepWork:
         rule, w = job["rule"], job["wildcards"]
         kind = job_kind(rule)
         if kind == "simulate":
-            return resources.simulate_work(self.run(w["topo"], w["hw"]))
+            return resources.simulate_work(self.run(w["topo"], w["hw"]), self.traces)
         if kind == "lifetimes":
             return resources.lifetimes_work(self.run(w["topo"], w["hw"])[int(w["layer"])], w["sub"], self.tables,
-                                            self.state_bytes_per_address)
+                                            self.state_bytes_per_address, self.traces or rule == "scalesim_lifetimes")
         if kind == "layer":
             return resources.layer_step_work(self.run(w["topo"], w["hw"])[int(w["layer"])], self.tables)
         if kind == "graphs":
@@ -365,14 +394,17 @@ def main():
     parser.add_argument("--timeout", type=float, help="stop the sweep after this many seconds, keeping the jobs "
                         "measured by then (a partial sweep: say so where its figures are shown)")
     parser.add_argument("--save", type=Path, help="write the measurements (JSON) here")
-    parser.add_argument("--load", type=Path, action="append",
+    parser.add_argument("--load", type=Path, action=LoadRun, dest="runs",
                         help="read measurements saved with --save instead of running (repeatable: runs are combined; "
                              "the estimates are those of the current models)")
+    parser.add_argument("--drop", action=DropKind, metavar="KIND", dest="runs",
+                        help=f"leave this job kind out of the run loaded just before (repeatable; one of "
+                             f"{', '.join(resources.QUANTITIES)}): its measurements are stale")
     parser.add_argument("--fit", action="store_true", help="print model coefficients fitted to the measurements")
     parser.add_argument("--largest", type=int, default=12, help="list this many jobs with the largest peaks")
     args = parser.parse_args()
-    if args.load:
-        return report([json.loads(path.read_text()) for path in args.load], args)
+    if args.runs:
+        return report([{**json.loads(path.read_text()), "drop": drop} for path, drop in args.runs], args)
     topologies = [t for t in (args.topology or shipped("topologies", ".csv")) if t not in args.exclude]
     hardware = args.hardware or shipped("hardware", ".cfg")
     with tempfile.TemporaryDirectory(prefix="gainflow-bench-resources-") as tmp:
@@ -402,10 +434,12 @@ def report(runs, args, declared=False):
     jobs, works = [], {}
     for run in runs:
         # Runs saved before the state's size was recorded measured the current code's.
-        sweep = SweepWork(run["workdir"], run["reports"], run["tables"],
+        sweep = SweepWork(run["workdir"], run["reports"], run["tables"], run.get("traces", False),
                           run.get("state_bytes_per_address", STATE_BYTES_PER_ADDRESS))
         for job in run["jobs"]:
             work = sweep.of(job)
+            if work.kind in run.get("drop", ()):
+                continue
             estimate = resources.estimate(work)
             if declared and (job["mem_mb"], job["runtime_min"]) != (estimate.mem_mb, estimate.runtime_min):
                 raise SystemExit(f"{label(job)}: Snakemake declared {job['mem_mb']} MB, {job['runtime_min']} min; "

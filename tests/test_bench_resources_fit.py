@@ -1,11 +1,17 @@
 """scripts/bench_resources.py's fit: every measurement covered (with the headroom), and the largest
-over-estimate above the scale floor as small as the quantities allow."""
+over-estimate above the scale floor as small as the quantities allow; saved runs loaded with job kinds
+dropped, and each job's kind (with traces, of an existing SCALE-Sim run)."""
 
 import importlib.util
+import json
+import re
+import shutil
+import sys
 
 import numpy as np
+import pytest
 
-from workflow_support import ROOT
+from workflow_support import ROOT, TINY
 
 
 def load_script():
@@ -39,3 +45,66 @@ def test_fit_of_constant_jobs_is_their_largest_measurement_with_headroom():
     bench = load_script()
     base, coefficients = bench.fit_linear([{"layers": 0.0}] * 3, [10.0, 12.0, 11.0], bench.LARGE_MB)
     assert np.isclose(base + coefficients["layers"] * 0, 12.0 * bench.FIT_HEADROOM)
+
+
+def saved_run(tmp_path, traces=False):
+    """A saved run of tiny.csv on tiny_os (its inputs beside it, as --save keeps them): a simulate job, the
+    lifetime jobs of layer 0 and a report, each measured well within its estimate."""
+    inputs = tmp_path / "run.inputs"
+    (inputs / "topologies").mkdir(parents=True)
+    (inputs / "results" / "hardware").mkdir(parents=True)
+    shutil.copy(TINY / "tiny.csv", inputs / "topologies")
+    shutil.copy(TINY / "tiny_os.cfg", inputs / "results" / "hardware")
+    jobs = [("simulate", {}), *(("lifetimes", {"layer": "0", "sub": sub}) for sub in ("ifmap", "filter", "ofmap")),
+            ("report", {"clock": "1GHz", "corner": "nominal", "start": "fill"})]
+    measured = [{"rule": rule, "wildcards": {"topo": "tiny", "hw": "tiny_os", **wildcards}, "jobid": str(index),
+                 "log": f"logs/{index}.log", "mem_mb": 1, "runtime_min": 1, "peak_mb": 30.0, "cpu_s": 0.1,
+                 "wall_s": 1.0} for index, (rule, wildcards) in enumerate(jobs)]
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"command": "scripts/bench_resources.py --topology tiny", "workdir": str(inputs),
+                                "reports": 1, "tables": False, "traces": traces, "jobs": measured}))
+    return path
+
+
+def run_main(bench, monkeypatch, capsys, *arguments):
+    monkeypatch.setattr(sys, "argv", ["bench_resources.py", *arguments])
+    status = bench.main()
+    return status, capsys.readouterr()
+
+
+def table_kinds(output):
+    return re.findall(r"^\| (\w+) \| \d+ \|", output, re.MULTILINE)
+
+
+def test_drop_leaves_the_kind_out_of_the_run_loaded_before_it(tmp_path, monkeypatch, capsys):
+    bench = load_script()
+    first, second = saved_run(tmp_path / "first"), saved_run(tmp_path / "second", traces=True)
+    status, printed = run_main(bench, monkeypatch, capsys, "--load", str(first), "--drop", "report", "--drop",
+                               "lifetimes_ofmap", "--load", str(second))
+    assert status == 0 and printed.out.startswith("8 jobs measured")
+    # The second run (traces: its lifetime jobs parsed them) keeps its report and its OFMAP job.
+    assert table_kinds(printed.out) == ["lifetimes_filter", "lifetimes_filter_traces", "lifetimes_ifmap",
+                                        "lifetimes_ifmap_traces", "lifetimes_ofmap_traces", "report", "simulate",
+                                        "simulate_traces"]
+    assert re.search(r"^\| report \| 1 \|", printed.out, re.MULTILINE)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--drop", "report"], "--drop report: give it after the --load of the run it applies to"),
+    (["--load", "run.json", "--drop", "reports"], "--drop reports: no such job kind"),
+])
+def test_a_drop_without_its_run_or_of_no_kind_is_refused(tmp_path, monkeypatch, capsys, arguments, message):
+    bench = load_script()
+    with pytest.raises(SystemExit) as refused:
+        run_main(bench, monkeypatch, capsys, *arguments)
+    assert refused.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_lifetime_jobs_of_an_existing_run_parse_traces(tmp_path):
+    bench = load_script()
+    run = json.loads(saved_run(tmp_path).read_text())
+    sweep = bench.SweepWork(run["workdir"], 1, tables=False, traces=False, state_bytes_per_address=16)
+    job = {"rule": "scalesim_lifetimes", "wildcards": {"topo": "tiny", "hw": "tiny_os", "layer": "1", "sub": "filter"}}
+    assert sweep.of(job).kind == "lifetimes_filter_traces"
+    assert sweep.of({**job, "rule": "lifetimes"}).kind == "lifetimes_filter"
+    assert sweep.of({"rule": "scalesim_run", "wildcards": {"topo": "tiny", "hw": "tiny_os"}}).kind == "hardware"

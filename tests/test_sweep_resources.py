@@ -5,6 +5,7 @@ import dataclasses
 import json
 import math
 
+import numpy as np
 import pytest
 
 from gainflow.errors import InputError
@@ -14,6 +15,8 @@ from gainflow.inputs.topology import Layer, load_topology
 from gainflow.lifetimes.stream import STATE_BYTES_PER_ADDRESS
 from gainflow.simulator.layer import run_layer, simulate_layer
 from gainflow.simulator.memory import buffer_arrays, report_arrays
+from gainflow.simulator.traces import write_layer_traces
+from gainflow.files import layout
 from gainflow.sweep import resources
 from gainflow.sweep.resources import Estimate, JobModel, JobWork, Linear
 from gainflow.sweep.local_memory import available_memory_mb, local_memory_pool_mb
@@ -35,6 +38,25 @@ def test_output_stationary_counts_by_hand():
     # 5 folds of K + R + C - 2 = 32 demand rows.
     assert work.demand_rows == 5 * 32
     assert work.total_accesses == 648 + 360 + 224
+    # Traces: an SRAM row per demand row, 8 ports each (IFMAP along the rows, FILTER and OFMAP along
+    # the columns), and a DRAM entry per fill or drain.
+    assert work.trace_entries == {"ifmap": 160 * 8 + 128, "filter": 160 * 8 + 72, "ofmap": 160 * 8 + 224}
+    # All 5 folds in one block (far fewer than 2^15 rows): 160 rows of a cycle and 8 addresses, int64.
+    assert work.trace_block_bytes == 160 * (1 + 8) * 8
+
+
+def test_trace_counts_by_hand_on_a_wide_array_and_long_folds():
+    # Input stationary on 4 rows x 16 columns: IFMAP along the columns, FILTER along the rows.
+    is_ = resources.layer_work(CONV1, Array("is", array_height=4, array_width=16))
+    # Rows K = 18 (5 folds), columns P = 36 (3 folds), temporal NF = 4: 15 folds of 2R + C + T - 2 = 26 rows.
+    assert is_.demand_rows == 15 * 26
+    assert {name: is_.trace_entries[name] - is_.writes[name] for name in SUBDIVISIONS} == \
+        {"ifmap": 15 * 26 * 16, "filter": 15 * 26 * 4, "ofmap": 15 * 26 * 16}
+    # A GEMM whose fold is longer than a block of 2^15 rows: one fold per block. Output stationary on
+    # 8x8, M = 40 (5 row folds), N = 10 (2 column folds), K = 40000: folds of K + 14 rows.
+    long_fold = resources.layer_work(Layer("g", 40, 40000, 1, 40000, 1, 10, 1, 1), Array("os"))
+    assert long_fold.demand_rows == 10 * (40000 + 14)
+    assert long_fold.trace_block_bytes == (40000 + 14) * 9 * 8
 
 
 def test_weight_and_input_stationary_counts_by_hand():
@@ -66,6 +88,17 @@ def tiny_cases():
     hardware.append(dataclasses.replace(hardware[1], array_height=3, array_width=5, ifmap_sram_kb=4))
     layers = load_topology(TINY / "tiny.csv") + load_topology(TINY / "tiny_gemm.csv", "gemm")
     return [(layer, hw) for layer in layers for hw in hardware]
+
+
+@pytest.mark.parametrize("layer, hw", tiny_cases())
+def test_trace_counts_match_the_written_traces(layer, hw, tmp_path):
+    work = resources.layer_work(layer, hw)
+    write_layer_traces(run_layer(layer, hw), tmp_path)
+    for name in SUBDIVISIONS:
+        # Every slot of the SRAM trace (the cycle column aside); the DRAM trace's addresses, fills or
+        # drains, are the events that test_counts_bound_the_simulated_events bounds by the writes.
+        sram = np.loadtxt(tmp_path / layout.sram_trace_name(name), delimiter=",", ndmin=2)
+        assert sram[:, 1:].size + work.writes[name] == work.trace_entries[name]
 
 
 @pytest.mark.parametrize("layer, hw", tiny_cases())
@@ -119,6 +152,12 @@ def test_job_work_of_each_kind():
     # With tables: every write (a fill: at most one per address here, the operand fits the window).
     assert with_tables.memory == {"simulator_mb": lifetimes.memory["simulator_mb"], "mwrites": 72e-6, "maddresses": 72e-6}
     assert resources.lifetimes_work(work, "ofmap", tables=False).cpu["mfold_slots"] == 32e-6
+    # Parsed from traces: no simulator, the same state rows; the CPU time follows the traces' entries.
+    from_traces = resources.lifetimes_work(work, "filter", tables=False, traces=True)
+    assert from_traces.kind == "lifetimes_filter_traces"
+    assert from_traces.memory == {"state_mb": lifetimes.memory["state_mb"]}
+    assert from_traces.cpu == {**events, "mtrace_entries": (160 * 8 + 72) / 1e6}
+    assert resources.lifetimes_work(work, "filter", tables=True, traces=True) == with_tables
     small_layer = Layer("small", 4, 4, 1, 1, 1, 1, 1, 1)
     small = resources.layer_work(small_layer, Array("os"))
     simulate = resources.simulate_work([work, small])
@@ -126,6 +165,12 @@ def test_job_work_of_each_kind():
     assert simulate.memory == {"peak_layer_simulator_mb": report_arrays(CONV1, Array("os"))["peak"] / 1e6}
     assert report_arrays(CONV1, Array("os"))["peak"] > report_arrays(small_layer, Array("os"))["peak"]
     assert simulate.cpu == {"maccesses": (work.total_accesses + small.total_accesses) / 1e6, "layers": 2}
+    writing = resources.simulate_work([work, small], traces=True)
+    assert writing.kind == "simulate_traces"
+    assert writing.memory == {**simulate.memory, "trace_block_mb": work.trace_block_bytes / 1e6}
+    assert work.trace_block_bytes > small.trace_block_bytes
+    assert writing.cpu == {**simulate.cpu,
+                           "mtrace_entries": (sum(work.trace_entries.values()) + sum(small.trace_entries.values())) / 1e6}
     assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0, "mdemand_rows": 160e-6}
     assert resources.layer_step_work(work, tables=True).memory == {"table_mwrites": (128 + 72 + 224) / 1e6,
                                                                    "mdemand_rows": 160e-6}
@@ -189,10 +234,11 @@ def test_shipped_models_file_has_every_kind_with_its_quantities_and_provenance()
 
 def test_every_kinds_work_has_the_quantities_its_model_names():
     work = resources.layer_work(CONV1, Array("os"))
-    jobs = [resources.simulate_work([work]), resources.graphs_work(2), resources.report_work([work], Array("os")),
-            resources.summary_work(2), resources.hardware_work(),
+    jobs = [*(resources.simulate_work([work], traces) for traces in (False, True)), resources.graphs_work(2),
+            resources.report_work([work], Array("os")), resources.summary_work(2), resources.hardware_work(),
             *(resources.layer_step_work(work, tables) for tables in (False, True)),
-            *(resources.lifetimes_work(work, name, tables) for name in SUBDIVISIONS for tables in (False, True))]
+            *(resources.lifetimes_work(work, name, tables, traces=traces)
+              for name in SUBDIVISIONS for tables in (False, True) for traces in (False, True))]
     assert {job.kind for job in jobs} == resources.QUANTITIES.keys()
     for job in jobs:
         assert (tuple(sorted(job.memory)), tuple(sorted(job.cpu))) == resources.QUANTITIES[job.kind], job.kind

@@ -4,6 +4,7 @@ local runs share a memory pool by those figures (profiles/default sets it; the c
 import re
 
 import pytest
+import yaml
 from workflow_support import TINY, make_workflow_copy, printed_jobs, snakemake
 
 from gainflow.inputs.hwconfig import load_hardware_config
@@ -23,7 +24,15 @@ def dry_run_jobs(tmp_path_factory):
     return printed_jobs(snakemake(workdir, "--dry-run").stdout)
 
 
-def expected_estimate(rule, wildcards):
+@pytest.fixture(scope="module")
+def dry_run_jobs_saving_traces(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("traces")
+    config = dest / "config.yaml"
+    config.write_text(yaml.safe_dump({**yaml.safe_load((TINY / "config.yaml").read_text()), "save_traces": True}))
+    return printed_jobs(snakemake(make_workflow_copy(dest / "sweep", config), "--dry-run").stdout)
+
+
+def expected_estimate(rule, wildcards, traces=False):
     if rule in ("named_hardware", "summary") or rule.startswith("graphs_"):
         return None
     topo, hw = wildcards["topo"], wildcards["hw"]
@@ -31,12 +40,12 @@ def expected_estimate(rule, wildcards):
     config = load_hardware_config(TINY / f"{hw}.cfg")
     works = [resources.layer_work(layer, config) for layer in layers]
     if rule == "simulate":
-        return resources.estimate(resources.simulate_work(works))
+        return resources.estimate(resources.simulate_work(works, traces))
     if rule == "report":
         return resources.estimate(resources.report_work(works, config))
     work = works[int(wildcards["layer"])]
     if rule == "lifetimes":
-        return resources.estimate(resources.lifetimes_work(work, wildcards["sub"], tables=False))
+        return resources.estimate(resources.lifetimes_work(work, wildcards["sub"], tables=False, traces=traces))
     return resources.estimate(resources.layer_step_work(work, tables=False))
 
 
@@ -53,6 +62,22 @@ def test_dry_run_prints_each_jobs_own_estimate(dry_run_jobs):
     assert lifetimes["tiny", "tiny_os", "0", "ifmap"] >= lifetimes["tiny", "tiny_os", "2", "ifmap"]
     graphs = [job["mem_mb"] for job in dry_run_jobs if job["rule"].startswith("graphs_")]
     assert graphs[0] >= resources.estimate(resources.graphs_work(2)).mem_mb
+
+
+def test_saving_traces_the_simulate_and_lifetime_jobs_declare_the_trace_kinds_estimates(dry_run_jobs,
+                                                                                        dry_run_jobs_saving_traces):
+    without = {(job["rule"], *job["wildcards"].values()): job for job in dry_run_jobs}
+    changed = set()
+    for job in dry_run_jobs_saving_traces:
+        expected = expected_estimate(job["rule"], job["wildcards"], traces=True)
+        if expected is not None:
+            assert (job["mem_mb"], job["runtime_min"]) == (expected.mem_mb, expected.runtime_min), job
+        other = without[(job["rule"], *job["wildcards"].values())]
+        if (job["mem_mb"], job["runtime_min"]) != (other["mem_mb"], other["runtime_min"]):
+            changed.add(job["rule"])
+    # Writing traces and parsing them: other kinds (the tiny simulate jobs' estimates may coincide);
+    # the rest as without traces.
+    assert "lifetimes" in changed and changed <= {"simulate", "lifetimes"}
 
 
 def provided_memory(output):

@@ -9,7 +9,12 @@ import shutil
 import pytest
 import yaml
 from data_support import SCALESIM_RUNS
-from workflow_support import TINY, failed_dry_run, make_workflow_copy, planned_jobs, result_files, rule_counts, snakemake
+from workflow_support import (TINY, failed_dry_run, make_workflow_copy, planned_jobs, printed_jobs, result_files,
+                              rule_counts, snakemake)
+
+from gainflow.inputs.hwconfig import load_hardware_config
+from gainflow.inputs.topology import load_topology
+from gainflow.sweep import resources
 
 CASE = SCALESIM_RUNS / "tiny_gemm_ws_offsets"  # SCALE-Sim 2.0.2's run of tiny_gemm on tiny_ws_offsets
 RUN_NAME = "tiny_ws_offsets"
@@ -63,6 +68,14 @@ def test_its_jobs_parse_the_runs_traces(tmp_path):
     assert rule_counts(planned_jobs(workdir)) == {
         "scalesim_run": 1, "scalesim_lifetimes": 6, "layer": 2, "graphs_tiny_gemm_layers0_1": 1, "report": 4,
         "summary": 1}
+    # Each lifetime job asks for what parsing its buffer's traces takes.
+    works = [resources.layer_work(layer, load_hardware_config(CASE / "hw.cfg"))
+             for layer in load_topology(CASE / "topology.csv", "gemm")]
+    for job in printed_jobs(snakemake(workdir, "--dry-run").stdout):
+        if job["rule"] == "scalesim_lifetimes":
+            expected = resources.estimate(resources.lifetimes_work(works[int(job["wildcards"]["layer"])],
+                                                                   job["wildcards"]["sub"], tables=False, traces=True))
+            assert (job["mem_mb"], job["runtime_min"]) == (expected.mem_mb, expected.runtime_min), job
     commands = snakemake(workdir, "--dry-run", "--printshellcmds").stdout
     parses = re.findall(r"lifetimes_part\.py --run-info (\S+) --traces (\S+) --layer (\d) --subdivision (\w+)", commands)
     assert sorted(parses) == sorted((f"results/tiny_gemm/{RUN_NAME}/run_info.json", RUN_DIR, layer, sub)

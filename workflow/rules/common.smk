@@ -350,12 +350,14 @@ def run_work(topo, hw):
 
 @functools.cache
 def simulate_estimate(topo, hw):
-    return job_resources.estimate(job_resources.simulate_work(run_work(topo, hw)))
+    return job_resources.estimate(job_resources.simulate_work(run_work(topo, hw), traces=SAVE_TRACES))
 
 
 @functools.cache
 def lifetimes_estimate(topo, hw, layer, sub):
-    return job_resources.estimate(job_resources.lifetimes_work(run_work(topo, hw)[int(layer)], sub, LIFETIME_TABLES))
+    """A lifetime job's: it parses traces with `save_traces`, and always for an existing SCALE-Sim run."""
+    return job_resources.estimate(job_resources.lifetimes_work(run_work(topo, hw)[int(layer)], sub, LIFETIME_TABLES,
+                                                               traces=SAVE_TRACES or hw in SCALESIM_RUNS))
 
 
 @functools.cache

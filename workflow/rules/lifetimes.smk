@@ -53,8 +53,7 @@ rule scalesim_lifetimes:
         code=code_version(adapter_script("lifetimes_part")),
         run_dir=existing_run_dir,
         intervals_flag="--intervals" if LIFETIME_TABLES else "",
-    # The estimate of simulating the same buffer: the same events (parsing holds the writes and one
-    # block of reads at a time, and loads pandas for the DRAM traces).
+    # The estimate of parsing the same buffer's traces that the simulate job saves (`save_traces`).
     resources:
         **wildcard_resources(lifetimes_estimate, "topo", "hw", "layer", "sub"),
     conda:

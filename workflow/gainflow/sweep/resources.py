@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gainflow.errors import InputError
+from gainflow.files.csv_text import ROWS_PER_CHUNK
 from gainflow.lifetimes.stream import STATE_BYTES_PER_ADDRESS
 from gainflow.simulator.memory import buffer_arrays, fold_slots, folding, report_arrays
 from gainflow.simulator.read_buffer import read_window_words
 
+INT64_BYTES = 8
 RUNTIME_MARGIN = 3  # wall time asked for / estimated CPU time (shared nodes, slow file systems)
 MIN_RUNTIME_MIN = 1
 
@@ -52,6 +54,13 @@ class LayerWork:
     # (gainflow.simulator.memory.buffer_arrays); and while it makes the layer's report (report_arrays).
     simulator_bytes: dict
     report_bytes: int
+    # Per buffer, the entries of its two SCALE-Sim trace files (`save_traces`): its SRAM trace, a row per
+    # demand row as wide as the buffer's ports (-1 in empty slots), and its DRAM trace, an entry per
+    # fill (IFMAP, FILTER: the write bound) or drain (OFMAP) beside a little padding.
+    trace_entries: dict
+    # The largest block of rows the simulator builds while it writes an SRAM trace (int64 with the cycle
+    # column, gainflow.simulator.traces): whole folds of about ROWS_PER_CHUNK rows, at least one fold.
+    trace_block_bytes: int
 
     @property
     def total_accesses(self):
@@ -82,11 +91,21 @@ def layer_work(layer, hw):
     # Rows per fold as gainflow.simulator.geometry.plan_folds counts them.
     fold_len = fold.temporal + (hw.array_height + hw.array_width - 2 if hw.dataflow == "os"
                                 else 2 * hw.array_height + hw.array_width - 2)
-    return LayerWork(reads=reads, writes={**fills, "ofmap": ofmap}, footprint=footprint,
+    # The SRAM traces' widths (gainflow.simulator.operands.demand_specs): the operand streamed along the
+    # rows has a port per array row, the others one per column.
+    widths = {"ifmap": hw.array_height, "filter": hw.array_width, "ofmap": hw.array_width}
+    if hw.dataflow == "is":
+        widths = {"ifmap": hw.array_width, "filter": hw.array_height, "ofmap": hw.array_width}
+    demand_rows = fold.folds * fold_len
+    writes = {**fills, "ofmap": ofmap}  # also the DRAM traces' entries: a fill or a drain (once per write) each
+    block_rows = min(fold.folds, max(1, ROWS_PER_CHUNK // fold_len)) * fold_len
+    return LayerWork(reads=reads, writes=writes, footprint=footprint,
                      operand_entries=(pixels + filters) * window + pixels * filters,
-                     fold_slots=fold_slots(fold, hw.dataflow), demand_rows=fold.folds * fold_len,
+                     fold_slots=fold_slots(fold, hw.dataflow), demand_rows=demand_rows,
                      simulator_bytes={name: buffer_arrays(layer, hw, name)["peak"] for name in reads},
-                     report_bytes=report_arrays(layer, hw)["peak"])
+                     report_bytes=report_arrays(layer, hw)["peak"],
+                     trace_entries={name: demand_rows * widths[name] + writes[name] for name in reads},
+                     trace_block_bytes=block_rows * (1 + max(widths.values())) * INT64_BYTES)
 
 
 @dataclass(frozen=True)
@@ -119,13 +138,20 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # footprint (state_mb), plus blocks and histograms of a few MB (the base), whatever the number of
 # events. With tables it holds every write and its interval (gainflow.lifetimes.intervals) and a
 # table per address: the simulator's arrays, the writes (mwrites) and the footprint (maddresses).
+# With `save_traces` the simulate job also writes every layer's traces (mtrace_entries: their entries,
+# trace_block_mb: the largest block of rows it builds), and a lifetime job parses its buffer's two
+# traces instead of simulating (so does one of an existing SCALE-Sim run): streamed in blocks of a MB,
+# its memory is the state rows (state_mb) and the base, its CPU time the entries parsed and the events.
 _SETUP = ("mdemand_rows", "mentries", "mfold_slots")
 _STREAMING_MEMORY = ("simulator_mb", "state_mb")
 _TABLES_MEMORY = ("maddresses", "mwrites", "simulator_mb")
 _LIFETIME_CPU = (*_SETUP, "mreads", "mwrites")
 QUANTITIES = {
     "simulate": (("peak_layer_simulator_mb",), ("layers", "maccesses")),
+    "simulate_traces": (("peak_layer_simulator_mb", "trace_block_mb"), ("layers", "maccesses", "mtrace_entries")),
     **{f"lifetimes_{name}": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
+    **{f"lifetimes_{name}_traces": (("state_mb",), ("mreads", "mtrace_entries", "mwrites"))
+       for name in ("ifmap", "filter", "ofmap")},
     **{f"lifetimes_{name}_tables": (_TABLES_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     "layer": (("mdemand_rows", "table_mwrites"), ("mdemand_rows", "table_mwrites")),
     "graphs": (("layers",), ("layers",)),
@@ -215,28 +241,38 @@ def _millions(count):
     return count / 1e6
 
 
-def simulate_work(works):
-    """A whole topology (its layers' LayerWork) simulated for its reports, one layer at a time."""
-    return JobWork("simulate", memory={"peak_layer_simulator_mb": max(_millions(work.report_bytes) for work in works)},
-                   cpu={"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)})
+def simulate_work(works, traces=False):
+    """A whole topology (its layers' LayerWork) simulated for its reports, one layer at a time (with
+    `traces` also writing each layer's traces)."""
+    memory = {"peak_layer_simulator_mb": max(_millions(work.report_bytes) for work in works)}
+    cpu = {"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)}
+    if traces:
+        return JobWork("simulate_traces",
+                       memory={**memory, "trace_block_mb": max(_millions(work.trace_block_bytes) for work in works)},
+                       cpu={**cpu, "mtrace_entries": _millions(sum(sum(work.trace_entries.values()) for work in works))})
+    return JobWork("simulate", memory=memory, cpu=cpu)
 
 
-def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTES_PER_ADDRESS):
-    """One buffer of one layer: the layer set up, the buffer's events simulated, its lifetimes computed
-    (streamed, against `state_bytes_per_address` per address of the footprint; with `tables` every
-    interval held and handed over)."""
+def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTES_PER_ADDRESS, traces=False):
+    """One buffer of one layer: the layer set up, the buffer's events simulated (with `traces` parsed
+    from its two traces instead), its lifetimes computed (streamed, against `state_bytes_per_address`
+    per address of the footprint; with `tables` every interval held and handed over, the kinds of
+    the per-interval tables whatever the events' source)."""
+    state = {"state_mb": _millions(state_bytes_per_address * work.footprint[subdivision])}
+    events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
+    if traces and not tables:
+        return JobWork(f"lifetimes_{subdivision}_traces", memory=state,
+                       cpu={**events, "mtrace_entries": _millions(work.trace_entries[subdivision])})
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
     setup = {"mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
              "mdemand_rows": _millions(work.demand_rows)}
-    events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
     simulator = {"simulator_mb": _millions(work.simulator_bytes[subdivision])}
     if tables:
         return JobWork(f"lifetimes_{subdivision}_tables", cpu={**setup, **events},
                        memory={**simulator, "mwrites": events["mwrites"],
                                "maddresses": _millions(work.footprint[subdivision])})
-    return JobWork(f"lifetimes_{subdivision}", cpu={**setup, **events},
-                   memory={**simulator, "state_mb": _millions(state_bytes_per_address * work.footprint[subdivision])})
+    return JobWork(f"lifetimes_{subdivision}", cpu={**setup, **events}, memory={**simulator, **state})
 
 
 def layer_step_work(work, tables):
