@@ -90,6 +90,28 @@ def tiny_cases():
     return [(layer, hw) for layer in layers for hw in hardware]
 
 
+def test_trace_addresses_hashed_where_a_block_of_events_spans_far_by_hand():
+    # A GEMM with K = 4608 and 512 filters on a 64x64 `is` array: a FILTER block of 2^15 events spans
+    # 2^15 / 64 = 512 filters (all of them), 4608 addresses apart: 2,359,296 addresses, more than
+    # 4 x 2^15 + 2^20 = 1,179,648. With 256 filters exactly that many: dense.
+    wide = Layer("g", 64, 4608, 1, 4608, 1, 512, 1, 1)
+    grid = Array("is", array_height=64, array_width=64)
+    assert resources.layer_work(wide, grid).trace_hashed == {"ifmap": False, "filter": True, "ofmap": False}
+    narrower = dataclasses.replace(wide, num_filters=256)
+    assert not resources.layer_work(narrower, grid).trace_hashed["filter"]
+    # On `os` and `ws` arrays a FILTER block runs along k (its inner index): dense.
+    for dataflow in ("os", "ws"):
+        assert not resources.layer_work(wide, Array(dataflow, 64, 64)).trace_hashed["filter"]
+    # On a `ws` array the IFMAP's and OFMAP's blocks run along the pixels: 2^15 / 8 = 4096 of 5000
+    # GEMM rows, 2^20 IFMAP addresses apart (K) and 8 OFMAP addresses (NF).
+    rows = Layer("g", 5000, 2**20, 1, 2**20, 1, 8, 1, 1)
+    assert resources.layer_work(rows, Array("ws")).trace_hashed == {"ifmap": True, "filter": False, "ofmap": False}
+    work = resources.layer_work(wide, grid)
+    from_traces = resources.lifetimes_work(work, "filter", tables=False, traces=True)
+    assert from_traces.memory == {"state_mb": 16 * 4608 * 512 / 1e6, "hashed_state_mb": 16 * 4608 * 512 / 1e6}
+    assert resources.lifetimes_work(work, "ifmap", tables=False, traces=True).memory["hashed_state_mb"] == 0.0
+
+
 @pytest.mark.parametrize("layer, hw", tiny_cases())
 def test_trace_counts_match_the_written_traces(layer, hw, tmp_path):
     work = resources.layer_work(layer, hw)
@@ -155,7 +177,7 @@ def test_job_work_of_each_kind():
     # Parsed from traces: no simulator, the same state rows; the CPU time follows the traces' entries.
     from_traces = resources.lifetimes_work(work, "filter", tables=False, traces=True)
     assert from_traces.kind == "lifetimes_filter_traces"
-    assert from_traces.memory == {"state_mb": lifetimes.memory["state_mb"]}
+    assert from_traces.memory == {"state_mb": lifetimes.memory["state_mb"], "hashed_state_mb": 0.0}
     assert from_traces.cpu == {**events, "mtrace_entries": (160 * 8 + 72) / 1e6}
     assert resources.lifetimes_work(work, "filter", tables=True, traces=True) == with_tables
     small_layer = Layer("small", 4, 4, 1, 1, 1, 1, 1, 1)
@@ -167,8 +189,11 @@ def test_job_work_of_each_kind():
     assert simulate.cpu == {"maccesses": (work.total_accesses + small.total_accesses) / 1e6, "layers": 2}
     writing = resources.simulate_work([work, small], traces=True)
     assert writing.kind == "simulate_traces"
-    assert writing.memory == {**simulate.memory, "trace_block_mb": work.trace_block_bytes / 1e6}
-    assert work.trace_block_bytes > small.trace_block_bytes
+    # CONV1's largest buffer arrays and block of trace rows (the larger layer's).
+    assert writing.memory == {**simulate.memory,
+                              "peak_layer_traces_mb": (max(work.simulator_bytes.values()) + work.trace_block_bytes) / 1e6}
+    assert max(small.simulator_bytes.values()) + small.trace_block_bytes < \
+        max(work.simulator_bytes.values()) + work.trace_block_bytes
     assert writing.cpu == {**simulate.cpu,
                            "mtrace_entries": (sum(work.trace_entries.values()) + sum(small.trace_entries.values())) / 1e6}
     assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0, "mdemand_rows": 160e-6}

@@ -26,11 +26,14 @@ from pathlib import Path
 
 from gainflow.errors import InputError
 from gainflow.files.csv_text import ROWS_PER_CHUNK
-from gainflow.lifetimes.stream import STATE_BYTES_PER_ADDRESS
+from gainflow.lifetimes.stream import DENSE_SLACK, STATE_BYTES_PER_ADDRESS
 from gainflow.simulator.memory import buffer_arrays, fold_slots, folding, report_arrays
 from gainflow.simulator.read_buffer import read_window_words
 
 INT64_BYTES = 8
+# Events in a block of a MB of trace text, about (the first DRAM block of ResNet-18's layer 18 FILTER
+# on a 64x64 `is` array with 128 kB buffers held 36,660).
+TRACE_BLOCK_EVENTS = 1 << 15
 RUNTIME_MARGIN = 3  # wall time asked for / estimated CPU time (shared nodes, slow file systems)
 MIN_RUNTIME_MIN = 1
 
@@ -61,6 +64,8 @@ class LayerWork:
     # The largest block of rows the simulator builds while it writes an SRAM trace (int64 with the cycle
     # column, gainflow.simulator.traces): whole folds of about ROWS_PER_CHUNK rows, at least one fold.
     trace_block_bytes: int
+    # Per buffer, whether parsing its traces maps the addresses through a hash table (trace_hashed).
+    trace_hashed: dict
 
     @property
     def total_accesses(self):
@@ -105,7 +110,28 @@ def layer_work(layer, hw):
                      simulator_bytes={name: buffer_arrays(layer, hw, name)["peak"] for name in reads},
                      report_bytes=report_arrays(layer, hw)["peak"],
                      trace_entries={name: demand_rows * widths[name] + writes[name] for name in reads},
-                     trace_block_bytes=block_rows * (1 + max(widths.values())) * INT64_BYTES)
+                     trace_block_bytes=block_rows * (1 + max(widths.values())) * INT64_BYTES,
+                     trace_hashed=trace_hashed(layer, hw, footprint))
+
+
+def trace_hashed(layer, hw, footprint):
+    """Per buffer, whether its addresses parsed from traces go through a hash table: the streaming
+    state's table follows the addresses seen, densely unless a block of events spans more than
+    4 x its events + DENSE_SLACK addresses (gainflow.lifetimes.stream). A block spans that far where
+    the demand's cycles run along the operand's outer index: FILTER on `is` arrays (entry (k, n) at
+    n x K + k; a fold's rows hold k, its cycles n), IFMAP and OFMAP on `ws` arrays (their pixels, the
+    cycles); then TRACE_BLOCK_EVENTS events, `lanes` per cycle, reach min(events / lanes, extent)
+    outer indices, footprint / extent addresses apart."""
+    pixels, window, filters = layer.ofmap_height * layer.ofmap_width, layer.window_size, layer.num_filters
+    lanes_and_extent = {
+        "is": {"filter": (min(hw.array_height, window), filters)},
+        "ws": {"ifmap": (min(hw.array_height, window), pixels), "ofmap": (min(hw.array_width, filters), pixels)},
+    }.get(hw.dataflow, {})
+    hashed = dict.fromkeys(footprint, False)  # elsewhere a block's addresses lie close together
+    for name, (lanes, extent) in lanes_and_extent.items():
+        span = min(-(-TRACE_BLOCK_EVENTS // lanes), extent) * (footprint[name] // extent)
+        hashed[name] = span > 4 * TRACE_BLOCK_EVENTS + DENSE_SLACK
+    return hashed
 
 
 @dataclass(frozen=True)
@@ -138,19 +164,22 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # footprint (state_mb), plus blocks and histograms of a few MB (the base), whatever the number of
 # events. With tables it holds every write and its interval (gainflow.lifetimes.intervals) and a
 # table per address: the simulator's arrays, the writes (mwrites) and the footprint (maddresses).
-# With `save_traces` the simulate job also writes every layer's traces (mtrace_entries: their entries,
-# trace_block_mb: the largest block of rows it builds), and a lifetime job parses its buffer's two
-# traces instead of simulating (so does one of an existing SCALE-Sim run): streamed in blocks of a MB,
-# its memory is the state rows (state_mb) and the base, its CPU time the entries parsed and the events.
+# With `save_traces` the simulate job also writes every layer's traces (mtrace_entries: their entries):
+# it makes every buffer's events, so its memory follows, over the layers, the simulator's arrays of
+# the largest buffer plus the largest block of trace rows it builds (peak_layer_traces_mb). A lifetime
+# job then parses its buffer's two traces instead of simulating (so does one of an existing SCALE-Sim
+# run): in blocks of a MB, its memory is the state rows (state_mb; again, hashed_state_mb, where the
+# addresses go through a hash table, see trace_hashed) and the base, its CPU time the entries parsed
+# and the events.
 _SETUP = ("mdemand_rows", "mentries", "mfold_slots")
 _STREAMING_MEMORY = ("simulator_mb", "state_mb")
 _TABLES_MEMORY = ("maddresses", "mwrites", "simulator_mb")
 _LIFETIME_CPU = (*_SETUP, "mreads", "mwrites")
 QUANTITIES = {
     "simulate": (("peak_layer_simulator_mb",), ("layers", "maccesses")),
-    "simulate_traces": (("peak_layer_simulator_mb", "trace_block_mb"), ("layers", "maccesses", "mtrace_entries")),
+    "simulate_traces": (("peak_layer_simulator_mb", "peak_layer_traces_mb"), ("layers", "maccesses", "mtrace_entries")),
     **{f"lifetimes_{name}": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
-    **{f"lifetimes_{name}_traces": (("state_mb",), ("mreads", "mtrace_entries", "mwrites"))
+    **{f"lifetimes_{name}_traces": (("hashed_state_mb", "state_mb"), ("mreads", "mtrace_entries", "mwrites"))
        for name in ("ifmap", "filter", "ofmap")},
     **{f"lifetimes_{name}_tables": (_TABLES_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     "layer": (("mdemand_rows", "table_mwrites"), ("mdemand_rows", "table_mwrites")),
@@ -247,8 +276,8 @@ def simulate_work(works, traces=False):
     memory = {"peak_layer_simulator_mb": max(_millions(work.report_bytes) for work in works)}
     cpu = {"maccesses": _millions(sum(work.total_accesses for work in works)), "layers": len(works)}
     if traces:
-        return JobWork("simulate_traces",
-                       memory={**memory, "trace_block_mb": max(_millions(work.trace_block_bytes) for work in works)},
+        traces_bytes = max(max(work.simulator_bytes.values()) + work.trace_block_bytes for work in works)
+        return JobWork("simulate_traces", memory={**memory, "peak_layer_traces_mb": _millions(traces_bytes)},
                        cpu={**cpu, "mtrace_entries": _millions(sum(sum(work.trace_entries.values()) for work in works))})
     return JobWork("simulate", memory=memory, cpu=cpu)
 
@@ -261,7 +290,8 @@ def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTE
     state = {"state_mb": _millions(state_bytes_per_address * work.footprint[subdivision])}
     events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
     if traces and not tables:
-        return JobWork(f"lifetimes_{subdivision}_traces", memory=state,
+        hashed = {"hashed_state_mb": state["state_mb"] if work.trace_hashed[subdivision] else 0.0}
+        return JobWork(f"lifetimes_{subdivision}_traces", memory={**state, **hashed},
                        cpu={**events, "mtrace_entries": _millions(work.trace_entries[subdivision])})
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
