@@ -90,22 +90,28 @@ def tiny_cases():
     return [(layer, hw) for layer in layers for hw in hardware]
 
 
-def test_trace_addresses_hashed_where_a_block_of_events_spans_far_by_hand():
-    # A GEMM with K = 4608 and 512 filters on a 64x64 `is` array: a FILTER block of 2^15 events spans
-    # 2^15 / 64 = 512 filters (all of them), 4608 addresses apart: 2,359,296 addresses, more than
-    # 4 x 2^15 + 2^20 = 1,179,648. With 256 filters exactly that many: dense.
+def test_trace_addresses_hashed_where_the_first_events_span_far_by_hand():
+    # A GEMM with K = 4608 and 512 filters on a 64x64 `is` array: each demand row holds 64 k of one
+    # filter n (at n x 4608 + k): r rows span r x 4608 addresses against 64 r seen, beyond
+    # 4 x 64 r + 2^20 once r x 4352 > 1,048,576; the 512 filters of the first fold get there. With 240
+    # filters they do not (1,044,480).
     wide = Layer("g", 64, 4608, 1, 4608, 1, 512, 1, 1)
     grid = Array("is", array_height=64, array_width=64)
     assert resources.layer_work(wide, grid).trace_hashed == {"ifmap": False, "filter": True, "ofmap": False}
-    narrower = dataclasses.replace(wide, num_filters=256)
-    assert not resources.layer_work(narrower, grid).trace_hashed["filter"]
-    # On `os` and `ws` arrays a FILTER block runs along k (its inner index): dense.
-    for dataflow in ("os", "ws"):
-        assert not resources.layer_work(wide, Array(dataflow, 64, 64)).trace_hashed["filter"]
-    # On a `ws` array the IFMAP's and OFMAP's blocks run along the pixels: 2^15 / 8 = 4096 of 5000
-    # GEMM rows, 2^20 IFMAP addresses apart (K) and 8 OFMAP addresses (NF).
+    assert not resources.layer_work(dataclasses.replace(wide, num_filters=240), grid).trace_hashed["filter"]
+    # On `ws` arrays a FILTER row holds one k of as many filters as the array has columns: the first
+    # block spans min(columns, filters) x K addresses at once, beyond 4 x 2^15 + 2^20 = 1,179,648 for
+    # 256 columns and K = 9216; not for K = 4608 (exactly that many), nor with 64 columns.
+    big = Layer("g", 64, 9216, 1, 9216, 1, 1024, 1, 1)
+    assert resources.layer_work(big, Array("ws", 256, 256)).trace_hashed["filter"]
+    assert not resources.layer_work(dataclasses.replace(big, ifmap_width=4608, filter_width=4608),
+                                    Array("ws", 256, 256)).trace_hashed["filter"]
+    assert not resources.layer_work(big, Array("ws", 64, 64)).trace_hashed["filter"]
+    # On a `ws` array the IFMAP's and OFMAP's rows run along the pixels: 5000 GEMM rows, 2^20 IFMAP
+    # addresses apart (K) against 8 seen a row; the OFMAP's 8 apart (NF), 8 seen: dense. Its FILTER
+    # rows span the 8 filters, 2^20 apart.
     rows = Layer("g", 5000, 2**20, 1, 2**20, 1, 8, 1, 1)
-    assert resources.layer_work(rows, Array("ws")).trace_hashed == {"ifmap": True, "filter": False, "ofmap": False}
+    assert resources.layer_work(rows, Array("ws")).trace_hashed == {"ifmap": True, "filter": True, "ofmap": False}
     work = resources.layer_work(wide, grid)
     from_traces = resources.lifetimes_work(work, "filter", tables=False, traces=True)
     assert from_traces.memory == {"state_mb": 16 * 4608 * 512 / 1e6, "hashed_state_mb": 16 * 4608 * 512 / 1e6}

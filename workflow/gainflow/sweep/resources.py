@@ -31,8 +31,8 @@ from gainflow.simulator.memory import buffer_arrays, fold_slots, folding, report
 from gainflow.simulator.read_buffer import read_window_words
 
 INT64_BYTES = 8
-# Events in a block of a MB of trace text, about (the first DRAM block of ResNet-18's layer 18 FILTER
-# on a 64x64 `is` array with 128 kB buffers held 36,660).
+# Events in the first block (a MB of text) of a DRAM trace, about (31,020 to 39,420 measured on GEMM
+# and convolution FILTER traces of a 64x64 `is` array with 128 kB buffers).
 TRACE_BLOCK_EVENTS = 1 << 15
 RUNTIME_MARGIN = 3  # wall time asked for / estimated CPU time (shared nodes, slow file systems)
 MIN_RUNTIME_MIN = 1
@@ -115,22 +115,33 @@ def layer_work(layer, hw):
 
 
 def trace_hashed(layer, hw, footprint):
-    """Per buffer, whether its addresses parsed from traces go through a hash table: the streaming
-    state's table follows the addresses seen, densely unless a block of events spans more than
-    4 x its events + DENSE_SLACK addresses (gainflow.lifetimes.stream). A block spans that far where
-    the demand's cycles run along the operand's outer index: FILTER on `is` arrays (entry (k, n) at
-    n x K + k; a fold's rows hold k, its cycles n), IFMAP and OFMAP on `ws` arrays (their pixels, the
-    cycles); then TRACE_BLOCK_EVENTS events, `lanes` per cycle, reach min(events / lanes, extent)
-    outer indices, footprint / extent addresses apart."""
+    """Per buffer, whether its addresses parsed from traces go through a hash table. The streaming
+    state's table follows the addresses seen, densely while the range they span is at most 4 x the
+    addresses seen (or the events coming) + DENSE_SLACK (gainflow.lifetimes.stream). The first folds'
+    events sweep an operand's outer index (FILTER's filter n, at n x K + k; IFMAP's and OFMAP's pixel),
+    footprint / extent addresses apart (the stride): where the demand's lanes run along it (FILTER on
+    `os` and `ws` arrays, IFMAP on `os` and `is` ones, OFMAP on `is` ones) the first block of
+    TRACE_BLOCK_EVENTS events spans min(lanes, extent) strides; where the demand's rows do (a row a
+    cycle, `lanes` addresses each), r rows span r strides against r x lanes addresses seen, up to the
+    whole extent."""
     pixels, window, filters = layer.ofmap_height * layer.ofmap_width, layer.window_size, layer.num_filters
-    lanes_and_extent = {
-        "is": {"filter": (min(hw.array_height, window), filters)},
-        "ws": {"ifmap": (min(hw.array_height, window), pixels), "ofmap": (min(hw.array_width, filters), pixels)},
-    }.get(hw.dataflow, {})
-    hashed = dict.fromkeys(footprint, False)  # elsewhere a block's addresses lie close together
-    for name, (lanes, extent) in lanes_and_extent.items():
-        span = min(-(-TRACE_BLOCK_EVENTS // lanes), extent) * (footprint[name] // extent)
-        hashed[name] = span > 4 * TRACE_BLOCK_EVENTS + DENSE_SLACK
+    rows, cols = hw.array_height, hw.array_width
+    # Per buffer: its lanes (at most its inner extent where they run along the inner index) and
+    # whether they run along the outer index.
+    lanes = {
+        "os": {"ifmap": (rows, True), "filter": (cols, True), "ofmap": (min(cols, filters), False)},
+        "ws": {"ifmap": (min(rows, window), False), "filter": (cols, True), "ofmap": (min(cols, filters), False)},
+        "is": {"ifmap": (cols, True), "filter": (min(rows, window), False), "ofmap": (cols, True)},
+    }[hw.dataflow]
+    extents = {"ifmap": pixels, "filter": filters, "ofmap": pixels}
+    hashed = {}
+    for name, (width, along_outer) in lanes.items():
+        extent = extents[name]
+        stride = footprint[name] // extent
+        if along_outer:
+            hashed[name] = min(width, extent) * stride > 4 * TRACE_BLOCK_EVENTS + DENSE_SLACK
+        else:
+            hashed[name] = extent * (stride - 4 * width) > DENSE_SLACK
     return hashed
 
 
