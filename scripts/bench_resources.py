@@ -25,7 +25,7 @@ machine are printed beside). The exit status is 1 if a check fails.
 `--drop KIND` leaves a job kind out of the run loaded just before it (repeatable), e.g. where the code
 of that kind's jobs has changed since the run was measured. `--save-traces` sweeps with
 `save_traces: true`: the simulate jobs also write SCALE-Sim traces and the lifetime jobs parse them
-(kinds simulate_traces and lifetimes_*_traces; an existing SCALE-Sim run's lifetime jobs, rule
+(kinds simulate_traces and lifetimes_traces; an existing SCALE-Sim run's lifetime jobs, rule
 scalesim_lifetimes, are of the latter).
 
 Run it from a checkout that nothing edits while it runs: the jobs import gainflow from there.

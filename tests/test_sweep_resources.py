@@ -182,7 +182,7 @@ def test_job_work_of_each_kind():
     assert resources.lifetimes_work(work, "ofmap", tables=False).cpu["mfold_slots"] == 32e-6
     # Parsed from traces: no simulator, the same state rows; the CPU time follows the traces' entries.
     from_traces = resources.lifetimes_work(work, "filter", tables=False, traces=True)
-    assert from_traces.kind == "lifetimes_filter_traces"
+    assert from_traces.kind == "lifetimes_traces"
     assert from_traces.memory == {"state_mb": lifetimes.memory["state_mb"], "hashed_state_mb": 0.0}
     assert from_traces.cpu == {**events, "mtrace_entries": (160 * 8 + 72) / 1e6}
     assert resources.lifetimes_work(work, "filter", tables=True, traces=True) == with_tables
