@@ -428,6 +428,14 @@ def main():
         return report([run], args, declared=True)
 
 
+def run_source(run):
+    """What measured a saved run, as the models file names it: its command, the file it was saved to
+    by name only (no machine's paths), or else its folder."""
+    if "command" not in run:
+        return run["workdir"]
+    return re.sub(r"--save (\S+)", lambda saved: f"--save {Path(saved.group(1)).name}", run["command"])
+
+
 def report(runs, args, declared=False):
     """Check every job of `runs` against the current models' estimates (which, for a sweep just run,
     must be what Snakemake declared) and print the tables (and with --fit the fitted models)."""
@@ -445,7 +453,7 @@ def report(runs, args, declared=False):
                 raise SystemExit(f"{label(job)}: Snakemake declared {job['mem_mb']} MB, {job['runtime_min']} min; "
                                  f"the models give {estimate}")
             job = {**job, "kind": work.kind, "mem_mb": estimate.mem_mb, "runtime_min": estimate.runtime_min,
-                   "source": run.get("command", run["workdir"])}
+                   "source": run_source(run)}
             works[id(job)] = work
             jobs.append(job)
     print(f"{len(jobs)} jobs measured")

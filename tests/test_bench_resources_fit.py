@@ -108,3 +108,11 @@ def test_lifetime_jobs_of_an_existing_run_parse_traces(tmp_path):
     assert sweep.of(job).kind == "lifetimes_traces"
     assert sweep.of({**job, "rule": "lifetimes"}).kind == "lifetimes_filter"
     assert sweep.of({"rule": "scalesim_run", "wildcards": {"topo": "tiny", "hw": "tiny_os"}}).kind == "hardware"
+
+
+def test_a_runs_source_names_its_saved_file_without_the_folder():
+    bench = load_script()
+    command = "scripts/bench_resources.py --topology alexnet --save /home/someone/runs/sweep.json --cores 2"
+    assert bench.run_source({"command": command, "workdir": "/x"}) == \
+        "scripts/bench_resources.py --topology alexnet --save sweep.json --cores 2"
+    assert bench.run_source({"workdir": "/x/sweep.inputs"}) == "/x/sweep.inputs"
