@@ -23,6 +23,7 @@ from gainflow.lifetimes.histogram import (
 )
 from gainflow.lifetimes.intervals import BufferLifetimes, pair_from_simulator
 from gainflow.lifetimes.layer_files import merge_layer_parts, write_layer_files
+from gainflow.lifetimes.interval_runs import IntervalSpill
 from gainflow.lifetimes.parts import load_part, save_part
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -83,9 +84,10 @@ def test_part_round_trip_and_is_byte_identical(tmp_path):
     summary, cycles, intervals = load_part(tmp_path / "a.part")
     assert cycles == 77 and summary.subdivision == "filter" and summary.counts() == summarize(lifetimes).counts()
     assert (summary.histogram.lifetimes.tolist(), summary.histogram.intervals.tolist()) == ([4, 9], [2, 1])
+    columns = intervals.columns()
     for column in ("address", "write_cycle", "lifetime", "interval_reads", "first_read_cycle"):
-        assert np.array_equal(getattr(intervals, column), getattr(lifetimes, column))
-    assert (intervals.dead_writes, intervals.unfilled_reads) == (1, 2)
+        assert np.array_equal(columns[column], getattr(lifetimes, column))
+    assert (summary.dead_writes, summary.unfilled_reads) == (1, 2)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -105,7 +107,8 @@ def test_part_keeps_values_beyond_int32(tmp_path):
     save_part(tmp_path / "big.part", summarize(big), 2 ** 41, big)
     summary, cycles, intervals = load_part(tmp_path / "big.part")
     assert cycles == 2 ** 41 and summary.histogram.lifetimes.tolist() == [2 ** 40]
-    assert (intervals.lifetime.tolist(), intervals.address.tolist(), intervals.write_cycle.tolist()) == (
+    columns = intervals.columns()
+    assert (columns["lifetime"].tolist(), columns["address"].tolist(), columns["write_cycle"].tolist()) == (
         [2 ** 40], [2 ** 33], [-(2 ** 35)])
 
 
@@ -141,7 +144,7 @@ def with_header(data, change):
 
 @pytest.mark.parametrize("damage, message", [
     (lambda data: b"PK\x03\x04 not a part file\n" + data, "not a gainflow lifetime part file"),
-    (lambda data: data.replace(b"part 2\n", b"part 7\n", 1), "version 7; this gainflow reads version 2"),
+    (lambda data: data.replace(b"part 3\n", b"part 7\n", 1), "version 7; this gainflow reads version 3"),
     (lambda data: data[:-5], "truncated"),
     (lambda data: data + b"\0", "unexpected bytes after the arrays"),
     (lambda data: data.split(b"\n")[0] + b"\n{broken json\n", "malformed lifetime part header"),
@@ -151,8 +154,14 @@ def with_header(data, change):
     (lambda data: with_header(data, lambda h: h["counts"].pop("reads")), "key 'counts'"),
     (lambda data: with_header(data, lambda h: h["counts"].update(writes=1.5)), "key 'counts.writes'"),
     (lambda data: with_header(data, lambda h: h.update(histograms={})), "key 'histograms'"),
-    (lambda data: with_header(data, lambda h: h["intervals"]["dtypes"].update(address="<f8")),
-     "key 'intervals.dtypes'"),
+    (lambda data: with_header(data, lambda h: h["intervals"]["runs"][0]["dtypes"].update(address="<f8")),
+     "key 'intervals.runs.0.dtypes'"),
+    (lambda data: with_header(data, lambda h: h["intervals"].update(runs=[{"length": 4}])),
+     "key 'intervals.runs.0.dtypes'"),
+    (lambda data: with_header(data, lambda h: h["intervals"].update(runs=["run"])), "key 'intervals.runs.0'"),
+    (lambda data: with_header(data, lambda h: h["intervals"].update(runs={})), "key 'intervals.runs'"),
+    (lambda data: with_header(data, lambda h: h["intervals"]["runs"][0].update(length=3)), "unexpected bytes"),
+    (lambda data: with_header(data, lambda h: h["intervals"]["runs"][0].update(length=5)), "truncated"),
     (lambda data: with_header(data, lambda h: h["counts"].update(intervals=5)), "key 'counts.intervals'"),
 ])
 def test_bad_part_files_are_input_errors(tmp_path, damage, message):
@@ -335,3 +344,27 @@ def test_layer_files_from_parts_equal_the_per_interval_ones_on_random_layers(tmp
         files = layer_files(tmp_path / f"out{case}", 0)
         files["layer0_lifetime_histogram.csv"] = gzip.decompress(files.pop("layer0_lifetime_histogram.csv.gz"))
         assert files == per_interval_files(buffers, cycles), case
+
+
+def test_intervals_spilled_in_runs_come_back_in_address_then_write_order(tmp_path):
+    """Intervals closing in cycle order (address 5 and 3 alternately), two to a run: the runs are
+    sorted by address, and merged back one row at a time address 3's intervals come first, each
+    address's in the order of its writes; a run out of address order is an InputError."""
+    closing = [(5, 0), (3, 1), (5, 2), (3, 3), (5, 4)]
+    with IntervalSpill(tmp_path, run_intervals=2) as spill:
+        for address, write in closing:
+            spill.add([address], [write], [10 + write], [1], [write])
+        save_part(tmp_path / "runs.part", summarize(buffer("ifmap", [10, 11, 12, 13, 14])), 20, spill)
+        assert [run["length"] for run in spill.runs] == [2, 2, 1]
+    _, _, intervals = load_part(tmp_path / "runs.part")
+    for block in (1, 2, 100):
+        rows = [list(zip(merged["address"].tolist(), merged["write_cycle"].tolist()))
+                for merged in intervals.blocks(block)]
+        assert sum(rows, []) == [(3, 1), (3, 3), (5, 0), (5, 2), (5, 4)]
+        assert max(len(block_rows) for block_rows in rows) <= max(block, 3)  # a row per run at least
+    data = bytearray((tmp_path / "runs.part").read_bytes())
+    first_run = len(data) - 5 * 4 * 5  # five int32 columns of five rows: the first run's addresses
+    data[first_run:first_run + 8] = np.array([5, 3], "<i4").tobytes()
+    (tmp_path / "bad.part").write_bytes(bytes(data))
+    with pytest.raises(InputError, match="bad.part: a run of intervals not in address order"):
+        list(load_part(tmp_path / "bad.part")[2].blocks())

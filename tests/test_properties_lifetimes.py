@@ -21,6 +21,7 @@ from gainflow.events import scalesim_traces as traces_reader
 from gainflow.files import layout
 from gainflow.lifetimes.aggregate import aggregate_row
 from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.interval_runs import COLUMNS as INTERVAL_COLUMNS, IntervalSpill
 from gainflow.lifetimes.intervals import compute_lifetimes, lifetimes_from_trace_dir
 from gainflow.lifetimes.layer_files import merge_layer_parts
 from gainflow.lifetimes.parts import load_part, save_part
@@ -88,10 +89,14 @@ def event_lists(draw):
     return draw(st.lists(event, max_size=40)), draw(st.lists(event, max_size=40))
 
 
+def table_rows(columns):
+    """(address, write cycle, lifetime, reads, first read) rows of a table's columns (by name)."""
+    return list(zip(*(columns[name].tolist() for name in ("address", "write_cycle", "lifetime", "interval_reads",
+                                                          "first_read_cycle"))))
+
+
 def check_lifetimes(lifetimes, expected_intervals, expected_counts):
-    rows = list(zip(lifetimes.address.tolist(), lifetimes.write_cycle.tolist(), lifetimes.lifetime.tolist(),
-                    lifetimes.interval_reads.tolist(), lifetimes.first_read_cycle.tolist()))
-    assert rows == expected_intervals
+    assert table_rows(lifetimes.__dict__) == expected_intervals
     assert {name: getattr(lifetimes, name) for name in expected_counts} == expected_counts
 
 
@@ -135,6 +140,30 @@ def test_streamed_summary_of_events_in_cycle_order_equals_the_interval_paths(eve
         for column in ("lifetimes", "intervals", "reads"):
             assert getattr(streamed.histograms[name], column).tolist() == getattr(histogram, column).tolist()
     check_summary(streamed, *walk(writes, reads), cycles=60)
+
+
+@given(event_lists(), CHUNK_LENGTHS, CHUNK_LENGTHS, st.integers(1, 5), st.integers(1, 7))
+@settings(max_examples=150)
+def test_streamed_intervals_in_runs_merge_into_the_walks_table(tmp_path, events, write_lengths, read_lengths,
+                                                               run_intervals, block):
+    """The per-interval tables' path: the intervals leave the merge as they close (by a dense table's
+    rows, or a hash table's where the addresses lie far apart), go to disk in sorted runs of a few,
+    and come back from the part file merged, a few rows at a time, in the walk's order."""
+    writes, reads = ([(cycle, address) for cycle, address in sorted(pairs, key=lambda pair: pair[0])]
+                     for pairs in events)
+    expected_intervals, expected_counts = walk(writes, reads)
+    path = tmp_path / "layer0_filter.part"
+    with IntervalSpill(tmp_path, run_intervals) as spill:
+        summary = summarize_stream("filter", chunks_of(writes, write_lengths), chunks_of(reads, read_lengths),
+                                   intervals=spill)
+        save_part(path, summary, 60, spill)
+    check_summary(summary, expected_intervals, expected_counts, cycles=60)
+    _, _, runs = load_part(path)
+    blocks = list(runs.blocks(block))
+    assert all(len(rows["address"]) for rows in blocks)
+    columns = {name: np.concatenate([rows[name] for rows in blocks] or [np.empty(0, np.int64)])
+               for name in INTERVAL_COLUMNS}
+    assert table_rows(columns) == expected_intervals
 
 
 def check_summary(summary, expected_intervals, expected_counts, cycles):
@@ -238,7 +267,7 @@ def test_part_round_trip_keeps_histogram_counts_and_intervals(tmp_path, events, 
     assert cycles == total_cycles
     check_summary(summary, expected_intervals, expected_counts, cycles)
     if with_intervals:
-        check_lifetimes(intervals, expected_intervals, expected_counts)
+        assert table_rows(intervals.columns()) == expected_intervals
     else:
         assert intervals is None
 
@@ -278,7 +307,8 @@ def test_mutated_part_file_loads_or_names_the_file(tmp_path, good_parts, which, 
     except InputError as error:
         # Disagreeing parts name the layer folder; a broken one names itself.
         check_input_error(error, [parts[which], layer_dir], ("part file", "part header", "histogram", "disagree",
-                                                            "same subdivision", "hold no intervals"))
+                                                            "same subdivision", "hold no intervals",
+                                                            "intervals not in address order", "interval rows for"))
         assert files_under(layer_dir) == []
     else:
         kinds = (layout.LIFETIME_HISTOGRAM, layout.AGGREGATE_TABLE, layout.GRAPH_DATA)

@@ -177,15 +177,15 @@ def test_job_work_of_each_kind():
     assert lifetimes.cpu == {**setup, **events}
     with_tables = resources.lifetimes_work(work, "filter", tables=True)
     assert with_tables.kind == "lifetimes_filter_tables"
-    # With tables: every write (a fill: at most one per address here, the operand fits the window).
-    assert with_tables.memory == {"simulator_mb": lifetimes.memory["simulator_mb"], "mwrites": 72e-6, "maddresses": 72e-6}
+    # With tables the job streams the same way (its intervals go to disk): the same quantities.
+    assert (with_tables.memory, with_tables.cpu) == (lifetimes.memory, lifetimes.cpu)
     assert resources.lifetimes_work(work, "ofmap", tables=False).cpu["mfold_slots"] == 32e-6
     # Parsed from traces: no simulator, the same state rows; the CPU time follows the traces' entries.
     from_traces = resources.lifetimes_work(work, "filter", tables=False, traces=True)
     assert from_traces.kind == "lifetimes_traces"
     assert from_traces.memory == {"state_mb": lifetimes.memory["state_mb"], "hashed_state_mb": 0.0}
     assert from_traces.cpu == {**events, "mtrace_entries": (160 * 8 + 72) / 1e6}
-    assert resources.lifetimes_work(work, "filter", tables=True, traces=True) == with_tables
+    assert resources.lifetimes_work(work, "filter", tables=True, traces=True) == from_traces
     small_layer = Layer("small", 4, 4, 1, 1, 1, 1, 1, 1)
     small = resources.layer_work(small_layer, Array("os"))
     simulate = resources.simulate_work([work, small])
@@ -202,9 +202,13 @@ def test_job_work_of_each_kind():
         max(work.simulator_bytes.values()) + work.trace_block_bytes
     assert writing.cpu == {**simulate.cpu,
                            "mtrace_entries": (sum(work.trace_entries.values()) + sum(small.trace_entries.values())) / 1e6}
-    assert resources.layer_step_work(work, tables=False).memory == {"table_mwrites": 0.0, "mdemand_rows": 160e-6}
-    assert resources.layer_step_work(work, tables=True).memory == {"table_mwrites": (128 + 72 + 224) / 1e6,
-                                                                   "mdemand_rows": 160e-6}
+    # The layer step: its memory a merged block more with tables, its CPU time the table's rows (at
+    # most a write each: IFMAP's fills, one per read here, FILTER's one per address, OFMAP's writes).
+    plain, with_table = (resources.layer_step_work(work, tables) for tables in (False, True))
+    assert (plain.memory, plain.cpu) == ({"tables": 0.0, "mdemand_rows": 160e-6},
+                                         {"table_mwrites": 0.0, "mdemand_rows": 160e-6})
+    assert (with_table.memory, with_table.cpu) == ({"tables": 1.0, "mdemand_rows": 160e-6},
+                                                   {"table_mwrites": (128 + 72 + 224) / 1e6, "mdemand_rows": 160e-6})
     assert resources.graphs_work(12).memory == {"layers": 12}
     report = resources.report_work([work, small], Array("os", ifmap_sram_kb=64, filter_sram_kb=32, ofmap_sram_kb=16))
     rows = (160 + small.demand_rows) / 1e6

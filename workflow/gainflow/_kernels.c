@@ -9,7 +9,8 @@
  * set_order: the iteration order of CPython sets of ints (SCALE-Sim's DRAM fetch order);
  * merge_events, close_open_intervals, address_slots, histogram_add: the streaming lifetime analysis (writes and
  *   reads merged in cycle order against a per-address state; sparse addresses mapped to dense slots by a hash
- *   table; the closed intervals counted into exact histograms, hash tables too).
+ *   table; the closed intervals counted into exact histograms, hash tables too, and handed out with their state
+ *   row and write cycle for the per-interval tables).
  *
  * Arguments are C-contiguous buffers (numpy arrays); the Python wrappers in gainflow.files.csv_text
  * and gainflow.lifetimes.intervals check types and shapes before calling.
@@ -513,9 +514,10 @@ static int state_parse(State *state, Py_buffer *buffer, int narrow)
 }
 
 /* The block of closed intervals with reads: lifetime, lifetime from the first read, prefetch slack
- * and reads of each, `emitted` of `capacity` filled. */
+ * and reads of each, its state row (slot) and its write's cycle (for the per-interval tables),
+ * `emitted` of `capacity` filled. */
 typedef struct {
-    Py_buffer lifetime, from_first, slack, reads;
+    Py_buffer lifetime, from_first, slack, reads, slot, write;
     Py_ssize_t capacity, emitted;
 } ClosedIntervals;
 
@@ -523,7 +525,8 @@ static int closed_intervals_parse(ClosedIntervals *out)
 {
     out->capacity = out->lifetime.len / (Py_ssize_t)sizeof(int64_t);
     return out->from_first.len == out->lifetime.len && out->slack.len == out->lifetime.len
-           && out->reads.len == out->lifetime.len && out->emitted >= 0 && out->emitted <= out->capacity;
+           && out->reads.len == out->lifetime.len && out->slot.len == out->lifetime.len
+           && out->write.len == out->lifetime.len && out->emitted >= 0 && out->emitted <= out->capacity;
 }
 
 static void closed_intervals_release(ClosedIntervals *out)
@@ -532,6 +535,8 @@ static void closed_intervals_release(ClosedIntervals *out)
     PyBuffer_Release(&out->from_first);
     PyBuffer_Release(&out->slack);
     PyBuffer_Release(&out->reads);
+    PyBuffer_Release(&out->slot);
+    PyBuffer_Release(&out->write);
 }
 
 /* Close the open interval of a state row: a dead write without reads, else one more closed interval. */
@@ -555,6 +560,9 @@ static inline int close_interval(const State *state, Py_ssize_t slot, ClosedInte
     ((int64_t *)out->from_first.buf)[at] = (int64_t)(last - first);
     ((int64_t *)out->slack.buf)[at] = (int64_t)(first - write);
     ((int64_t *)out->reads.buf)[at] = (int64_t)reads;
+    ((int64_t *)out->slot.buf)[at] = (int64_t)slot;
+    /* the write's own cycle, an int64 event: base + its offset */
+    ((int64_t *)out->write.buf)[at] = (int64_t)((uint64_t)counter[BASE] + write);
     return NEEDS_INPUT;
 }
 
@@ -649,10 +657,10 @@ static PyObject *merge_events(PyObject *self, PyObject *args)
     ClosedIntervals out;
     Events writes, reads;
     int narrow;
-    if (!PyArg_ParseTuple(args, "y*y*npy*y*npw*pw*w*w*w*w*n", &write_cycles, &write_slots, &writes.position,
+    if (!PyArg_ParseTuple(args, "y*y*npy*y*npw*pw*w*w*w*w*w*w*n", &write_cycles, &write_slots, &writes.position,
                           &writes.final, &read_cycles, &read_slots, &reads.position, &reads.final, &state_buffer,
                           &narrow, &counter_buffer, &out.lifetime, &out.from_first, &out.slack, &out.reads,
-                          &out.emitted))
+                          &out.slot, &out.write, &out.emitted))
         return NULL;
     PyObject *result = NULL;
     State state;
@@ -711,8 +719,8 @@ static PyObject *close_open_intervals(PyObject *self, PyObject *args)
     ClosedIntervals out;
     Py_ssize_t row;
     int narrow;
-    if (!PyArg_ParseTuple(args, "y*pnw*w*w*w*w*n", &state_buffer, &narrow, &row, &counter_buffer, &out.lifetime,
-                          &out.from_first, &out.slack, &out.reads, &out.emitted))
+    if (!PyArg_ParseTuple(args, "y*pnw*w*w*w*w*w*w*n", &state_buffer, &narrow, &row, &counter_buffer, &out.lifetime,
+                          &out.from_first, &out.slack, &out.reads, &out.slot, &out.write, &out.emitted))
         return NULL;
     PyObject *result = NULL;
     State state;
@@ -873,11 +881,11 @@ static PyMethodDef methods[] = {
     {"merge_events", merge_events, METH_VARARGS,
      "merge_events(write_cycles, write_slots, write_position, writes_final, read_cycles, read_slots, "
      "read_position, reads_final, state, narrow, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
-     "interval_reads, emitted) -> (write_position, read_position, emitted, status) (see "
+     "interval_reads, slot, write_cycle, emitted) -> (write_position, read_position, emitted, status) (see "
      "gainflow.lifetimes.stream)."},
     {"close_open_intervals", close_open_intervals, METH_VARARGS,
      "close_open_intervals(state, narrow, row, counters, lifetime, lifetime_from_first_read, prefetch_slack, "
-     "interval_reads, emitted) -> (row, emitted, rows seen, status) (see gainflow.lifetimes.stream)."},
+     "interval_reads, slot, write_cycle, emitted) -> (row, emitted, rows seen, status) (see gainflow.lifetimes.stream)."},
     {"histogram_add", histogram_add, METH_VARARGS,
      "histogram_add(values, reads, counts, position, table, used) -> (position, used) (see "
      "gainflow.lifetimes.stream)."},

@@ -1,25 +1,27 @@
 """Rule `lifetimes`: one (layer, subdivision) of one run.
 
 Computes the lifetime intervals of one buffer in one layer and hands them over to the per-layer
-step as a part file (gainflow.lifetimes.parts): the exact lifetime histograms and counts, plus the
-per-interval arrays with `--intervals` (only when the per-layer step writes the per-interval
-lifetime table). Without `--intervals` the events are streamed (gainflow.lifetimes.stream: memory
-bounded by the buffer's footprint, whatever the number of events); with it, the interval path
-(gainflow.lifetimes.intervals) holds every write and interval. The events come either from SCALE-Sim CSV traces (`--traces`: the traces the
-simulate job saved, or an existing SCALE-Sim run's) or from re-simulating just that layer
-(`--topology` and `--hardware`: fast, no CSV traces).
+step as a part file (gainflow.lifetimes.parts): the exact lifetime histograms and counts, plus every
+interval with `--intervals` (only when the per-layer step writes the per-interval lifetime table).
+The events are streamed (gainflow.lifetimes.stream: memory bounded by the buffer's footprint,
+whatever the number of events); with `--intervals` the intervals go to disk as they close, in runs
+sorted by address (gainflow.lifetimes.interval_runs). The events come either from SCALE-Sim CSV
+traces (`--traces`: the traces the simulate job saved, or an existing SCALE-Sim run's; in cycle
+order) or from re-simulating just that layer (`--topology` and `--hardware`: fast, no CSV traces).
 
 `--run-info` is the run's record (the simulate job's run_info.json): the layer's Total Cycles found
 here must equal the one recorded there, and with `--traces` its hardware gives the buffer offsets.
 """
 
 import argparse
+import contextlib
 import sys
+from pathlib import Path
 
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.files.run_info import RunInfo
-from gainflow.lifetimes.histogram import summarize
+from gainflow.lifetimes.interval_runs import IntervalSpill
 from gainflow.lifetimes.parts import save_part
 
 
@@ -40,42 +42,22 @@ def parse_args(argv):
     return args
 
 
-def lifetimes_and_cycles(args, info):
-    """(BufferSummary, BufferLifetimes or None, Total Cycles) of the layer's buffer, from the traces or
-    the simulator: streamed (memory bounded by the footprint) unless the intervals are handed over."""
+def summary_and_cycles(args, info, intervals=None):
+    """(BufferSummary, Total Cycles) of the layer's buffer, streamed from the traces or the simulator
+    (memory bounded by the footprint), every interval also into the sink `intervals` if given."""
     if args.traces is not None:
         from gainflow.events.scalesim_traces import offsets_of
         from gainflow.inputs.hwconfig import HardwareConfig
+        from gainflow.lifetimes.stream import summary_from_trace_dir
 
         hardware = None if info.hardware is None else HardwareConfig(**info.hardware)
-        source = (args.traces, args.layer, args.subdivision, offsets_of(hardware))
-        if not args.intervals:
-            from gainflow.lifetimes.stream import summary_from_trace_dir
-
-            return _no_intervals(*summary_from_trace_dir(*source))
-        from gainflow.lifetimes.intervals import pair_from_trace_dir
-
-        return _with_intervals(*pair_from_trace_dir(*source))
+        return summary_from_trace_dir(args.traces, args.layer, args.subdivision, offsets_of(hardware), intervals)
     from gainflow.inputs.hwconfig import load_hardware_config
     from gainflow.inputs.topology import load_topology
+    from gainflow.lifetimes.stream import summary_from_simulator
 
-    source = (load_topology(args.topology, args.input_type)[args.layer], load_hardware_config(args.hardware),
-              args.subdivision)
-    if not args.intervals:
-        from gainflow.lifetimes.stream import summary_from_simulator
-
-        return _no_intervals(*summary_from_simulator(*source))
-    from gainflow.lifetimes.intervals import pair_from_simulator
-
-    return _with_intervals(*pair_from_simulator(*source))
-
-
-def _no_intervals(summary, total_cycles):
-    return summary, None, total_cycles
-
-
-def _with_intervals(lifetimes, total_cycles):
-    return summarize(lifetimes), lifetimes, total_cycles
+    return summary_from_simulator(load_topology(args.topology, args.input_type)[args.layer],
+                                  load_hardware_config(args.hardware), args.subdivision, intervals)
 
 
 def recorded_layer(info, layer, path):
@@ -90,13 +72,20 @@ def main(argv=None):
     args = parse_args(argv)
     info = RunInfo.load(args.run_info)
     position, recorded = recorded_layer(info, args.layer, args.run_info)
-    summary, intervals, total_cycles = lifetimes_and_cycles(args, info)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:  # the spilled intervals' file goes when the part is written
+        intervals = stack.enter_context(IntervalSpill(Path(args.output).parent)) if args.intervals else None
+        summary, total_cycles = summary_and_cycles(args, info, intervals)
+        check_total_cycles(args, recorded, position, total_cycles)
+        save_part(args.output, summary, total_cycles, intervals)
+
+
+def check_total_cycles(args, recorded, position, total_cycles):
     if total_cycles != recorded.total_cycles:
         source = f"its traces in {args.traces}" if args.traces is not None else "re-simulating it"
         raise InputError(f"layer {args.layer} takes {recorded.total_cycles} Total Cycles in the run, but "
                          f"{total_cycles} from {source}: the run and this job's inputs disagree",
                          path=args.run_info, key=f"layers.{position}.total_cycles")
-    save_part(args.output, summary, total_cycles, intervals)
 
 
 if __name__ == "__main__":

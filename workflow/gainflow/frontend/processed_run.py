@@ -178,12 +178,17 @@ def check_sidecar_rows(columns, position, path):
         first_bad_row(columns, 0, path, "cycles", ~counted, "a value that some histogram counts")
 
 
+def missing_output(path):
+    """The error for a per-layer file that is not there."""
+    return InputError("file not found (expected a `gainflow lifetimes` output)", path=path)
+
+
 def read_gzip_text(path):
     try:
         with gzip.open(path, "rb") as handle:
             return handle.read().decode("utf-8")
     except FileNotFoundError:
-        raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
+        raise missing_output(path) from None
     except (OSError, EOFError, zlib.error) as err:
         raise InputError(f"not a readable gzip file: {err}", path=path) from None
     except UnicodeDecodeError as err:
@@ -233,7 +238,7 @@ def read_small_table(path, check_header_fields=None):
         with open(path, encoding="utf-8", newline="") as handle:
             return read_rows(csv.reader(handle), path, check_header_fields)
     except FileNotFoundError:
-        raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
+        raise missing_output(path) from None
     except UnicodeDecodeError as err:
         raise InputError(f"malformed CSV: {err}", path=path) from None
 
@@ -264,7 +269,7 @@ def check_header(path, required_leading, required_anywhere):
         with open(path, encoding="utf-8") as handle:
             header = handle.readline().rstrip("\r\n").split(",")
     except FileNotFoundError:
-        raise InputError("file not found (expected a `gainflow lifetimes` output)", path=path) from None
+        raise missing_output(path) from None
     check_header_fields(header, path, required_leading, required_anywhere)
     return header
 

@@ -20,7 +20,8 @@ Per layer `i`, in `<run>/layer<i>/`:
 
 Only the lifetime table needs the intervals; the other files follow from each buffer's
 `BufferSummary` (exact lifetime histogram and counts, `gainflow.lifetimes.histogram`), so the
-workflow's per-layer step writes them from the small part files alone.
+workflow's per-layer step writes them from the small part files alone; the table it streams from the
+parts' runs of intervals (`gainflow.lifetimes.interval_runs`), a block at a time.
 
 `<run>/run_info.json` describes the run (`gainflow.files.run_info.RunInfo`).
 
@@ -61,12 +62,20 @@ def lifetime_csv(buffers):
 
 
 def write_lifetime_csv(handle, buffers):
-    """The lifetime CSV into the binary `handle` (tables run to tens of millions of rows)."""
-    handle.write(LIFETIME_HEADER.encode())
-    write_subdivision_rows(handle, [
+    """The lifetime CSV of `BufferLifetimes` into the binary `handle`."""
+    write_interval_csv(handle, [
         (buffer.subdivision,
-         (buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads, buffer.first_read_cycle))
+         [(buffer.address, buffer.lifetime, buffer.write_cycle, buffer.interval_reads, buffer.first_read_cycle)])
         for buffer in buffers])
+
+
+def write_interval_csv(handle, subdivisions):
+    """The lifetime CSV into the binary `handle` from (subdivision, blocks of its table columns:
+    address, lifetime, write cycle, reads, first read) in subdivision order (tables run to tens of
+    millions of rows: the blocks can stream)."""
+    handle.write(LIFETIME_HEADER.encode())
+    for subdivision, blocks in subdivisions:
+        write_subdivision_rows(handle, ((subdivision, columns) for columns in blocks))
 
 
 def write_histogram_csv(handle, summaries):
@@ -157,7 +166,10 @@ def merge_layer_parts(part_paths, layer_dir, layer_index, *, tables, with_graph=
         if without:
             raise InputError(f"lifetime tables asked for, but the parts of {without} hold no intervals",
                              path=layer_dir)
-        write_lifetime_table(layer_dir, layer_index, [intervals for _, _, intervals in loaded])
+        table = Path(layer_dir) / layout.layer_file_name(layer_index, layout.LIFETIME_TABLE)
+        with atomic_file(table) as handle:
+            write_interval_csv(handle, [(summary.subdivision, intervals.column_blocks())
+                                        for summary, _, intervals in loaded])
     else:
         (Path(layer_dir) / layout.layer_file_name(layer_index, layout.LIFETIME_TABLE)).unlink(missing_ok=True)
     total_cycles = cycles.pop()

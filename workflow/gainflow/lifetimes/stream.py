@@ -6,9 +6,10 @@ whole: the two chunk streams are merged in cycle order (at equal cycles writes f
 state row per address (`gainflow._kernels.merge_events`): the open interval's write cycle, its first
 and last read and its reads, `STATE_BYTES_PER_ADDRESS` (16) bytes. Memory is therefore
 STATE_BYTES_PER_ADDRESS x footprint (the distinct addresses) + a chunk of each stream + a block of
-closed intervals (`OUTPUT_BLOCK`, 2 MB) + the histograms (48 bytes per distinct value at most), whatever
-the number of events; no per-interval table comes out (those are ordered by address and take the
-interval path).
+closed intervals (`OUTPUT_BLOCK`, 3 MB) + the histograms (48 bytes per distinct value at most), whatever
+the number of events. For the per-interval tables, an `intervals` sink takes every closed interval
+as well, block by block (address, write cycle, lifetime, reads, first read), in the order they close:
+`gainflow.lifetimes.interval_runs.IntervalSpill` puts them in address order on disk.
 
 - Rows are narrow: four uint32, the cycles as offsets from the first write's cycle. An event beyond
   their reach (a cycle more than about 2**32 after the first write, an interval's 2**32nd read) makes
@@ -73,13 +74,15 @@ class EventOrderError(ValueError):
         self.index = index
 
 
-def summarize_stream(subdivision, writes, reads, address_range=None, wide=False):
+def summarize_stream(subdivision, writes, reads, address_range=None, wide=False, intervals=None):
     """`BufferSummary` of one buffer from two iterables of (cycles, addresses) int64 chunks: its
     writes and its reads, each in cycle order. `address_range` = [lo, hi) of every address when
     known (the simulator's operand), else the table follows the addresses seen. `wide`: start with
     wide rows (the events are known to span more than NARROW_CYCLE_SPAN cycles); the result is the
-    same either way."""
-    return _Merge(subdivision, _AddressState(address_range, WIDE if wide else NARROW)).run(writes, reads)
+    same either way. `intervals`: a sink (`add(address, write_cycle, lifetime, interval_reads,
+    first_read_cycle)`, int64 arrays) that also gets every interval with a lifetime."""
+    state = _AddressState(address_range, WIDE if wide else NARROW, keep_addresses=intervals is not None)
+    return _Merge(subdivision, state, intervals).run(writes, reads)
 
 
 class _Stream:
@@ -122,13 +125,22 @@ class _AddressState:
     """The per-address state rows, and addresses -> rows: `address - base` in a dense table, or a
     hash table's slots once the addresses are too sparse for one."""
 
-    def __init__(self, address_range, fields=NARROW):
+    def __init__(self, address_range, fields=NARROW, keep_addresses=False):
         self.fixed = address_range is not None
         self.base = int(address_range[0]) if self.fixed else 0
         self.rows = _new_rows(int(address_range[1]) - self.base if self.fixed else 0, fields)
         self.hashed = None  # (keys, slots) of the hash table, once in use
         self.used = 0  # slots in use in the hash table
         self.moves = 0  # how often rows moved (the slots handed out before are stale)
+        # Hashed, each slot's address (kept only where the intervals are handed out with theirs).
+        self.keep_addresses = keep_addresses
+        self.slot_addresses = np.empty(0, np.int64)
+
+    def addresses_of(self, slots):
+        """The addresses of state rows (slots as the merge handed them out since the last move)."""
+        if self.hashed is None:
+            return slots + np.int64(self.base)
+        return self.slot_addresses[slots]
 
     @property
     def narrow(self):
@@ -173,14 +185,17 @@ class _AddressState:
         seen = np.flatnonzero(self.rows[:, 0] != UNSEEN)
         self.rows = self.rows[seen]
         self.hashed = _new_table(len(seen) + min(incoming, len(seen)))
-        self.used = kernels.address_slots(seen + np.int64(self.base), *self.hashed, 0, np.empty_like(seen))
+        addresses = seen + np.int64(self.base)
+        self.used = kernels.address_slots(addresses, *self.hashed, 0, np.empty_like(seen))
+        if self.keep_addresses:
+            self.slot_addresses = addresses  # slot i is the i-th address seen, in ascending order
         self.moves += 1
 
     def _hash_slots(self, addresses):
         """Slots of the addresses, new ones numbered on; the table doubles whenever it is half full,
         so its size follows the addresses seen, not the chunk's length."""
         result = np.empty_like(addresses)
-        start = 0
+        start, used_before = 0, self.used
         while start < len(addresses):
             room = len(self.hashed[0]) // 2 - self.used
             if room == 0:
@@ -193,7 +208,17 @@ class _AddressState:
             rows = _new_rows(max(self.used, 2 * len(self.rows)), self.rows.dtype)
             rows[:len(self.rows)] = self.rows
             self.rows = rows
+        if self.keep_addresses and self.used > used_before:
+            self._note_new_slots(addresses, result, used_before)
         return result
+
+    def _note_new_slots(self, addresses, slots, used_before):
+        if self.used > len(self.slot_addresses):
+            grown = np.empty(max(self.used, 2 * len(self.slot_addresses)), np.int64)
+            grown[:len(self.slot_addresses)] = self.slot_addresses
+            self.slot_addresses = grown
+        new = slots >= used_before
+        self.slot_addresses[slots[new]] = addresses[new]
 
     def _double_table(self):
         keys, slots = self.hashed
@@ -217,9 +242,10 @@ def _new_rows(count, fields):
 class _Merge:
     """The merge of the two streams and the histograms of the intervals it closes."""
 
-    def __init__(self, subdivision, state):
+    def __init__(self, subdivision, state, intervals=None):
         self.subdivision = subdivision
         self.state = state
+        self.intervals = intervals
         self.counters = np.array([NO_WRITE_YET, 0, 0, 0], np.int64)
         self.output = _output_block(OUTPUT_BLOCK)
         self.histograms = {name: _HistogramTable() for name in HISTOGRAM_NAMES}
@@ -240,10 +266,11 @@ class _Merge:
                 writes.cycles, writes.slots, writes.position, writes.final, reads.cycles, reads.slots,
                 reads.position, reads.final, self.state.rows, self.state.narrow, self.counters,
                 *self.output.values(), emitted)
-            if status == OUTPUT_FULL:
+            # With a sink, every call's intervals leave at once: their slots go stale when the rows move.
+            if status == OUTPUT_FULL or self.intervals is not None:
                 self._reduce(emitted)
                 emitted = 0
-            elif status == NEEDS_WIDER_STATE:
+            if status == NEEDS_WIDER_STATE:
                 self.state.widen()
             elif status < 0:
                 raise self._order_error(status, writes, reads)
@@ -259,6 +286,10 @@ class _Merge:
         reads = self.output["reads"][:count]
         for name, table in self.histograms.items():
             table.add(self.output[name][:count], reads)
+        if self.intervals is not None and count:
+            write = self.output["write"][:count]
+            self.intervals.add(self.state.addresses_of(self.output["slot"][:count]), write,
+                               self.output["lifetime"][:count], reads, write + self.output["prefetch_slack"][:count])
 
     def _close_open_intervals(self):
         """The end of the layer closes every open interval; returns the distinct addresses seen."""
@@ -337,22 +368,24 @@ def _new_histogram_rows(count):
 
 def _output_block(size):
     """The arrays a merge fills with closed intervals, in the order merge_events takes them."""
-    return {name: np.empty(size, np.int64) for name in (*HISTOGRAM_NAMES, "reads")}
+    return {name: np.empty(size, np.int64) for name in (*HISTOGRAM_NAMES, "reads", "slot", "write")}
 
 
-def summary_from_simulator(layer, hw, subdivision):
-    """(BufferSummary, Total Cycles) of one (layer, subdivision) from gainflow's simulator, streamed."""
+def summary_from_simulator(layer, hw, subdivision, intervals=None):
+    """(BufferSummary, Total Cycles) of one (layer, subdivision) from gainflow's simulator, streamed
+    (every interval also into the sink `intervals`, if given: see summarize_stream)."""
     from gainflow.simulator.layer import layer_event_chunks
 
     (writes, reads), address_range, total_cycles = layer_event_chunks(layer, hw, subdivision)
     # The events span at least the layer's cycles: where that is beyond narrow rows' reach, start wide
     # rather than widen on the way (both kinds of rows at once for a moment).
     wide = total_cycles > NARROW_CYCLE_SPAN
-    return summarize_stream(subdivision, writes, reads, address_range, wide), total_cycles
+    return summarize_stream(subdivision, writes, reads, address_range, wide, intervals), total_cycles
 
 
-def summary_from_trace_dir(run_dir, layer_index, subdivision, offsets):
-    """(BufferSummary, Total Cycles) of one (layer, subdivision) of a SCALE-Sim run directory, streamed."""
+def summary_from_trace_dir(run_dir, layer_index, subdivision, offsets, intervals=None):
+    """(BufferSummary, Total Cycles) of one (layer, subdivision) of a SCALE-Sim run directory, streamed
+    (every interval also into the sink `intervals`, if given)."""
     from gainflow.errors import InputError
     from gainflow.events import scalesim_traces as traces_reader
     from gainflow.files import layout
@@ -364,7 +397,7 @@ def summary_from_trace_dir(run_dir, layer_index, subdivision, offsets):
     writes = traces_reader.iter_writes(layer_dir, subdivision, offsets)
     reads = traces_reader.iter_reads(layer_dir, subdivision, offsets)
     try:
-        return summarize_stream(subdivision, writes, reads), total_cycles
+        return summarize_stream(subdivision, writes, reads, intervals=intervals), total_cycles
     except EventOrderError as error:
         path = files[error.stream]
         line = None if error.index is None else traces_reader.line_of_access(path, subdivision, offsets, error.index)

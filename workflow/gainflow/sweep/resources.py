@@ -170,29 +170,30 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # matrix entries, mfold_slots: slots of a fold's demand pattern, maddresses: a buffer's footprint,
 # mdemand_rows: demand rows), in MB (10^6 bytes, *_mb) or plain counts. A simulate job's memory is the
 # simulator's arrays while it makes its largest layer's report (one layer at a time).
-# A lifetime job without per-interval tables streams its events: its memory is the simulator's arrays
-# while it makes the buffer's events (simulator_mb) and the state row per address of the buffer's
-# footprint (state_mb), plus blocks and histograms of a few MB (the base), whatever the number of
-# events. With tables it holds every write and its interval (gainflow.lifetimes.intervals) and a
-# table per address: the simulator's arrays, the writes (mwrites) and the footprint (maddresses).
+# A lifetime job streams its events: its memory is the simulator's arrays while it makes the buffer's
+# events (simulator_mb) and the state row per address of the buffer's footprint (state_mb), plus
+# blocks and histograms of a few MB (the base), whatever the number of events. With per-interval
+# tables it also puts every interval on disk as it closes, in sorted runs of a fixed size
+# (gainflow.lifetimes.interval_runs): the same quantities, a larger base, kinds of their own (the
+# runs take CPU time per interval: mwrites bounds them). The `layer` job merges those runs as it
+# writes the table, a block of a fixed size at a time (tables: 1, else 0).
 # With `save_traces` the simulate job also writes every layer's traces (mtrace_entries: their entries):
 # it makes every buffer's events, so its memory follows, over the layers, the simulator's arrays of
 # the largest buffer plus the largest block of trace rows it builds (peak_layer_traces_mb). A lifetime
 # job then parses its buffer's two traces instead of simulating (so does one of an existing SCALE-Sim
-# run), the same code for every buffer (one kind): in blocks of a MB, its memory is the state rows
-# (state_mb; again, hashed_state_mb, where the addresses go through a hash table, see trace_hashed)
-# and the base, its CPU time the entries parsed and the events.
+# run), the same code for every buffer (one kind, with or without tables): in blocks of a MB, its
+# memory is the state rows (state_mb; again, hashed_state_mb, where the addresses go through a hash
+# table, see trace_hashed) and the base, its CPU time the entries parsed and the events.
 _SETUP = ("mdemand_rows", "mentries", "mfold_slots")
 _STREAMING_MEMORY = ("simulator_mb", "state_mb")
-_TABLES_MEMORY = ("maddresses", "mwrites", "simulator_mb")
 _LIFETIME_CPU = (*_SETUP, "mreads", "mwrites")
 QUANTITIES = {
     "simulate": (("peak_layer_simulator_mb",), ("layers", "maccesses")),
     "simulate_traces": (("peak_layer_simulator_mb", "peak_layer_traces_mb"), ("layers", "maccesses", "mtrace_entries")),
     **{f"lifetimes_{name}": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     "lifetimes_traces": (("hashed_state_mb", "state_mb"), ("mreads", "mtrace_entries", "mwrites")),
-    **{f"lifetimes_{name}_tables": (_TABLES_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
-    "layer": (("mdemand_rows", "table_mwrites"), ("mdemand_rows", "table_mwrites")),
+    **{f"lifetimes_{name}_tables": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
+    "layer": (("mdemand_rows", "tables"), ("mdemand_rows", "table_mwrites")),
     "graphs": (("layers",), ("layers",)),
     "report": (("layers", "peak_layer_mdemand_rows_sram_mb", "sram_kb"), ("layers", "mdemand_rows")),
     "summary": (("reports",), ("reports",)),
@@ -295,11 +296,10 @@ def simulate_work(works, traces=False):
 def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTES_PER_ADDRESS, traces=False):
     """One buffer of one layer: the layer set up, the buffer's events simulated (with `traces` parsed
     from its two traces instead), its lifetimes computed (streamed, against `state_bytes_per_address`
-    per address of the footprint; with `tables` every interval held and handed over, the kinds of
-    the per-interval tables whatever the events' source)."""
+    per address of the footprint; with `tables` every interval also spilled to disk in sorted runs)."""
     state = {"state_mb": _millions(state_bytes_per_address * work.footprint[subdivision])}
     events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
-    if traces and not tables:
+    if traces:
         hashed = {"hashed_state_mb": state["state_mb"] if work.trace_hashed[subdivision] else 0.0}
         return JobWork("lifetimes_traces", memory={**state, **hashed},
                        cpu={**events, "mtrace_entries": _millions(work.trace_entries[subdivision])})
@@ -308,20 +308,17 @@ def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTE
     setup = {"mentries": _millions(work.operand_entries), "mfold_slots": _millions(fold_slots),
              "mdemand_rows": _millions(work.demand_rows)}
     simulator = {"simulator_mb": _millions(work.simulator_bytes[subdivision])}
-    if tables:
-        return JobWork(f"lifetimes_{subdivision}_tables", cpu={**setup, **events},
-                       memory={**simulator, "mwrites": events["mwrites"],
-                               "maddresses": _millions(work.footprint[subdivision])})
-    return JobWork(f"lifetimes_{subdivision}", cpu={**setup, **events}, memory={**simulator, **state})
+    return JobWork(f"lifetimes_{subdivision}{'_tables' if tables else ''}", cpu={**setup, **events},
+                   memory={**simulator, **state})
 
 
 def layer_step_work(work, tables):
     """A layer's three part files merged (their histograms: at most one distinct lifetime per cycle,
-    which the demand rows count); with `tables` also its per-interval table: at most one interval
-    per write."""
-    quantities = {"table_mwrites": _millions(sum(work.writes.values())) if tables else 0.0,
-                  "mdemand_rows": _millions(work.demand_rows)}
-    return JobWork("layer", memory=quantities, cpu=quantities)
+    which the demand rows count); with `tables` also its per-interval table, merged from the parts'
+    runs a block at a time: at most one interval per write."""
+    rows = {"mdemand_rows": _millions(work.demand_rows)}
+    return JobWork("layer", memory={**rows, "tables": 1.0 if tables else 0.0},
+                   cpu={**rows, "table_mwrites": _millions(sum(work.writes.values())) if tables else 0.0})
 
 
 def _counted(kind, name, count):
