@@ -1,6 +1,7 @@
 """`gainflow lifetimes`: both ways in give identical outputs; one pair; bad input leaves nothing.
 The SCALE-Sim runs read here are kept in tests/data/golden and tests/data/lifetimes (scripts/make_golden.py)."""
 
+import io
 import json
 import shutil
 
@@ -15,8 +16,11 @@ from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.lifetimes.aggregate import aggregate_csv, aggregate_row
 from gainflow.lifetimes.histogram import summarize
-from gainflow.lifetimes.intervals import pair_from_simulator, pair_from_trace_dir
-from gainflow.lifetimes.layer_files import lifetime_csv
+from gainflow.lifetimes.interval_runs import IntervalSpill
+from gainflow.lifetimes.intervals import lifetimes_from_trace_dir
+from gainflow.lifetimes.layer_files import lifetime_csv, write_interval_csv
+from gainflow.lifetimes.parts import load_part, save_part
+from gainflow.lifetimes.stream import summary_from_simulator, summary_from_trace_dir
 
 PADDING_CASE = LIFETIMES_EXTRAS / "padding_os"
 
@@ -36,23 +40,42 @@ def tree(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def streamed(folder, name, summary_of):
+    """(BufferSummary, Total Cycles, its table's text) of one buffer the workflow's way: the events
+    streamed, the intervals spilled in sorted runs (a few rows each) into a part and merged back."""
+    folder.mkdir(exist_ok=True)
+    with IntervalSpill(folder, run_intervals=7) as spill:
+        summary, cycles = summary_of(spill)
+        save_part(folder / f"{name}.part", summary, cycles, spill)
+    _, _, runs = load_part(folder / f"{name}.part")
+    text = io.BytesIO()
+    write_interval_csv(text, [(name, runs.column_blocks(block=5))])
+    return summary, cycles, text.getvalue().decode()
+
+
 @pytest.mark.parametrize("case", [GOLDEN / "tiny_conv_ws", GOLDEN / "tiny_conv_is", GOLDEN / "tiny_gemm_os",
                                   GOLDEN / "ns_conv_os", GOLDEN / "dp_os", PADDING_CASE], ids=lambda c: c.name)
-def test_csv_traces_and_simulator_give_identical_tables(case):
+def test_csv_traces_and_simulator_give_identical_tables(tmp_path, case):
+    """Per buffer, the same table and aggregate from the SCALE-Sim traces and from the simulator, the
+    workflow's way, and the same table as `gainflow lifetimes` writes from the traces' intervals."""
     hw = load_hardware_config(case / "hw.cfg")
+    run_dir = run_dir_of(case)
     layers = load_topology(case / "topology.csv", (case / "input_type").read_text().strip())
-    assert len(layers) == len(list(run_dir_of(case).glob("layer*")))
+    assert len(layers) == len(list(run_dir.glob("layer*")))
     for index, layer in enumerate(layers):
-        from_csv = [pair_from_trace_dir(run_dir_of(case), index, name, offsets_of(hw)) for name in SUBDIVISIONS]
-        from_simulator = [pair_from_simulator(layer, hw, name) for name in SUBDIVISIONS]
-        assert [cycles for _, cycles in from_csv] == [cycles for _, cycles in from_simulator]
-        csv_buffers, simulator_buffers = [b for b, _ in from_csv], [b for b, _ in from_simulator]
-        assert lifetime_csv(csv_buffers) == lifetime_csv(simulator_buffers)
-        for csv_buffer, simulator_buffer in zip(csv_buffers, simulator_buffers):
-            assert np.array_equal(csv_buffer.first_read_cycle, simulator_buffer.first_read_cycle)
-        cycles = from_csv[0][1]
-        assert aggregate_csv([aggregate_row(summarize(b), cycles) for b in csv_buffers]) == aggregate_csv(
-            [aggregate_row(summarize(b), cycles) for b in simulator_buffers])
+        for name in SUBDIVISIONS:
+            from_csv = streamed(tmp_path / "csv", name, lambda spill: summary_from_trace_dir(
+                run_dir, index, name, offsets_of(hw), spill))
+            from_simulator = streamed(tmp_path / "simulator", name,
+                                      lambda spill: summary_from_simulator(layer, hw, name, spill))
+            assert from_csv[1:] == from_simulator[1:]
+            intervals = lifetimes_from_trace_dir(layout.layer_dir(run_dir, index), name, offsets_of(hw))
+            assert from_csv[2] == lifetime_csv([intervals])
+            assert len(from_csv[2].splitlines()) == 1 + len(intervals.lifetime)
+            cycles = from_csv[1]
+            assert aggregate_csv([aggregate_row(from_csv[0], cycles)]) == aggregate_csv(
+                [aggregate_row(from_simulator[0], cycles)]) == aggregate_csv([aggregate_row(summarize(intervals),
+                                                                                           cycles)])
 
 
 def test_command_both_ways_writes_identical_files(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lifetimes_support import interval_path_from_simulator
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS
 from gainflow.inputs.hwconfig import load_hardware_config
@@ -21,7 +22,7 @@ from gainflow.lifetimes.histogram import (
     LifetimeHistogram,
     summarize,
 )
-from gainflow.lifetimes.intervals import BufferLifetimes, pair_from_simulator
+from gainflow.lifetimes.intervals import BufferLifetimes
 from gainflow.lifetimes.layer_files import merge_layer_parts, write_layer_files
 from gainflow.lifetimes.interval_runs import IntervalSpill
 from gainflow.lifetimes.parts import load_part, save_part
@@ -256,7 +257,7 @@ def test_layer_files_from_parts_equal_the_per_interval_golden_files(tmp_path, ca
         (topology, cfg), input_type = inputs, "gemm" if "gemm" in case else "conv"
     hardware = load_hardware_config(cfg)
     for index, layer in enumerate(load_topology(topology, input_type)):
-        pairs = [pair_from_simulator(layer, hardware, name) for name in SUBDIVISIONS]
+        pairs = [interval_path_from_simulator(layer, hardware, name) for name in SUBDIVISIONS]
         merge_layer_parts(save_layer(tmp_path / f"parts{index}", [b for b, _ in pairs], pairs[0][1], intervals=False),
                           tmp_path / "out", index, tables=False, with_graph=False)
         expected = {f"layer{index}_{name}": (GOLDEN / case / f"layer{index}_{name}").read_bytes()

@@ -8,6 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 from data_support import GOLDEN, LIFETIMES_EXTRAS, SCALESIM_RUNS, SIMULATOR_EXTRAS, case_dirs
+from lifetimes_support import interval_path_from_simulator, interval_path_from_traces
 from gainflow.errors import InputError
 from gainflow.events import SUBDIVISIONS, BufferEvents
 from gainflow.events.scalesim_traces import line_of_access, offsets_of
@@ -15,7 +16,7 @@ from gainflow.files import layout
 from gainflow.inputs.hwconfig import load_hardware_config
 from gainflow.inputs.topology import load_topology
 from gainflow.lifetimes.histogram import summarize
-from gainflow.lifetimes.intervals import compute_lifetimes, pair_from_simulator, pair_from_trace_dir
+from gainflow.lifetimes.intervals import compute_lifetimes
 from gainflow import kernels
 from gainflow.lifetimes.stream import (DEAD_WRITES, NEEDS_INPUT, NEEDS_WIDER_STATE, NO_WRITE_YET, EventOrderError,
                                        _HistogramTable, summarize_stream, summary_from_simulator,
@@ -73,12 +74,12 @@ def test_golden_layers_stream_to_the_interval_paths_summary(case, index):
     run_dir = case / "expected" / hw.run_name
     has_traces = any(layout.layer_dir(run_dir, index).glob(layout.TRACE_GLOB))
     for subdivision in SUBDIVISIONS:
-        lifetimes, total_cycles = pair_from_simulator(layer, hw, subdivision)
+        lifetimes, total_cycles = interval_path_from_simulator(layer, hw, subdivision)
         streamed, streamed_cycles = summary_from_simulator(layer, hw, subdivision)
         assert streamed_cycles == total_cycles
         assert_same_summary(streamed, summarize(lifetimes))
         if has_traces:
-            lifetimes, total_cycles = pair_from_trace_dir(run_dir, index, subdivision, offsets_of(hw))
+            lifetimes, total_cycles = interval_path_from_traces(run_dir, index, subdivision, offsets_of(hw))
             streamed, streamed_cycles = summary_from_trace_dir(run_dir, index, subdivision, offsets_of(hw))
             assert streamed_cycles == total_cycles
             assert_same_summary(streamed, summarize(lifetimes))
@@ -377,4 +378,4 @@ def test_traces_stream_to_the_interval_paths_summary(tmp_path):
     write_ofmap_traces(tmp_path / "layer0", writes, reads)
     summary, total_cycles = summary_from_trace_dir(tmp_path, 0, "ofmap", offsets_of(None))
     assert total_cycles == 50
-    assert_same_summary(summary, summarize(pair_from_trace_dir(tmp_path, 0, "ofmap", offsets_of(None))[0]))
+    assert_same_summary(summary, summarize(interval_path_from_traces(tmp_path, 0, "ofmap", offsets_of(None))[0]))

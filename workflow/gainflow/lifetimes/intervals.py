@@ -23,15 +23,9 @@ loop, `gainflow._kernels.assign_reads`, which also keeps each interval's first a
 read). Reads can therefore arrive in any order and in blocks (`LifetimeBuilder.add_reads`),
 so a CSV trace is processed in bounded memory: state is a few integers per write.
 
-Library functions for the workflow (one job per (layer, subdivision), then one per layer; without
-per-interval tables the jobs take `gainflow.lifetimes.stream` instead, in memory bounded by the
-footprint):
-
-- `pair_from_simulator(layer, hw, subdivision) -> (BufferLifetimes, total_cycles)` and
-  `pair_from_trace_dir(run_dir, layer_index, subdivision, offsets)` compute one pair;
-- `gainflow.lifetimes.parts.save_part` hands it over to the per-layer step as a part file
-  (histograms and counts; the intervals only if per-interval tables are wanted), and
-  `gainflow.lifetimes.layer_files.merge_layer_parts` turns a layer's three parts into its files.
+`gainflow lifetimes` takes this path (`compute_lifetimes`, `lifetimes_from_trace_dir`); the
+workflow's lifetime jobs take `gainflow.lifetimes.stream` instead, in memory bounded by the
+footprint, whose intervals give the same tables (`gainflow.lifetimes.interval_runs`).
 """
 
 from dataclasses import dataclass
@@ -245,12 +239,6 @@ def lifetimes_from_trace_dir(layer_dir, subdivision, offsets):
     return builder.finish()
 
 
-def pair_from_trace_dir(run_dir, layer_index, subdivision, offsets):
-    """(BufferLifetimes, Total Cycles) of one (layer, subdivision) of a SCALE-Sim run directory."""
-    total_cycles = layer_total_cycles(run_dir, layer_index)
-    return lifetimes_from_trace_dir(layout.layer_dir(Path(run_dir), layer_index), subdivision, offsets), total_cycles
-
-
 def layer_total_cycles(run_dir, layer_index):
     """Total Cycles of one layer from a SCALE-Sim run directory's COMPUTE_REPORT.csv."""
     from gainflow.errors import InputError
@@ -260,16 +248,3 @@ def layer_total_cycles(run_dir, layer_index):
     if layer_index not in total_cycles:
         raise InputError(f"no row for LayerID {layer_index}", path=Path(run_dir) / layout.COMPUTE_REPORT)
     return total_cycles[layer_index]
-
-
-def pair_from_simulator(layer, hw, subdivision):
-    """(BufferLifetimes, Total Cycles) of one (layer, subdivision) from gainflow's simulator: the
-    writes whole, the reads chunk by chunk as the simulator makes them."""
-    from gainflow.simulator.layer import layer_event_chunks
-
-    (writes, reads), _, total_cycles = layer_event_chunks(layer, hw, subdivision)
-    cycles, addresses = zip(*writes)  # never empty: a stream has a fold, a fetch plan a batch
-    builder = LifetimeBuilder(subdivision, np.concatenate(cycles), np.concatenate(addresses))
-    for read_cycles, read_addresses in reads:
-        builder.add_reads(read_cycles, read_addresses)
-    return builder.finish(), total_cycles
