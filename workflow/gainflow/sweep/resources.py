@@ -181,7 +181,7 @@ MODELS_FILE = importlib.resources.files("gainflow") / "data" / "resources.json"
 # it makes every buffer's events, so its memory follows, over the layers, the simulator's arrays of
 # the largest buffer plus the largest block of trace rows it builds (peak_layer_traces_mb). A lifetime
 # job then parses its buffer's two traces instead of simulating (so does one of an existing SCALE-Sim
-# run), the same code for every buffer (one kind, with or without tables): in blocks of a MB, its
+# run), the same code for every buffer (one kind, another with tables): in blocks of a MB, its
 # memory is the state rows (state_mb; again, hashed_state_mb, where the addresses go through a hash
 # table, see trace_hashed) and the base, its CPU time the entries parsed and the events.
 _SETUP = ("mdemand_rows", "mentries", "mfold_slots")
@@ -191,7 +191,8 @@ QUANTITIES = {
     "simulate": (("peak_layer_simulator_mb",), ("layers", "maccesses")),
     "simulate_traces": (("peak_layer_simulator_mb", "peak_layer_traces_mb"), ("layers", "maccesses", "mtrace_entries")),
     **{f"lifetimes_{name}": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
-    "lifetimes_traces": (("hashed_state_mb", "state_mb"), ("mreads", "mtrace_entries", "mwrites")),
+    **{f"lifetimes_traces{tables}": (("hashed_state_mb", "state_mb"), ("mreads", "mtrace_entries", "mwrites"))
+       for tables in ("", "_tables")},
     **{f"lifetimes_{name}_tables": (_STREAMING_MEMORY, _LIFETIME_CPU) for name in ("ifmap", "filter", "ofmap")},
     "layer": (("mdemand_rows", "tables"), ("mdemand_rows", "table_mwrites")),
     "graphs": (("layers",), ("layers",)),
@@ -301,7 +302,7 @@ def lifetimes_work(work, subdivision, tables, state_bytes_per_address=STATE_BYTE
     events = {"mreads": _millions(work.reads[subdivision]), "mwrites": _millions(work.writes[subdivision])}
     if traces:
         hashed = {"hashed_state_mb": state["state_mb"] if work.trace_hashed[subdivision] else 0.0}
-        return JobWork("lifetimes_traces", memory={**state, **hashed},
+        return JobWork(f"lifetimes_traces{'_tables' if tables else ''}", memory={**state, **hashed},
                        cpu={**events, "mtrace_entries": _millions(work.trace_entries[subdivision])})
     # The OFMAP's fold pattern is built for every buffer: it times the drains.
     fold_slots = work.fold_slots[subdivision] + (work.fold_slots["ofmap"] if subdivision != "ofmap" else 0)
