@@ -51,9 +51,6 @@ class IntervalSpill:
     def __exit__(self, *exc):
         self.file.close()
 
-    def __len__(self):
-        return sum(run["length"] for run in self.runs) + self.pending_rows
-
     def add(self, address, write_cycle, lifetime, interval_reads, first_read_cycle):
         """A block of intervals (int64 arrays of equal length), in the order they closed."""
         block = tuple(np.array(values, np.int64) for values in
